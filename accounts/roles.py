@@ -1,0 +1,81 @@
+"""Roles and what each may do (角色与权限): a pure table, no Django import, so it can be read and tested alone."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PROVINCIAL_ADMIN = "provincial_admin"  # 省市场监管局 系统管理员
+    PROVINCIAL_OFFICER = "provincial_officer"  # 省市场监管局 标准化处工作人员
+    CITY_OFFICER = "city_officer"  # 地市市场监管局 工作人员
+    COMMITTEE_SECRETARY = "committee_secretary"  # 标准化技术委员会 秘书处
+    DRAFTER = "drafter"  # 起草单位 联系人
+    ENTERPRISE_USER = "enterprise_user"  # 企业 标准化人员
+    ASSOCIATION_USER = "association_user"  # 社会团体 标准化人员
+    EVALUATOR = "evaluator"  # 第三方评估机构
+    EXPERT = "expert"  # 专家库专家
+
+
+ROLE_LABELS = {
+    Role.PROVINCIAL_ADMIN: ("省局管理员", "Provincial bureau administrator"),
+    Role.PROVINCIAL_OFFICER: ("省局标准化工作人员", "Provincial bureau officer"),
+    Role.CITY_OFFICER: ("地市局工作人员", "City bureau officer"),
+    Role.COMMITTEE_SECRETARY: ("技术委员会秘书处", "Technical committee secretariat"),
+    Role.DRAFTER: ("起草单位联系人", "Drafting organisation contact"),
+    Role.ENTERPRISE_USER: ("企业用户", "Enterprise user"),
+    Role.ASSOCIATION_USER: ("社会团体用户", "Association user"),
+    Role.EVALUATOR: ("第三方评估机构", "Third-party evaluator"),
+    Role.EXPERT: ("专家", "Expert"),
+}
+
+
+class Action(StrEnum):
+    """Everything a view, endpoint or command may be asked to do; `PUBLIC` needs no login."""
+
+    PUBLIC = "public"  # search and read the catalogue, feeds, API docs
+    CATALOGUE_IMPORT = "catalogue.import"  # 批量导入标准目录
+    CATALOGUE_EDIT = "catalogue.edit"  # 维护标准题录
+    ACCOUNTS_MANAGE = "accounts.manage"  # 管理机构、用户与角色
+    AUTHENTICATED = "authenticated"  # any signed-in user (own inbox, own profile)
+
+
+# Who may do what. Object-level limits (a city officer only for its own city) live in accounts.permissions.can().
+GRANTS: dict[Role, frozenset[Action]] = {
+    Role.PROVINCIAL_ADMIN: frozenset({Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, Action.ACCOUNTS_MANAGE}),
+    Role.PROVINCIAL_OFFICER: frozenset({Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT}),
+    Role.CITY_OFFICER: frozenset({Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT}),
+    Role.COMMITTEE_SECRETARY: frozenset(),
+    Role.DRAFTER: frozenset(),
+    Role.ENTERPRISE_USER: frozenset(),
+    Role.ASSOCIATION_USER: frozenset(),
+    Role.EVALUATOR: frozenset(),
+    Role.EXPERT: frozenset(),
+}
+
+# Roles whose powers are bounded by the region of their organisation.
+REGION_BOUND_ROLES = frozenset({Role.CITY_OFFICER})
+
+
+def role_allows(roles: set[str] | frozenset[str], action: str) -> bool:
+    """Whether any of `roles` grants `action` (ignoring object-level limits)."""
+    if action == Action.PUBLIC:
+        return True
+    for role in roles:
+        try:
+            if action in GRANTS[Role(role)]:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def region_within(child_code: str | None, parent_code: str | None) -> bool:
+    """Whether GB/T 2260 code `child_code` lies inside `parent_code` (440103 within 440100 within 440000)."""
+    if not child_code or not parent_code:
+        return False
+    significant = parent_code.rstrip("0")
+    # 440100 → "4401"; 440000 → "44"; keep an even length so 441000 does not become "441".
+    if len(significant) % 2:
+        significant += "0"
+    return child_code.startswith(significant)

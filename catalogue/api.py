@@ -1,0 +1,186 @@
+"""Catalogue API: search, detail by number, export, and import for authorised roles."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from accounts.api_auth import PUBLIC, RoleAuth, access_extra
+from accounts.roles import Action
+from catalogue import queries, services
+from catalogue.search import SearchInputError
+from catalogue.tabular import TabularError
+
+router = Router(tags=["标准目录 Catalogue"])
+
+
+class SearchParams(Schema):
+    q: str = ""
+    level: list[str] = []
+    status: list[str] = []
+    nature: list[str] = []
+    ics: str | None = None
+    ccs: str | None = None
+    city: str | None = None
+    sector: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+    facets: bool = False
+
+
+class StandardSummary(Schema):
+    number: str
+    slug: str
+    title_zh: str
+    title_en: str
+    level: str
+    nature: str | None
+    status: str
+    published_on: date | None
+    implemented_on: date | None
+    ics_codes: list[str]
+    ccs_code: str | None
+    city: str | None
+    is_demo: bool
+    url: str
+
+
+class FacetValue(Schema):
+    value: str
+    label: str
+    count: int
+
+
+class SearchOut(Schema):
+    total: int
+    page: int
+    page_size: int
+    pages: int
+    interpretation: str
+    items: list[StandardSummary]
+    facets: dict[str, list[FacetValue]]
+
+
+class Relation(Schema):
+    number: str
+    title_zh: str | None
+    slug: str | None
+    status: str | None
+
+
+class StandardDetail(StandardSummary):
+    withdrawn_on: date | None
+    adoption_degree: str | None
+    adopted_standard: str | None
+    technical_committee: str
+    issuing_authority: str
+    drafting_organisations: list[str]
+    region_code: str | None
+    region_name: str | None
+    sectors: list[str]
+    scope: str
+    notes: str
+    replaces: list[Relation]
+    replaced_by: list[Relation]
+    source: str
+    updated_at: datetime
+
+
+class ImportRowError(Schema):
+    row: int
+    column: str | None
+    message: str
+
+
+class ImportReport(Schema):
+    batch_id: int | None
+    state: str
+    filename: str
+    encoding: str | None
+    total_rows: int
+    valid_rows: int
+    error_rows: int
+    errors: list[ImportRowError]
+    warnings: list[str]
+    created: int
+    updated: int
+    unchanged: int
+
+
+class Problem(Schema):
+    detail: str
+
+
+class InvalidParameters(Schema):
+    """What django-ninja answers (422) for a parameter of the wrong type."""
+
+    detail: list[dict]
+
+
+@router.get("/", response={200: SearchOut, 400: Problem, 422: InvalidParameters}, auth=None, openapi_extra=PUBLIC, summary="检索标准")
+def search_standards(request, params: Query[SearchParams]):
+    try:
+        return queries.search_page(**params.dict())
+    except SearchInputError as exc:
+        return Status(400, {"detail": str(exc)})
+
+
+@router.get(
+    "/export", auth=None, openapi_extra=PUBLIC, summary="导出检索结果（Excel 或 CSV）", response={200: None, 400: Problem, 422: InvalidParameters}
+)
+def export_standards(request, params: Query[SearchParams], format: str = "xlsx"):
+    try:
+        body, content_type, filename = queries.export_search(format=format, **params.dict())
+    except SearchInputError as exc:
+        return Status(400, {"detail": str(exc)})
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/by-number", response={200: StandardDetail, 404: Problem, 422: InvalidParameters}, auth=None,
+            openapi_extra=PUBLIC, summary="按标准号查询")
+def standard_by_number(request, number: str):
+    detail = queries.standard_detail_by_number(number)
+    if detail is None:
+        return Status(404, {"detail": f"目录中没有标准“{number}”"})
+    return detail
+
+
+@router.post(
+    "/import",
+    response={200: ImportReport, 400: Problem, 401: Problem, 403: Problem, 413: Problem, 422: InvalidParameters},
+    auth=RoleAuth(Action.CATALOGUE_IMPORT),
+    openapi_extra=access_extra(Action.CATALOGUE_IMPORT),
+    summary="批量导入标准（先预览，后确认）",
+)
+def import_standards(request, file: File[UploadedFile], mode: str = "preview"):
+    """mode: `preview` checks every row and writes nothing; `all` writes only if every row is valid;
+    `valid_only` writes the valid rows and reports the rest."""
+    if mode not in ("preview", "all", "valid_only"):
+        raise HttpError(400, "mode 只能是 preview、all 或 valid_only")
+    if file.size and file.size > services.max_import_bytes():
+        return Status(413, {"detail": services.too_large_message(file.size)})
+    try:
+        batch = services.preview_import(data=file.read(), filename=file.name or "upload", by=request.auth)
+        if mode != "preview":
+            batch = services.commit_import(batch=batch, valid_only=mode == "valid_only", by=request.auth)
+    except (TabularError, services.ImportRefused) as exc:
+        return Status(400, {"detail": str(exc)})
+    return services.import_report(batch)
+
+
+@router.get("/{slug}", response={200: StandardDetail, 404: Problem}, auth=None, openapi_extra=PUBLIC,
+            summary="标准详情")
+def standard_detail(request, slug: str):
+    detail = queries.standard_detail_by_slug(slug)
+    if detail is None:
+        return Status(404, {"detail": f"目录中没有标准“{slug}”"})
+    return detail

@@ -1,0 +1,56 @@
+"""`yuebiao import FILE`: check and import a CSV or Excel list of standards (all-or-nothing unless --valid-only)."""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from accounts.models import User
+from catalogue import services
+from catalogue.tabular import TabularError
+
+
+class Command(BaseCommand):
+    help = "批量导入标准清单（CSV/Excel）。Import a list of standards."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--valid-only", action="store_true", help="仅导入有效行，报告其余行")
+        parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+        parser.add_argument("--user", help="记为该用户导入")
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, file, valid_only, dry_run, user, json: bool = False, **options):
+        import json as jsonlib
+
+        path = Path(file)
+        if not path.is_file():
+            self.stderr.write(f"找不到文件：{file}")
+            sys.exit(2)
+        by = User.objects.filter(username=user).first() if user else None
+        try:
+            report = services.import_file(
+                data=path.read_bytes(), filename=path.name, valid_only=valid_only, by=by, dry_run=dry_run
+            )
+        except (TabularError, services.ImportRefused, services.RecordError) as exc:
+            self.stderr.write(f"未导入：{exc}")
+            sys.exit(2)
+        if json:
+            self.stdout.write(jsonlib.dumps(report, ensure_ascii=False))
+        else:
+            self.stdout.write(
+                f"{path.name}：数据行 {report['total_rows']}，有效 {report['valid_rows']}，错误行 {report['error_rows']}"
+            )
+            for e in report["errors"][:50]:
+                self.stdout.write(f"  第 {e['row']} 行 {e['column'] or ''}：{e['message']}")
+            if dry_run:
+                self.stdout.write(
+                    f"检查完成（未写入）：将新增 {report['would_create']}，更新 {report['would_update']}，未变化 {report['would_keep']}"
+                )
+            else:
+                self.stdout.write(
+                    f"导入完成：新增 {report['created']}，更新 {report['updated']}，未变化 {report['unchanged']}"
+                )
+        if report["error_rows"] and not valid_only:
+            sys.exit(1)

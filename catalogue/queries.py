@@ -1,0 +1,214 @@
+"""Read-side use cases of the catalogue: a search page, a standard's detail, an export. Views, API and commands
+all call these, so a page, an endpoint and `yuebiao search --json` show the same thing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from catalogue import tabular
+from catalogue.models import AdminDivision, CcsCode, IcsCode, Replacement, Sector, Standard
+from catalogue.numbers import try_parse_number
+from catalogue.search import SearchFilters, SearchInputError, SearchRequest, SearchResult, search
+from catalogue.services import load_standards, standard_record
+from catalogue.slugs import number_slug
+
+_FILTER_KEYS = ("level", "status", "nature", "ics", "ccs", "city", "sector", "year_from", "year_to")
+
+
+def build_request(
+    q: str = "", *, sort: str = "relevance", page: int = 1, page_size: int = 20, facets: bool = False, **filters
+) -> SearchRequest:
+    known = {k: v for k, v in filters.items() if k in _FILTER_KEYS}
+    for key in ("level", "status", "nature"):
+        value = known.get(key)
+        if isinstance(value, str):
+            known[key] = [v for v in value.split(",") if v]
+    for key in ("ics", "ccs", "city", "sector"):
+        if known.get(key) == "":
+            known[key] = None
+    for key in ("level", "status", "nature"):
+        allowed = {
+            "level": Standard.Level.values, "status": Standard.Status.values, "nature": Standard.Nature.values
+        }[key]
+        bad = [v for v in known.get(key) or [] if v not in allowed]
+        if bad:
+            raise SearchInputError(f"未知的筛选值 {key}={'、'.join(bad)}（可选：{'、'.join(allowed)}）")
+    return SearchRequest(
+        q=q or "", filters=SearchFilters(**known), sort=sort or "relevance", page=page, page_size=page_size,
+        facets=facets,
+    )
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    return {
+        "level": dict(Standard.Level.choices),
+        "status": dict(Standard.Status.choices),
+        "nature": dict(Standard.Nature.choices),
+        "ccs": {},
+        "ics": {},
+        "year": {},
+    }
+
+
+def facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict]]:
+    labels = {k: {v: str(lbl) for v, lbl in d.items()} for k, d in _labels().items()}
+    if facets.get("city"):
+        labels["city"] = dict(
+            AdminDivision.objects.filter(code__in=[v for v, _ in facets["city"]]).values_list("code", "name")
+        )
+    english = get_language() == "en"
+    if facets.get("sector"):
+        labels["sector"] = dict(Sector.objects.values_list("slug", "name_en" if english else "name_zh"))
+    if facets.get("ics"):
+        labels["ics"] = {
+            code: f"{code} {title}"
+            for code, title in IcsCode.objects.filter(level=1).values_list("code", "title_en")
+        }
+    if facets.get("ccs"):
+        labels["ccs"] = {
+            code: f"{code} {title}" for code, title in CcsCode.objects.filter(level=1).values_list("code", "title_zh")
+        }
+    return {
+        name: [{"value": v, "label": labels.get(name, {}).get(v, v), "count": n} for v, n in rows]
+        for name, rows in facets.items()
+    }
+
+
+def summary(std: Standard) -> dict:
+    return {
+        "number": std.number,
+        "slug": std.slug,
+        "title_zh": std.title_zh,
+        "title_en": std.title_en,
+        "level": std.level,
+        "level_label": str(std.get_level_display()),
+        "nature": std.nature or None,
+        "status": std.status,
+        "status_label": str(std.get_status_display()),
+        "published_on": std.published_on,
+        "implemented_on": std.implemented_on,
+        "ics_codes": [c.code for c in std.ics_codes.all()],
+        "ccs_code": std.ccs_code_id,
+        "city": std.city.name if std.city_id else None,
+        "is_demo": std.is_demo,
+        "url": std.get_absolute_url(),
+    }
+
+
+def run_search(**params) -> tuple[SearchResult, list[Standard]]:
+    result = search(build_request(**params))
+    return result, load_standards(result.ids)
+
+
+def search_page(**params) -> dict:
+    """One page of results with counts and (when asked) facets, as plain data."""
+    result, standards = run_search(**params)
+    return {
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+        "pages": result.pages,
+        "interpretation": result.interpretation,
+        "items": [summary(s) for s in standards],
+        "facets": facet_labels(result.facets),
+    }
+
+
+def _relation(number: str, std: Standard | None) -> dict:
+    return {
+        "number": number,
+        "title_zh": std.title_zh if std else None,
+        "slug": std.slug if std else None,
+        "status": std.status if std else None,
+    }
+
+
+def standard_detail(std: Standard) -> dict:
+    """Everything known about one standard, with its replaces / replaced-by chain."""
+    replaces = [_relation(r.replaced_number, r.replaced) for r in std.replacements.select_related("replaced")]
+    replaced_by = [
+        _relation(r.standard.number, r.standard)
+        for r in Replacement.objects.filter(replaced=std).select_related("standard")
+    ]
+    return {
+        **summary(std),
+        "withdrawn_on": std.withdrawn_on,
+        "adoption_degree": std.adoption_degree or None,
+        "adopted_standard": std.adopted_standard or None,
+        "technical_committee": std.technical_committee,
+        "issuing_authority": std.issuing_authority,
+        "drafting_organisations": list(std.drafting_organisations or []),
+        "region_code": std.region_id,
+        "region_name": std.region.name if std.region_id else None,
+        "sectors": [s.slug for s in std.sectors.all()],
+        "scope": std.scope,
+        "notes": std.notes,
+        "replaces": replaces,
+        "replaced_by": replaced_by,
+        "source": std.source,
+        "updated_at": std.updated_at,
+    }
+
+
+def _detail_queryset():
+    return Standard.objects.select_related("ccs_code", "city", "region").prefetch_related("ics_codes", "sectors")
+
+
+def find_standard(slug_or_number: str) -> Standard | None:
+    std = _detail_queryset().filter(slug=slug_or_number).first()
+    if std is None:
+        parsed = try_parse_number(slug_or_number)
+        if parsed is not None:
+            std = _detail_queryset().filter(number=parsed.canonical).first()
+    return std
+
+
+def standard_detail_by_slug(slug: str) -> dict | None:
+    std = find_standard(slug)
+    return standard_detail(std) if std else None
+
+
+def standard_detail_by_number(number: str) -> dict | None:
+    parsed = try_parse_number(number)
+    if parsed is None:
+        return None
+    std = _detail_queryset().filter(slug=number_slug(parsed.canonical)).first()
+    return standard_detail(std) if std else None
+
+
+EXPORT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def export_search(*, format: str = "xlsx", **params) -> tuple[bytes, str, str]:
+    """Every result of a search (not just one page), as an Excel or CSV file: (body, content type, file name)."""
+    if format not in EXPORT_TYPES:
+        raise SearchInputError(_("导出格式只能是 xlsx 或 csv"))
+    limit = settings.YUEBIAO_MAX_EXPORT_ROWS
+    params = {**params, "page": 1, "page_size": 1, "facets": False}
+    first = search(build_request(**params))
+    if first.total > limit:
+        raise SearchInputError(f"结果共 {first.total} 条，超过单次导出上限 {limit} 条，请先缩小检索范围")
+
+    def records():
+        page = 1
+        while True:
+            result, standards = run_search(**{**params, "page": page, "page_size": 100})
+            for std in standards:
+                yield standard_record(std)
+            if page >= result.pages:
+                break
+            page += 1
+
+    writer = tabular.write_xlsx if format == "xlsx" else tabular.write_csv
+    return writer(records()), EXPORT_TYPES[format], f"yuebiao-standards.{format}"
+
+
+def search_request_dict(req: SearchRequest) -> dict:
+    return asdict(req)

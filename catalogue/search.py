@@ -1,0 +1,287 @@
+"""Catalogue search: a number, Chinese or English words, filters, facets and sorting, over the database's own index.
+
+Numbers go to B-tree indexes (prefix, sequence number, year); words go to the full-text index built over
+`Standard.search_text` (FTS5 on SQLite, a tsvector column with GIN on PostgreSQL). No query scans titles with
+LIKE '%…%'. The SQL is written here rather than through the ORM because the full-text join and its ranking differ
+per database and the ORM cannot express either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+
+from django.core.cache import cache
+from django.db import connection
+
+from catalogue.numbers import parse_partial
+from catalogue.search_text import parse_words
+
+SORTS = ("relevance", "number", "published", "implemented")
+FACETS = ("level", "status", "nature", "year", "city", "sector", "ics", "ccs")
+MAX_PAGE_SIZE = 100
+# Bare digits typed in the box match sequences that start with them: 23 → 23, 230–239, 2300–2399 … up to this length.
+_MAX_SEQUENCE_DIGITS = 9
+FACET_CACHE_SECONDS = 600
+
+
+@dataclass
+class SearchFilters:
+    level: list[str] = field(default_factory=list)
+    status: list[str] = field(default_factory=list)
+    nature: list[str] = field(default_factory=list)
+    ics: str | None = None  # a code or the start of one: 13, 13.020, 13.020.40
+    ccs: str | None = None  # a letter (Z) or a code (Z25)
+    city: str | None = None  # GB/T 2260 code of a city, or 440000 for the province's own standards
+    sector: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+
+
+@dataclass
+class SearchRequest:
+    q: str = ""
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = 20
+    facets: bool = False
+
+
+@dataclass
+class SearchResult:
+    ids: list[int]
+    total: int
+    page: int
+    page_size: int
+    interpretation: str  # "all" | "number" | "words" | "nothing"
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+class SearchInputError(ValueError):
+    """A search request that cannot be run as given (message in Chinese)."""
+
+
+@dataclass
+class _Sql:
+    joins: list[str] = field(default_factory=list)
+    join_params: list = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    params: list = field(default_factory=list)
+    rank: str | None = None
+    rank_params: list = field(default_factory=list)
+    interpretation: str = "all"
+    impossible: bool = False
+
+    def from_where(self, extra_join: str = "") -> tuple[str, list]:
+        sql = "FROM catalogue_standard s " + " ".join(self.joins) + (" " + extra_join if extra_join else "")
+        if self.where:
+            sql += " WHERE " + " AND ".join(self.where)
+        return sql, self.join_params + self.params
+
+
+def _digit_ranges(digits: str) -> list[tuple[int, int]]:
+    base = int(digits)
+    out = [(base, base + 1)]
+    scale = 10
+    for _ in range(len(digits), _MAX_SEQUENCE_DIGITS):
+        out.append((base * scale, (base + 1) * scale))
+        scale *= 10
+    return out
+
+
+def _prefix_family(prefix: str) -> list[str]:
+    upper = prefix.upper()
+    if upper.endswith(("/T", "/Z")) or "/" in upper and not upper.endswith("/"):
+        return [upper]
+    upper = upper.rstrip("/")
+    return [upper, f"{upper}/T", f"{upper}/Z"]
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _apply_query(sql: _Sql, q: str) -> None:
+    q = (q or "").strip()
+    if not q:
+        return
+    prefix, sequence, year = parse_partial(q)
+    if prefix or sequence or year:
+        sql.interpretation = "number"
+        if prefix:
+            family = _prefix_family(prefix)
+            sql.where.append("s.prefix IN (" + ", ".join(["%s"] * len(family)) + ")")
+            sql.params.extend(family)
+        if sequence:
+            lead = re.match(r"\d+", sequence)
+            if lead and lead.group(0) == sequence:
+                ranges = _digit_ranges(sequence)
+                sql.where.append(
+                    "(" + " OR ".join(["(s.sequence_num >= %s AND s.sequence_num < %s)"] * len(ranges)) + ")"
+                )
+                for lo, hi in ranges:
+                    sql.params.extend([lo, hi])
+                sql.rank = "CASE WHEN s.sequence_num = %s THEN 0 ELSE 1 END, s.prefix, s.sequence_num, s.year DESC"
+                sql.rank_params = [int(sequence)]
+            else:
+                sql.where.append("s.sequence_num = %s AND s.sequence LIKE %s ESCAPE '\\'")
+                sql.params.extend([int(lead.group(0)) if lead else 0, _like_escape(sequence) + "%"])
+                sql.rank = "CASE WHEN s.sequence = %s THEN 0 ELSE 1 END, s.prefix, s.sequence, s.year DESC"
+                sql.rank_params = [sequence]
+        if year:
+            sql.where.append("s.year = %s")
+            sql.params.append(int(year))
+        if sql.rank is None:
+            sql.rank = "s.prefix, s.sequence_num, s.sequence, s.year DESC"
+        return
+    words = parse_words(q)
+    if not words:
+        sql.interpretation = "nothing"
+        sql.impossible = True
+        return
+    sql.interpretation = "words"
+    if connection.vendor == "postgresql":
+        sql.where.append("s.search_vector @@ CAST(%s AS tsquery)")
+        sql.params.append(words.tsquery())
+        sql.rank = "ts_rank(s.search_vector, CAST(%s AS tsquery)) DESC"
+        sql.rank_params = [words.tsquery()]
+    else:
+        sql.joins.append(
+            "JOIN (SELECT rowid AS rid, rank AS r FROM catalogue_standard_fts "
+            "WHERE catalogue_standard_fts MATCH %s) f ON f.rid = s.id"
+        )
+        sql.join_params.append(words.fts5())
+        sql.rank = "f.r"
+
+
+def _in(sql: _Sql, column: str, values: list[str]) -> None:
+    values = [v for v in values if v]
+    if values:
+        sql.where.append(f"{column} IN (" + ", ".join(["%s"] * len(values)) + ")")
+        sql.params.extend(values)
+
+
+def _apply_filters(sql: _Sql, f: SearchFilters) -> None:
+    _in(sql, "s.level", f.level)
+    _in(sql, "s.status", f.status)
+    _in(sql, "s.nature", f.nature)
+    if f.city:
+        sql.where.append("s.city_id = %s")
+        sql.params.append(f.city)
+    if f.year_from:
+        sql.where.append("s.year >= %s")
+        sql.params.append(f.year_from)
+    if f.year_to:
+        sql.where.append("s.year <= %s")
+        sql.params.append(f.year_to)
+    if f.ics:
+        sql.where.append(
+            "EXISTS (SELECT 1 FROM catalogue_standard_ics_codes x WHERE x.standard_id = s.id "
+            "AND x.icscode_id LIKE %s ESCAPE '\\')"
+        )
+        sql.params.append(_like_escape(f.ics) + "%")
+    if f.ccs:
+        if len(f.ccs) == 1:
+            sql.where.append("s.ccs_code_id LIKE %s")
+            sql.params.append(f.ccs.upper() + "%")
+        else:
+            sql.where.append("s.ccs_code_id = %s")
+            sql.params.append(f.ccs.upper())
+    if f.sector:
+        sql.where.append(
+            "EXISTS (SELECT 1 FROM catalogue_standard_sectors y WHERE y.standard_id = s.id AND y.sector_id = %s)"
+        )
+        sql.params.append(f.sector)
+
+
+_ORDER = {
+    "number": "s.prefix, s.sequence_num, s.sequence, s.year DESC, s.id",
+    "published": "s.published_on DESC, s.id DESC",
+    "implemented": "s.implemented_on DESC, s.id DESC",
+}
+
+
+def _order_by(sql: _Sql, sort: str) -> tuple[str, list]:
+    if sort == "relevance" and sql.rank:
+        return sql.rank + ", s.id", list(sql.rank_params)
+    return _ORDER.get(sort, _ORDER["published"]), []
+
+
+_FACET_SQL = {
+    "level": ("s.level", ""),
+    "status": ("s.status", ""),
+    "nature": ("s.nature", ""),
+    "year": ("s.year", ""),
+    "city": ("s.city_id", ""),
+    "ccs": ("SUBSTR(s.ccs_code_id, 1, 1)", ""),
+    "sector": ("fs.sector_id", "JOIN catalogue_standard_sectors fs ON fs.standard_id = s.id"),
+    "ics": ("SUBSTR(fi.icscode_id, 1, 2)", "JOIN catalogue_standard_ics_codes fi ON fi.standard_id = s.id"),
+}
+
+
+def catalogue_revision() -> int:
+    with connection.cursor() as cur:
+        cur.execute("SELECT revision FROM catalogue_cataloguerevision WHERE id = 1")
+        row = cur.fetchone()
+    return row[0] if row else 0
+
+
+def _counts(sql: _Sql, want_facets: bool) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    from_where, params = sql.from_where()
+    with connection.cursor() as cur:
+        cur.execute("SELECT COUNT(*) " + from_where, params)
+        total = cur.fetchone()[0]
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if want_facets and total:
+            for name in FACETS:
+                column, join = _FACET_SQL[name]
+                facet_from, facet_params = sql.from_where(join)
+                stmt = f"SELECT {column}, COUNT(*) {facet_from} GROUP BY {column} HAVING {column} IS NOT NULL"
+                stmt += " ORDER BY 1 DESC" if name == "year" else " ORDER BY 2 DESC, 1"
+                cur.execute(stmt, facet_params)
+                rows = [(str(v), n) for v, n in cur.fetchall() if v not in (None, "")]
+                facets[name] = rows[:40] if name == "year" else rows
+    return total, facets
+
+
+def _cache_key(req: SearchRequest, revision: int) -> str:
+    body = json.dumps([revision, req.q.strip(), asdict(req.filters), req.facets], ensure_ascii=False, sort_keys=True)
+    return "catalogue-search:" + hashlib.sha256(body.encode()).hexdigest()
+
+
+def search(req: SearchRequest) -> SearchResult:
+    """Run a catalogue search; counts and facets are cached per catalogue revision, the page itself is not."""
+    if req.sort not in SORTS:
+        raise SearchInputError(f"不支持的排序方式：{req.sort}（可选：{'、'.join(SORTS)}）")
+    if req.page < 1 or not 1 <= req.page_size <= MAX_PAGE_SIZE:
+        raise SearchInputError(f"页码须≥1，每页条数须在 1–{MAX_PAGE_SIZE} 之间")
+    sql = _Sql()
+    _apply_query(sql, req.q)
+    _apply_filters(sql, req.filters)
+    if sql.impossible:
+        return SearchResult([], 0, req.page, req.page_size, sql.interpretation, {})
+    key = _cache_key(req, catalogue_revision())
+    cached = cache.get(key)
+    if cached is None:
+        cached = _counts(sql, req.facets)
+        cache.set(key, cached, FACET_CACHE_SECONDS)
+    total, facets = cached
+    ids: list[int] = []
+    offset = (req.page - 1) * req.page_size
+    if total and offset < total:
+        from_where, params = sql.from_where()
+        order, order_params = _order_by(sql, req.sort)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT s.id {from_where} ORDER BY {order} LIMIT %s OFFSET %s",
+                params + order_params + [req.page_size, offset],
+            )
+            ids = [row[0] for row in cur.fetchall()]
+    return SearchResult(ids, total, req.page, req.page_size, sql.interpretation, facets)

@@ -1,0 +1,606 @@
+"""Use cases of the catalogue: write standards (import, reference data, demo), keep statuses right, export."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from itertools import islice
+from typing import Any, Callable, Iterable, Iterator
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from catalogue import status as status_rules
+from catalogue.models import (
+    AdminDivision,
+    CatalogueRevision,
+    CcsCode,
+    HsCode,
+    IcsCode,
+    Replacement,
+    Sector,
+    Standard,
+)
+from catalogue.numbers import StandardNumberError, parse_number
+from catalogue.search_text import index_words
+from catalogue.slugs import number_slug
+
+Progress = Callable[[int], None] | None
+
+RECORD_KEYS = (
+    "number", "title_zh", "title_en", "status", "published_on", "implemented_on", "withdrawn_on", "ics_codes",
+    "ccs_code", "technical_committee", "issuing_authority", "drafting_organisations", "replaces", "adoption_degree",
+    "adopted_standard", "region_code", "sectors", "scope", "notes",
+)
+_WRITTEN_FIELDS = [
+    "number", "slug", "prefix", "sequence", "sequence_num", "part", "year", "level", "nature", "title_zh", "title_en",
+    "status", "stated_status", "published_on", "implemented_on", "withdrawn_on", "adoption_degree",
+    "adopted_standard", "ccs_code", "technical_committee", "issuing_authority", "drafting_organisations", "region",
+    "city", "scope", "notes", "source", "source_url", "is_demo", "search_text", "record_hash", "updated_at",
+]
+
+
+class RecordError(ValueError):
+    """A record that cannot be written; the message names the standard and the problem in Chinese."""
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+
+@dataclass
+class _Reference:
+    """Codes that records may name, loaded once per write."""
+
+    ics: set[str]
+    ccs: set[str]
+    divisions: dict[str, str]  # code → level
+    sectors: set[str]
+
+    @classmethod
+    def load(cls) -> "_Reference":
+        return cls(
+            ics=set(IcsCode.objects.values_list("code", flat=True)),
+            ccs=set(CcsCode.objects.values_list("code", flat=True)),
+            divisions=dict(AdminDivision.objects.values_list("code", "level")),
+            sectors=set(Sector.objects.values_list("slug", flat=True)),
+        )
+
+    def city_of(self, region: str | None) -> str | None:
+        """The prefecture-level city holding `region`, or the province for a province-wide standard."""
+        if not region:
+            return None
+        for candidate in (region[:4] + "00", region[:2] + "0000"):
+            if self.divisions.get(candidate) in ("prefecture", "province"):
+                return candidate
+        return None
+
+
+def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _as_date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def record_hash(record: dict, *, source: str, is_demo: bool) -> str:
+    body = {k: record.get(k) for k in RECORD_KEYS}
+    body["_source"] = source
+    body["_demo"] = is_demo
+    return hashlib.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _canonical(text: str, what: str, owner: str) -> str:
+    try:
+        return parse_number(text).canonical
+    except StandardNumberError as exc:
+        raise RecordError(f"{owner}：{what}“{text}”无法识别（{exc}）") from exc
+
+
+def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: date) -> tuple[Standard, dict]:
+    """A Standard (unsaved) and its relations from one record; raises RecordError naming the problem."""
+    raw_number = str(record.get("number") or "").strip()
+    if not raw_number:
+        raise RecordError("缺少标准号")
+    try:
+        num = parse_number(raw_number)
+    except StandardNumberError as exc:
+        raise RecordError(str(exc)) from exc
+    number = num.canonical
+    title_zh = (record.get("title_zh") or "").strip()
+    if not title_zh:
+        raise RecordError(f"{number}：缺少中文名称")
+    published = _as_date(record.get("published_on"))
+    implemented = _as_date(record.get("implemented_on"))
+    withdrawn = _as_date(record.get("withdrawn_on"))
+    if published and implemented and published > implemented:
+        raise RecordError(f"{number}：发布日期 {published} 晚于实施日期 {implemented}")
+    if implemented and withdrawn and withdrawn < implemented:
+        raise RecordError(f"{number}：废止日期 {withdrawn} 早于实施日期 {implemented}")
+    ics = [c.strip() for c in record.get("ics_codes") or [] if c and c.strip()]
+    unknown = [c for c in ics if c not in ref.ics]
+    if unknown:
+        raise RecordError(f"{number}：未知的 ICS 分类号 {'、'.join(unknown)}")
+    ccs = (record.get("ccs_code") or "").strip() or None
+    if ccs and ccs not in ref.ccs:
+        raise RecordError(f"{number}：未知的 CCS 分类号 {ccs}")
+    region = (record.get("region_code") or "").strip() or num.region_code
+    if region and region not in ref.divisions:
+        raise RecordError(f"{number}：未知的行政区划代码 {region}")
+    sectors = list(dict.fromkeys(s for s in record.get("sectors") or [] if s))
+    unknown = [s for s in sectors if s not in ref.sectors]
+    if unknown:
+        raise RecordError(f"{number}：未知的领域 {'、'.join(unknown)}")
+    replaces = [_canonical(r, "被代替标准号", number) for r in record.get("replaces") or [] if r and str(r).strip()]
+    if number in replaces:
+        raise RecordError(f"{number}：标准不能代替自身")
+    adopted = (record.get("adopted_standard") or "").strip()
+    if adopted:
+        adopted = _canonical(adopted, "采用的国际标准号", number)
+    degree = (record.get("adoption_degree") or "").strip().upper()
+    if degree and degree not in Standard.Adoption.values:
+        raise RecordError(f"{number}：采标程度应为 IDT、MOD 或 NEQ，而不是“{degree}”")
+    stated = record.get("status") or ""
+    if stated and stated not in status_rules.STATUSES:
+        raise RecordError(f"{number}：未知的标准状态“{stated}”")
+    orgs = [o.strip() for o in record.get("drafting_organisations") or [] if o and o.strip()]
+    digits = "".join(ch if ch.isdigit() else " " for ch in num.sequence).split()
+    std = Standard(
+        number=number,
+        slug=number_slug(number),
+        prefix=num.prefix,
+        sequence=num.sequence,
+        sequence_num=int(digits[0][:18]) if digits else 0,
+        part=num.part or "",
+        year=int(num.year) if num.year else None,
+        level=num.level,
+        nature=num.nature or "",
+        title_zh=title_zh[:500],
+        title_en=(record.get("title_en") or "").strip()[:500],
+        stated_status=stated,
+        status=status_rules.derive_status(
+            stated=stated or None,
+            implemented_on=implemented,
+            withdrawn_on=withdrawn,
+            replaced_by_in_force=False,
+            today=today,
+        ),
+        published_on=published,
+        implemented_on=implemented,
+        withdrawn_on=withdrawn,
+        adoption_degree=degree,
+        adopted_standard=adopted,
+        ccs_code_id=ccs,
+        technical_committee=(record.get("technical_committee") or "").strip()[:300],
+        issuing_authority=(record.get("issuing_authority") or "").strip()[:300],
+        drafting_organisations=orgs,
+        region_id=region or None,
+        city_id=ref.city_of(region),
+        scope=(record.get("scope") or "").strip(),
+        notes=(record.get("notes") or "").strip(),
+        source=source,
+        source_url=(record.get("source_url") or "")[:500],
+        is_demo=is_demo,
+        record_hash=record_hash(record, source=source, is_demo=is_demo),
+        updated_at=timezone.now(),
+    )
+    std.search_text = index_words(
+        std.title_zh, std.title_en, std.scope, std.issuing_authority, std.technical_committee, " ".join(orgs)
+    )
+    return std, {"ics": ics, "sectors": sectors, "replaces": replaces}
+
+
+def bump_revision() -> None:
+    """Mark the catalogue changed, so cached counts and facets are recomputed. Call inside the writing transaction."""
+    if not CatalogueRevision.objects.filter(id=1).update(revision=F("revision") + 1):
+        CatalogueRevision.objects.create(id=1, revision=1)
+
+
+def upsert_standards(
+    records: Iterable[dict],
+    *,
+    source: str,
+    is_demo: bool = False,
+    progress: Progress = None,
+    batch_size: int = 2000,
+) -> UpsertResult:
+    """Create or update standards by canonical number, all in one transaction; unchanged records are not written.
+
+    Raises RecordError (nothing written) for the first record that cannot be written.
+    """
+    ref = _Reference.load()
+    today = timezone.localdate()
+    result = UpsertResult()
+    seen: set[str] = set()
+    touched: list[int] = []
+    with transaction.atomic():
+        for chunk in _batched(records, batch_size):
+            built = [_build(r, ref, source=source, is_demo=is_demo, today=today) for r in chunk]
+            for std, _ in built:
+                if std.number in seen:
+                    raise RecordError(f"{std.number}：同一批数据中重复出现")
+                seen.add(std.number)
+            existing = {
+                number: (pk, digest)
+                for number, pk, digest in Standard.objects.filter(number__in=[s.number for s, _ in built]).values_list(
+                    "number", "id", "record_hash"
+                )
+            }
+            new, changed = [], []
+            for std, rel in built:
+                if std.number in existing:
+                    pk, digest = existing[std.number]
+                    if digest == std.record_hash:
+                        result.unchanged += 1
+                        continue
+                    std.id = pk
+                    changed.append((std, rel))
+                else:
+                    new.append((std, rel))
+            if new:
+                Standard.objects.bulk_create([s for s, _ in new], batch_size=500)
+            if changed:
+                Standard.objects.bulk_update([s for s, _ in changed], _WRITTEN_FIELDS, batch_size=500)
+                ids = [s.id for s, _ in changed]
+                Standard.ics_codes.through.objects.filter(standard_id__in=ids).delete()
+                Standard.sectors.through.objects.filter(standard_id__in=ids).delete()
+                Replacement.objects.filter(standard_id__in=ids).delete()
+            written = new + changed
+            Standard.ics_codes.through.objects.bulk_create(
+                [Standard.ics_codes.through(standard_id=s.id, icscode_id=c) for s, rel in written for c in rel["ics"]],
+                batch_size=2000,
+            )
+            Standard.sectors.through.objects.bulk_create(
+                [Standard.sectors.through(standard_id=s.id, sector_id=c) for s, rel in written for c in rel["sectors"]],
+                batch_size=2000,
+            )
+            Replacement.objects.bulk_create(
+                [Replacement(standard_id=s.id, replaced_number=n) for s, rel in written for n in rel["replaces"]],
+                batch_size=2000,
+            )
+            result.created += len(new)
+            result.updated += len(changed)
+            touched.extend(s.id for s, _ in written)
+            if progress:
+                progress(len(chunk))
+        if touched:
+            link_replacements()
+            refresh_statuses(touched, today=today)
+            bump_revision()
+    return result
+
+
+def link_replacements() -> int:
+    """Point replacement relations at the replaced standard once it is in the catalogue."""
+    pending = list(Replacement.objects.filter(replaced__isnull=True).values_list("id", "replaced_number"))
+    if not pending:
+        return 0
+    linked = 0
+    for chunk in _batched(pending, 2000):
+        ids_by_number = dict(
+            Standard.objects.filter(number__in=[n for _, n in chunk]).values_list("number", "id")
+        )
+        updates = [Replacement(id=rid, replaced_id=ids_by_number[n]) for rid, n in chunk if n in ids_by_number]
+        Replacement.objects.bulk_update(updates, ["replaced"], batch_size=1000)
+        linked += len(updates)
+    return linked
+
+
+def refresh_statuses(ids: Iterable[int] | None = None, *, today: date | None = None) -> int:
+    """Recompute the status of the given standards (and those they replace); with no ids, of every standard
+    whose status may have changed with time. Returns how many changed."""
+    today = today or timezone.localdate()
+    if ids is None:
+        candidates = set(
+            Standard.objects.filter(status=Standard.Status.UPCOMING, implemented_on__lte=today).values_list(
+                "id", flat=True
+            )
+        )
+        candidates |= set(
+            Standard.objects.filter(withdrawn_on__lte=today)
+            .exclude(status=Standard.Status.WITHDRAWN)
+            .values_list("id", flat=True)
+        )
+        candidates |= set(Replacement.objects.filter(replaced__isnull=False).values_list("replaced_id", flat=True))
+    else:
+        candidates = set(ids)
+        candidates |= set(
+            Replacement.objects.filter(standard_id__in=candidates, replaced__isnull=False).values_list(
+                "replaced_id", flat=True
+            )
+        )
+    changed = 0
+    for chunk in _batched(sorted(candidates), 2000):
+        in_force: set[int] = set()
+        for replaced_id, rstatus, rimpl in Replacement.objects.filter(replaced_id__in=chunk).values_list(
+            "replaced_id", "standard__status", "standard__implemented_on"
+        ):
+            if status_rules.in_force(status=rstatus, implemented_on=rimpl, today=today):
+                in_force.add(replaced_id)
+        updates = []
+        for std in Standard.objects.filter(id__in=chunk).only(
+            "id", "status", "stated_status", "implemented_on", "withdrawn_on"
+        ):
+            new_status = status_rules.derive_status(
+                stated=std.stated_status or None,
+                implemented_on=std.implemented_on,
+                withdrawn_on=std.withdrawn_on,
+                replaced_by_in_force=std.id in in_force,
+                today=today,
+            )
+            if new_status != std.status:
+                std.status = new_status
+                updates.append(std)
+        Standard.objects.bulk_update(updates, ["status"], batch_size=1000)
+        changed += len(updates)
+    if changed and ids is None:
+        bump_revision()
+    return changed
+
+
+def standard_record(std: Standard) -> dict:
+    """A standard as a record (the import/export shape): what a search result exports."""
+    return {
+        "number": std.number,
+        "title_zh": std.title_zh,
+        "title_en": std.title_en,
+        "level": std.level,
+        "nature": std.nature or None,
+        "status": std.status,
+        "published_on": std.published_on,
+        "implemented_on": std.implemented_on,
+        "withdrawn_on": std.withdrawn_on,
+        "ics_codes": [c.code for c in std.ics_codes.all()],
+        "ccs_code": std.ccs_code_id,
+        "technical_committee": std.technical_committee,
+        "issuing_authority": std.issuing_authority,
+        "drafting_organisations": list(std.drafting_organisations or []),
+        "replaces": [r.replaced_number for r in std.replacements.all()],
+        "adoption_degree": std.adoption_degree or None,
+        "adopted_standard": std.adopted_standard or None,
+        "region_code": std.region_id,
+        "sectors": [s.slug for s in std.sectors.all()],
+        "scope": std.scope,
+        "notes": std.notes,
+    }
+
+
+def load_standards(ids: list[int]) -> list[Standard]:
+    """The standards with these ids, in this order, with their classifications loaded."""
+    by_id = {
+        s.id: s
+        for s in Standard.objects.filter(id__in=ids)
+        .select_related("ccs_code", "city", "region")
+        .prefetch_related("ics_codes", "sectors", "replacements")
+    }
+    return [by_id[i] for i in ids if i in by_id]
+
+
+REFERENCE_DIR = Path(__file__).resolve().parent / "reference_data"
+
+
+def reference_dir() -> Path:
+    """Where the reference fixtures are read from: shipped with the project, or YUEBIAO_REFERENCE_DIR (a newer set)."""
+    return Path(os.environ.get("YUEBIAO_REFERENCE_DIR") or REFERENCE_DIR)
+REFERENCE_SOURCE = "reference"
+
+
+def _read_reference(name: str) -> list[dict]:
+    return json.loads((reference_dir() / name).read_text(encoding="utf-8"))
+
+
+def _upsert_codes(model, rows: list[dict], fields: list[str]) -> None:
+    objs = [model(**row) for row in rows]
+    model.objects.bulk_create(
+        objs, batch_size=1000, update_conflicts=True, unique_fields=[model._meta.pk.name], update_fields=fields
+    )
+
+
+@dataclass
+class ReferenceLoadResult:
+    counts: dict[str, int]
+    standards: UpsertResult
+
+
+def load_reference(*, progress: Callable[[str, int, int], None] | None = None) -> ReferenceLoadResult:
+    """Load the real reference data shipped in catalogue/reference_data (ICS, CCS, divisions, HS, sectors, the
+    standards records), in one transaction; running it again changes nothing."""
+    from catalogue.sectors import SECTORS
+
+    steps: list[tuple[str, Callable[[], int]]] = []
+
+    def sectors() -> int:
+        _upsert_codes(
+            Sector,
+            [{"slug": s.slug, "name_zh": s.name_zh, "name_en": s.name_en, "kind": s.kind} for s in SECTORS],
+            ["name_zh", "name_en", "kind"],
+        )
+        return len(SECTORS)
+
+    def tree(model, filename: str, mapper: Callable[[dict], dict], fields: list[str]) -> Callable[[], int]:
+        def load() -> int:
+            rows = [mapper(r) for r in _read_reference(filename)]
+            # Parents first, so the foreign key to the parent holds on every database.
+            rows.sort(key=lambda r: (_LEVEL_ORDER.get(r["level"], r["level"]), r["code"]))
+            _upsert_codes(model, rows, fields)
+            return len(rows)
+
+        return load
+
+    steps.append(("sectors", sectors))
+    steps.append(("ics", tree(IcsCode, "ics.json", lambda r: {
+        "code": r["code"], "level": r["level"], "parent_id": r.get("parent"), "title_en": r.get("title_en") or "",
+        "title_zh": r.get("title_zh") or "", "notes": r.get("notes") or ""}, ["level", "parent", "title_en", "title_zh", "notes"])))
+    steps.append(("ccs", tree(CcsCode, "ccs.json", lambda r: {
+        "code": r["code"], "level": r["level"], "parent_id": r.get("parent"), "title_zh": r.get("title_zh") or "",
+        "notes": r.get("notes") or ""}, ["level", "parent", "title_zh", "notes"])))
+    steps.append(("divisions", tree(AdminDivision, "divisions.json", lambda r: {
+        "code": r["code"], "name": r["name"], "level": r["level"], "parent_id": r.get("parent")},
+        ["name", "level", "parent"])))
+    steps.append(("hs", tree(HsCode, "hs.json", lambda r: {
+        "code": r["code"], "level": r["level"], "parent_id": r.get("parent"), "section": r.get("section") or "",
+        "description": r.get("description") or ""}, ["level", "parent", "section", "description"])))
+
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        for i, (name, step) in enumerate(steps, 1):
+            counts[name] = step()
+            if progress:
+                progress(name, i, len(steps) + 1)
+        records = _read_reference("standards.json")
+        standards = upsert_standards(records, source=REFERENCE_SOURCE)
+        counts["standards"] = len(records)
+        if progress:
+            progress("standards", len(steps) + 1, len(steps) + 1)
+    return ReferenceLoadResult(counts, standards)
+
+
+_LEVEL_ORDER = {"province": 1, "prefecture": 2, "county": 3, "township": 4}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Import (批量导入): preview every row, then write all-or-nothing or only the valid rows.
+
+
+class ImportRefused(ValueError):
+    """An import that may not be written as asked (message in Chinese)."""
+
+
+def max_import_bytes() -> int:
+    from django.conf import settings
+
+    return settings.YUEBIAO_MAX_IMPORT_BYTES
+
+
+def too_large_message(size: int) -> str:
+    return f"文件大小 {size / 1024 / 1024:.1f} MB，超过导入上限 {max_import_bytes() / 1024 / 1024:.0f} MB，请拆分后分批导入"
+
+
+def _read_upload(data: bytes, filename: str):
+    from catalogue import tabular
+
+    ref = _Reference.load()
+    return tabular.read_table(
+        data,
+        filename,
+        max_bytes=max_import_bytes(),
+        known_ics=ref.ics,
+        known_ccs=ref.ccs,
+        known_regions=set(ref.divisions),
+    )
+
+
+def preview_import(*, data: bytes, filename: str, by) -> "ImportBatch":
+    """Check every row of an uploaded list and keep the file for confirmation; nothing reaches the catalogue.
+
+    Raises tabular.TabularError for a file that cannot be read at all (nothing is kept then either)."""
+    from catalogue.models import ImportBatch
+
+    table = _read_upload(data, filename)
+    numbers = [r["number"] for _, r in table.records]
+    existing = dict(Standard.objects.filter(number__in=numbers).values_list("number", "record_hash"))
+    source = f"import:{by.username}" if by is not None else "import"
+    new = changed = same = 0
+    for _, record in table.records:
+        digest = existing.get(record["number"])
+        if digest is None:
+            new += 1
+        elif digest == record_hash(record, source=source, is_demo=False):
+            same += 1
+        else:
+            changed += 1
+    report = {
+        "encoding": table.encoding,
+        "total_rows": table.total_rows,
+        "valid_rows": len(table.records),
+        "error_rows": len({e.row for e in table.errors}),
+        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in table.errors],
+        "warnings": list(table.warnings),
+        "would_create": new,
+        "would_update": changed,
+        "would_keep": same,
+        "created": 0,
+        "updated": 0,
+        "unchanged": 0,
+    }
+    return ImportBatch.objects.create(
+        uploaded_by=by,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        content=data,
+        report=report,
+    )
+
+
+def commit_import(*, batch, valid_only: bool, by) -> "ImportBatch":
+    """Write a previewed batch in one transaction: all rows (refused if any row has an error) or only the valid
+    ones. A batch is committed once; importing the same file again creates no duplicates (rows are matched by
+    canonical number and unchanged rows are not written)."""
+    from catalogue.models import ImportBatch
+
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.state != ImportBatch.State.PREVIEWED:
+            raise ImportRefused(f"该批次已处理（{locked.get_state_display()}），请重新上传")
+        table = _read_upload(bytes(locked.content), locked.filename)
+        if table.errors and not valid_only:
+            raise ImportRefused(
+                f"有 {len({e.row for e in table.errors})} 行存在错误，整批未导入；请修改后重新上传，或选择“仅导入有效行”"
+            )
+        if not table.records:
+            raise ImportRefused("没有可导入的有效行")
+        source = f"import:{by.username}" if by is not None else "import"
+        result = upsert_standards([r for _, r in table.records], source=source)
+        locked.state = ImportBatch.State.COMMITTED
+        locked.committed_at = timezone.now()
+        locked.report = {
+            **locked.report,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": result.unchanged,
+            "valid_only": valid_only,
+        }
+        locked.save(update_fields=["state", "committed_at", "report"])
+    return locked
+
+
+def import_report(batch) -> dict:
+    report = batch.report
+    return {
+        "batch_id": batch.pk,
+        "state": batch.state,
+        "filename": batch.filename,
+        **{k: report.get(k) for k in ("encoding", "total_rows", "valid_rows", "error_rows", "errors", "warnings")},
+        "created": report.get("created", 0),
+        "updated": report.get("updated", 0),
+        "unchanged": report.get("unchanged", 0),
+    }
+
+
+def import_file(*, data: bytes, filename: str, valid_only: bool = False, by=None, dry_run: bool = False) -> dict:
+    """The command-line import: preview, and unless dry_run, commit. Returns the report."""
+    batch = preview_import(data=data, filename=filename, by=by)
+    if not dry_run:
+        batch = commit_import(batch=batch, valid_only=valid_only, by=by)
+    return import_report(batch) | {
+        k: batch.report.get(k) for k in ("would_create", "would_update", "would_keep")
+    }

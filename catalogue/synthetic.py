@@ -1,0 +1,181 @@
+"""Seeded, realistic-looking catalogue records: the demo set (演示数据) and the bench's million rows. Pure Python.
+
+Records have the import shape. Numbers, titles, classifications and dates are invented but follow the real
+patterns: DB44/T numbers run on across years, cities have DB44xx/T series, groups have T/ codes, newer editions
+replace older ones.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+from typing import Iterator
+
+# (Chinese subject, English subject, ICS, CCS, sectors)
+SUBJECTS = [
+    ("荔枝", "Litchi", "67.080.10", "B31", ["agriculture", "agriculture-food"]),
+    ("龙眼", "Longan", "67.080.10", "B31", ["agriculture", "agriculture-food"]),
+    ("英德红茶", "Yingde black tea", "67.140.10", "X55", ["agriculture", "agriculture-food"]),
+    ("凤凰单丛茶", "Fenghuang Dancong tea", "67.140.10", "X55", ["agriculture", "agriculture-food"]),
+    ("陶瓷砖", "Ceramic tiles", "91.100.25", "Q31", ["industry", "advanced-materials"]),
+    ("日用陶瓷", "Domestic ceramics", "81.060.20", "Q32", ["industry", "light-industry-textiles"]),
+    ("建筑玻璃", "Building glass", "81.040.20", "Q33", ["industry", "advanced-materials"]),
+    ("凉茶", "Herbal tea", "67.160.20", "X51", ["industry", "agriculture-food"]),
+    ("广式腊味", "Cantonese cured meat", "67.120.10", "X26", ["industry", "agriculture-food"]),
+    ("预制菜", "Prepared dishes", "67.040", "X26", ["industry", "agriculture-food"]),
+    ("新能源汽车充电设施", "Charging facilities for new energy vehicles", "43.120", "T47", ["industry", "automotive", "new-energy"]),
+    ("智能家电", "Smart home appliances", "97.040.50", "Y60", ["industry", "smart-appliances"]),
+    ("家用空调器", "Household air conditioners", "97.040.50", "Y61", ["industry", "smart-appliances"]),
+    ("锂离子电池", "Lithium-ion batteries", "29.220.20", "K82", ["industry", "new-energy"]),
+    ("储能电站", "Energy storage stations", "29.220.20", "K84", ["industry", "new-energy"]),
+    ("集成电路", "Integrated circuits", "31.200", "L56", ["industry", "semiconductors"]),
+    ("5G基站", "5G base stations", "33.070.50", "M36", ["industry", "electronics"]),
+    ("民用无人机", "Civil unmanned aircraft", "49.020", "V", ["industry", "high-end-equipment"]),
+    ("工业机器人", "Industrial robots", "25.040.30", "J28", ["industry", "robotics"]),
+    ("跨境电子商务", "Cross-border e-commerce", "35.240.63", "A12", ["services", "software"]),
+    ("化妆品", "Cosmetics", "71.100.70", "Y42", ["industry", "biomedicine"]),
+    ("家具", "Furniture", "97.140", "Y80", ["industry", "light-industry-textiles"]),
+    ("珠宝玉石首饰", "Jewellery", "39.060", "Y88", ["industry", "light-industry-textiles"]),
+    ("纺织面料", "Textile fabrics", "59.080.30", "W20", ["industry", "light-industry-textiles"]),
+    ("服装", "Garments", "61.020", "Y76", ["industry", "light-industry-textiles"]),
+    ("LED照明产品", "LED lighting products", "29.140.99", "K74", ["industry", "electronics"]),
+    ("电动自行车", "Electric bicycles", "43.150", "Y14", ["industry"]),
+    ("养老服务", "Elderly care services", "03.080.30", "A16", ["services", "social"]),
+    ("家政服务", "Domestic services", "03.080.30", "A16", ["services", "social"]),
+    ("粤菜烹饪", "Cantonese cuisine cooking", "03.080.99", "A16", ["services", "agriculture-food"]),
+    ("对虾养殖", "Shrimp farming", "65.150", "B50", ["agriculture", "agriculture-food"]),
+    ("城市轨道交通", "Urban rail transit", "45.020", "S10", ["services", "high-end-equipment"]),
+    ("电梯", "Lifts", "91.140.90", "Q78", ["industry", "high-end-equipment"]),
+    ("城镇燃气", "Town gas", "91.140.40", "E24", ["social", "safety-environment"]),
+    ("污水处理", "Wastewater treatment", "13.060.30", "Z05", ["social", "safety-environment"]),
+    ("大气污染物", "Air pollutants", "13.040.40", "Z60", ["industry", "safety-environment"]),
+    ("岭南传统建筑", "Lingnan traditional buildings", "91.040.01", "P32", ["social"]),
+    ("智慧停车", "Smart parking", "03.220.20", "A16", ["services", "software"]),
+    ("超高清视频", "Ultra-high-definition video", "33.160.25", "M74", ["industry", "uhd-display"]),
+    ("医疗器械", "Medical devices", "11.040.01", "C30", ["industry", "biomedicine"]),
+]
+
+ASPECTS = [
+    ("通用技术要求", "General technical requirements"),
+    ("技术规范", "Technical specification"),
+    ("生产技术规程", "Code of practice for production"),
+    ("质量分级", "Quality grading"),
+    ("检验方法", "Test methods"),
+    ("安全要求", "Safety requirements"),
+    ("服务规范", "Service specification"),
+    ("评价指南", "Guidelines for evaluation"),
+    ("能效限定值及能效等级", "Minimum allowable values of energy efficiency and energy efficiency grades"),
+    ("排放标准", "Emission standard"),
+    ("术语", "Terminology"),
+    ("管理规范", "Management specification"),
+    ("设计标准", "Design standard"),
+    ("运行维护规范", "Specification for operation and maintenance"),
+    ("数据接口", "Data interface"),
+]
+
+INDUSTRY_PREFIXES = ["HJ", "JB/T", "SJ/T", "NY/T", "QB/T", "DL/T", "YY/T", "GA/T", "SB/T", "JT/T", "CJJ/T", "HG/T"]
+GROUPS = ["T/GDSTT", "T/GZAEPI", "T/GBAS", "T/SZS", "T/GDES", "T/GDMDMA", "T/FSAS", "T/DGAS", "T/GDCA", "T/ZSQX"]
+ENTERPRISES = ["Q/GDMD", "Q/GREE", "Q/HW", "Q/BYD", "Q/TCL", "Q/WLY", "Q/GAC", "Q/DJI"]
+OTHER_PROVINCES = ["DB11/T", "DB31/T", "DB32/T", "DB33/T", "DB35/T", "DB45/T", "DB46/T", "DB51/T"]
+GD_CITIES = ["440100", "440300", "440400", "440500", "440600", "440700", "440800", "441300", "441900", "442000",
+             "440200", "440900", "441200", "441400", "441500", "441600", "441700", "441800", "445100", "445200",
+             "445300"]
+AUTHORITIES = {
+    "national": "国家市场监督管理总局、国家标准化管理委员会",
+    "local": "广东省市场监督管理局",
+    "industry": "国务院有关行政主管部门",
+    "group": "社会团体",
+    "enterprise": "企业",
+    "international": "ISO/IEC",
+}
+DRAFTERS = ["广东省标准化研究院", "广州质量监督检测研究院", "深圳市标准技术研究院", "华南理工大学", "中山大学",
+            "广东省农业科学院", "佛山市质量计量监督检测中心", "广东产品质量监督检验研究院", "东莞市标准化协会"]
+
+
+def _pick_number(rng: random.Random, level_roll: float, counters: dict) -> tuple[str, str, str | None]:
+    """A printed number, its level and the region code (for local standards)."""
+    year = rng.choices(range(1995, 2027), weights=[1 + (y - 1995) ** 1.6 for y in range(1995, 2027)])[0]
+    if level_roll < 0.05:
+        return f"GB {rng.randint(4000, 45000)}—{year}", "national", None
+    if level_roll < 0.33:
+        return f"GB/T {rng.randint(1000, 45999)}—{year}", "national", None
+    if level_roll < 0.34:
+        return f"GB/Z {rng.randint(17000, 45999)}—{year}", "national", None
+    if level_roll < 0.58:
+        return f"{rng.choice(INDUSTRY_PREFIXES)} {rng.randint(1, 9999)}—{year}", "industry", None
+    if level_roll < 0.72:
+        # Guangdong's DB44 sequence runs on across years (about 60 a year since 2000).
+        base = max(1, (year - 2000) * 60 + rng.randint(-40, 40))
+        if rng.random() < 0.03:
+            return f"DB44/ {base}—{year}", "local", "440000"
+        return f"DB44/T {base}—{year}", "local", "440000"
+    if level_roll < 0.78:
+        city = rng.choice(GD_CITIES)
+        return f"DB{city[:4]}/T {rng.randint(1, 400)}—{year}", "local", city
+    if level_roll < 0.80:
+        return f"{rng.choice(OTHER_PROVINCES)} {rng.randint(1, 4000)}—{year}", "local", None
+    if level_roll < 0.92:
+        return f"{rng.choice(GROUPS)} {rng.randint(1, 300):03d}—{max(year, 2016)}", "group", None
+    if level_roll < 0.97:
+        return f"{rng.choice(ENTERPRISES)} {rng.randint(1, 999)}—{max(year, 2010)}", "enterprise", None
+    iso = rng.choice(["ISO", "IEC", "ISO/IEC"])
+    return f"{iso} {rng.randint(100, 82000)}:{year}", "international", None
+
+
+def generate_records(n: int, *, seed: int = 20260101, today: date | None = None) -> Iterator[dict]:
+    """`n` records with distinct numbers; the same seed gives the same records."""
+    rng = random.Random(seed)
+    today = today or date(2026, 11, 1)
+    seen: set[str] = set()
+    counters: dict = {}
+    made = 0
+    previous_by_series: dict[str, str] = {}
+    while made < n:
+        number, level, region = _pick_number(rng, rng.random(), counters)
+        if number in seen:
+            continue
+        seen.add(number)
+        subject = rng.choice(SUBJECTS)
+        aspect = rng.choice(ASPECTS)
+        year = int(number.replace(":", "—").rsplit("—", 1)[1])
+        published = date(year, 1, 1) + timedelta(days=rng.randint(0, 364))
+        implemented = published + timedelta(days=rng.choice([0, 30, 90, 180, 183, 365]))
+        if implemented > today + timedelta(days=400):
+            implemented = today + timedelta(days=rng.randint(1, 300))
+            published = min(published, implemented)
+        withdrawn = None
+        if year < 2012 and rng.random() < 0.12:
+            withdrawn = implemented + timedelta(days=rng.randint(365 * 3, 365 * 12))
+            if withdrawn > today:
+                withdrawn = None
+        series = number.replace(":", "—").rsplit("—", 1)[0]
+        replaces = [previous_by_series[series]] if series in previous_by_series and rng.random() < 0.7 else []
+        previous_by_series[series] = number
+        if level in ("national", "local") and rng.random() < 0.08:
+            adoption = rng.choice(["IDT", "MOD", "NEQ"])
+            adopted = f"ISO {rng.randint(100, 30000)}:{max(1990, year - rng.randint(1, 5))}"
+        else:
+            adoption, adopted = None, None
+        title_zh = f"{subject[0]}{aspect[0]}"
+        made += 1
+        yield {
+            "number": number,
+            "title_zh": title_zh,
+            "title_en": f"{subject[1]}—{aspect[1]}",
+            "status": None,
+            "published_on": published,
+            "implemented_on": implemented,
+            "withdrawn_on": withdrawn,
+            "ics_codes": [subject[2]],
+            "ccs_code": subject[3] if len(subject[3]) == 3 else None,
+            "technical_committee": "广东省标准化研究院" if level == "local" else "",
+            "issuing_authority": AUTHORITIES.get(level, ""),
+            "drafting_organisations": rng.sample(DRAFTERS, k=rng.randint(1, 3)) if level in ("local", "group") else [],
+            "replaces": replaces,
+            "adoption_degree": adoption,
+            "adopted_standard": adopted,
+            "region_code": region,
+            "sectors": list(subject[4]),
+            "scope": f"本文件规定了{subject[0]}的{aspect[0]}。本文件适用于广东省内{subject[0]}相关的生产、经营、服务与监督管理。",
+            "notes": "",
+        }

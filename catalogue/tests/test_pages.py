@@ -1,0 +1,76 @@
+"""The catalogue's pages: Chinese first, English on request, HTMX partials, feed, bounded queries."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalogue.services import upsert_standards
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def some_standards(make_record, empty_catalogue):
+    upsert_standards([
+        make_record("DB44/ 2160—2019", "陶瓷工业大气污染物排放标准", published_on=date(2019, 6, 1),
+                    implemented_on=date(2019, 9, 1), ics_codes=["13.040.40"], ccs_code="Z60",
+                    sectors=["safety-environment"]),
+        make_record("DB44/T 1234—2013", "日用陶瓷包装规范", region_code="440600"),
+    ], source="test")
+
+
+def test_home(client, some_standards):
+    page = client.get("/").content.decode()
+    assert "标准检索" in page and "地方标准" in page and "chart.umd.min.js" in page
+
+
+def test_search_page_and_htmx_partial(client, some_standards):
+    page = client.get("/search/", {"q": "陶瓷"}).content.decode()
+    assert "共找到 2 项标准" in page and "<html" in page
+    partial = client.get("/search/", {"q": "陶瓷", "level": "local"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and "DB44/ 2160—2019" in partial
+    assert 'data-facet="city"' in partial
+
+
+def test_search_page_survives_bad_parameters(client, some_standards):
+    response = client.get("/search/", {"page": "abc", "year_from": "20x", "level": "nonsense", "sort": "zzz"})
+    assert response.status_code == 200
+    assert "error" in response.content.decode()
+
+
+def test_standard_page(client, some_standards):
+    page = client.get("/standards/DB44-2160-2019/").content.decode()
+    assert "陶瓷工业大气污染物排放标准" in page and "13.040.40" in page and "Z60" in page
+    assert client.get("/standards/DB44-9999-2019/").status_code == 404
+
+
+def test_standard_page_query_count_is_bounded(client, some_standards, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        client.get("/standards/DB44-2160-2019/")
+
+
+def test_english_switch(client, some_standards):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/search/?q=陶瓷"})
+    assert response.status_code == 302
+    page = client.get("/search/", {"q": "陶瓷"}).content.decode()
+    assert "Search" in page and "Local standard" in page
+
+
+def test_atom_feed(client, some_standards):
+    response = client.get("/feeds/standards.atom")
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "DB44/ 2160—2019" in response.content.decode()
+
+
+def test_classification_page(client, some_standards):
+    page = client.get("/classification/ics/13.040.40/").content.decode()
+    assert "DB44/ 2160—2019" in page
+    assert client.get("/classification/ics/99.99/").status_code == 404
+    assert client.get("/classification/xyz/1/").status_code == 404
+
+
+def test_export_page_link(client, some_standards):
+    response = client.get("/export.csv", {"q": "陶瓷"})
+    assert response.status_code == 200 and "DB44/T 1234—2013" in response.content.decode("utf-8-sig")

@@ -1,0 +1,16 @@
+from django.urls import path, re_path
+
+from catalogue import views
+
+app_name = "catalogue"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search, name="search"),
+    re_path(r"^export\.(?P<fmt>xlsx|csv)$", views.export, name="export"),
+    path("standards/<str:slug>/", views.standard, name="standard"),
+    path("classification/<str:kind>/<str:code>/", views.classification, name="classification"),
+    path("catalogue/import/", views.import_upload, name="import"),
+    path("catalogue/import/<int:pk>/", views.import_batch, name="import-batch"),
+    path("catalogue/import/<int:pk>/commit/", views.import_commit, name="import-commit"),
+    path("feeds/standards.atom", views.standards_feed, name="feed"),
+]

@@ -1,0 +1,106 @@
+"""Shared test fixtures: the real reference data loaded once per test database, users of each role, records."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Tests never reach outside this machine (the platform runs on intranets)."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1", "0.0.0.0") or host.startswith("/")
+        ):
+            raise RuntimeError(f"test tried to reach {address}")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from catalogue.services import load_reference
+
+    with django_db_blocker.unblock():
+        load_reference()
+
+
+@pytest.fixture
+def reference(db):
+    """The reference data (loaded again if a transactional test flushed it)."""
+    from catalogue.models import IcsCode
+    from catalogue.services import load_reference
+
+    if not IcsCode.objects.exists():
+        load_reference()
+
+
+@pytest.fixture
+def make_user(db):
+    from accounts.models import Organisation
+    from accounts.services import create_organisation, create_user
+
+    def make(username: str, *roles: str, region: str = "440000", kind: str = Organisation.Kind.PROVINCIAL_BUREAU):
+        org = create_organisation(name=f"{username} 机构", kind=kind, region_code=region)
+        return create_user(username=username, password="pass-word-123", organisation=org, roles=list(roles))
+
+    return make
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user("officer", "provincial_officer")
+
+
+@pytest.fixture
+def enterprise_user(make_user):
+    from accounts.models import Organisation
+
+    return make_user("ent", "enterprise_user", region="440600", kind=Organisation.Kind.ENTERPRISE)
+
+
+def record(number: str, title: str, **extra) -> dict:
+    base = {
+        "number": number, "title_zh": title, "title_en": "", "status": None, "published_on": None,
+        "implemented_on": None, "withdrawn_on": None, "ics_codes": [], "ccs_code": None, "technical_committee": "",
+        "issuing_authority": "", "drafting_organisations": [], "replaces": [], "adoption_degree": None,
+        "adopted_standard": None, "region_code": None, "sectors": [], "scope": "", "notes": "",
+    }
+    base.update(extra)
+    return base
+
+
+@pytest.fixture
+def make_record():
+    return record
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counts are cached per catalogue revision; rolled-back tests reuse revision numbers, so start clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_present(request):
+    """A browser test's live server flushes the database when it ends; tests that come after get the data back."""
+    if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
+        request.getfixturevalue("reference")
+
+
+@pytest.fixture
+def empty_catalogue(db):
+    """No standards (the reference records are removed inside this test's transaction), for exact counts."""
+    from catalogue.models import Standard
+
+    Standard.objects.all().delete()

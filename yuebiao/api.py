@@ -1,0 +1,13 @@
+"""The JSON API (django-ninja); each room adds its router here. OpenAPI is served at /api/docs."""
+
+from ninja import NinjaAPI
+
+from catalogue.api import router as catalogue_router
+
+api = NinjaAPI(
+    title="粤标 Yuebiao API",
+    version="1.0",
+    description="广东省国家标准化创新发展试点平台接口。Guangdong standardization platform API.",
+    urls_namespace="api",
+)
+api.add_router("/standards", catalogue_router)

@@ -1,0 +1,29 @@
+"""The `yuebiao` command: Django's manage.py plus Yuebiao's own subcommands (number, search, import, …)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+# Names officials type → Django command modules (a module cannot be called `import`).
+COMMAND_ALIASES = {"import": "import_standards"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuebiao.settings")
+    argv = list(sys.argv if argv is None else argv)
+    argv[0] = "yuebiao"
+    if len(argv) > 1:
+        argv[1] = COMMAND_ALIASES.get(argv[1], argv[1].replace("-", "_"))
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

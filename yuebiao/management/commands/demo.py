@@ -1,0 +1,29 @@
+"""`yuebiao demo`: load the demo data set (演示数据) and print the demo logins."""
+
+import json
+
+from django.core.management.base import BaseCommand
+
+from yuebiao.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "载入演示数据（机构、各角色用户、各层级标准），并打印演示账户。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--standards", type=int, default=600)
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, standards, json: bool = False, **options):
+        import json as jsonlib
+
+        result = load_demo(standards=standards)
+        if json:
+            self.stdout.write(jsonlib.dumps({"users": [u for u, _ in result.users], "password": DEMO_PASSWORD,
+                                             "created": result.created, "updated": result.updated,
+                                             "unchanged": result.unchanged}, ensure_ascii=False))
+            return
+        self.stdout.write(f"演示数据已载入：标准新增 {result.created}，更新 {result.updated}，未变化 {result.unchanged}")
+        self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
+        for username, display in result.users:
+            self.stdout.write(f"  {username:<12} {display}")

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+
+from accounts.permissions import public
+from yuebiao.api import api
+
+urlpatterns = [
+    path("", include("catalogue.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("api/", api.urls),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    # Django's admin: only staff accounts (the provincial administrators) get in; it has its own login.
+    path("admin/", admin.site.urls),
+]
