@@ -169,12 +169,13 @@ def import_standards(request, file: File[UploadedFile], mode: str = "preview"):
     if file.size and file.size > services.max_import_bytes():
         return Status(413, {"detail": services.too_large_message(file.size)})
     try:
-        batch = services.preview_import(data=file.read(), filename=file.name or "upload", by=request.auth)
-        if mode != "preview":
-            batch = services.commit_import(batch=batch, valid_only=mode == "valid_only", by=request.auth)
-    except (TabularError, services.ImportRefused) as exc:
+        report = services.import_file(
+            data=file.read(), filename=file.name or "upload", valid_only=mode == "valid_only", by=request.auth,
+            dry_run=mode == "preview",
+        )
+    except (TabularError, services.ImportRefused, services.RecordError) as exc:
         return Status(400, {"detail": str(exc)})
-    return services.import_report(batch)
+    return report
 
 
 @router.get("/{slug}", response={200: StandardDetail, 404: Problem}, auth=None, openapi_extra=PUBLIC,

@@ -123,21 +123,21 @@ class Standard(models.Model):
 
     number = models.CharField(_("标准号"), max_length=80, unique=True)
     slug = models.CharField(max_length=100, unique=True)
-    prefix = models.CharField(_("代号"), max_length=40, db_index=True)
+    prefix = models.CharField(_("代号"), max_length=40)
     sequence = models.CharField(_("顺序号"), max_length=40)
     # The first whole number of the sequence (1 for 1.1, 61000 for 61000-4-2): sorts 2 before 10, and lets a
     # partial number typed in the search box become index range scans instead of a text scan.
     sequence_num = models.BigIntegerField(default=0, db_index=True)
     part = models.CharField(_("部分"), max_length=20, blank=True)
     year = models.PositiveSmallIntegerField(_("年代号"), null=True, blank=True, db_index=True)
-    level = models.CharField(_("层级"), max_length=16, choices=Level.choices, db_index=True)
-    nature = models.CharField(_("性质"), max_length=16, choices=Nature.choices, blank=True, db_index=True)
+    level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
+    nature = models.CharField(_("性质"), max_length=16, choices=Nature.choices, blank=True)
     title_zh = models.CharField(_("中文名称"), max_length=500)
     title_en = models.CharField(_("英文名称"), max_length=500, blank=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.CURRENT, db_index=True)
     # The status a source stated, kept because dates alone cannot always tell (a record says 废止 without a date).
     stated_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
-    published_on = models.DateField(_("发布日期"), null=True, blank=True, db_index=True)
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
     implemented_on = models.DateField(_("实施日期"), null=True, blank=True)
     withdrawn_on = models.DateField(_("废止日期"), null=True, blank=True)
     adoption_degree = models.CharField(_("采标程度"), max_length=3, choices=Adoption.choices, blank=True)
@@ -160,9 +160,9 @@ class Standard(models.Model):
     scope = models.TextField(_("适用范围"), blank=True)
     notes = models.TextField(_("备注"), blank=True)
     full_text = models.FileField(_("全文"), upload_to="standards/", blank=True)
-    source = models.CharField(_("来源"), max_length=60, blank=True, db_index=True)
+    source = models.CharField(_("来源"), max_length=60, blank=True)
     source_url = models.URLField(max_length=500, blank=True)
-    is_demo = models.BooleanField(_("演示数据"), default=False, db_index=True)
+    is_demo = models.BooleanField(_("演示数据"), default=False)
     # Jieba-segmented words and character bigrams of the titles, scope and organisations: what the full-text
     # index (FTS5 on SQLite, a GIN tsvector expression index on PostgreSQL) is built over.
     search_text = models.TextField(blank=True, editable=False)
@@ -178,7 +178,6 @@ class Standard(models.Model):
         indexes = [
             models.Index(fields=["prefix", "sequence_num"], name="std_prefix_seq"),
             models.Index(fields=["level", "status"], name="std_level_status"),
-            models.Index(fields=["-published_on", "id"], name="std_published_desc"),
         ]
 
     def __str__(self) -> str:

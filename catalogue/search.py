@@ -201,26 +201,28 @@ def _apply_filters(sql: _Sql, f: SearchFilters) -> None:
         sql.params.append(f.sector)
 
 
-_ORDER = {
-    "number": "s.prefix, s.sequence_num, s.sequence, s.year DESC, s.id",
-    "published": "s.published_on DESC, s.id DESC",
-    "implemented": "s.implemented_on DESC, s.id DESC",
-}
-
-
 def _order_by(sql: _Sql, sort: str) -> tuple[str, list]:
     if sort == "relevance" and sql.rank:
         return sql.rank + ", s.id", list(sql.rank_params)
-    return _ORDER.get(sort, _ORDER["published"]), []
+    if sort == "number":
+        return "s.prefix, s.sequence_num, s.sequence, s.year DESC, s.id", []
+    # Undated standards last on both databases, matching the indexes of migration 0002.
+    nulls = " NULLS LAST" if connection.vendor == "postgresql" else ""
+    column = "s.implemented_on" if sort == "implemented" else "s.published_on"
+    return f"{column} DESC{nulls}, s.id DESC", []
 
 
-_FACET_SQL = {
-    "level": ("s.level", ""),
-    "status": ("s.status", ""),
-    "nature": ("s.nature", ""),
-    "year": ("s.year", ""),
-    "city": ("s.city_id", ""),
-    "ccs": ("SUBSTR(s.ccs_code_id, 1, 1)", ""),
+# Facets read from the standard row itself are counted in one pass over the matches (GROUP BY their combination,
+# summed here); the two that need a join get a query each.
+_ROW_FACETS = {
+    "level": "s.level",
+    "status": "s.status",
+    "nature": "s.nature",
+    "year": "s.year",
+    "city": "s.city_id",
+    "ccs": "SUBSTR(s.ccs_code_id, 1, 1)",
+}
+_JOINED_FACETS = {
     "sector": ("fs.sector_id", "JOIN catalogue_standard_sectors fs ON fs.standard_id = s.id"),
     "ics": ("SUBSTR(fi.icscode_id, 1, 2)", "JOIN catalogue_standard_ics_codes fi ON fi.standard_id = s.id"),
 }
@@ -236,19 +238,33 @@ def catalogue_revision() -> int:
 def _counts(sql: _Sql, want_facets: bool) -> tuple[int, dict[str, list[tuple[str, int]]]]:
     from_where, params = sql.from_where()
     with connection.cursor() as cur:
-        cur.execute("SELECT COUNT(*) " + from_where, params)
-        total = cur.fetchone()[0]
+        if not want_facets:
+            cur.execute("SELECT COUNT(*) " + from_where, params)
+            return cur.fetchone()[0], {}
+        columns = ", ".join(_ROW_FACETS.values())
+        cur.execute(f"SELECT {columns}, COUNT(*) {from_where} GROUP BY {columns}", params)
+        tallies: dict[str, dict[str, int]] = {name: {} for name in _ROW_FACETS}
+        total = 0
+        for *values, n in cur.fetchall():
+            total += n
+            for name, value in zip(_ROW_FACETS, values):
+                if value not in (None, ""):
+                    key = str(value)
+                    tallies[name][key] = tallies[name].get(key, 0) + n
         facets: dict[str, list[tuple[str, int]]] = {}
-        if want_facets and total:
-            for name in FACETS:
-                column, join = _FACET_SQL[name]
+        for name, counts in tallies.items():
+            if name == "year":
+                facets[name] = sorted(counts.items(), key=lambda kv: -int(kv[0]))[:40]
+            else:
+                facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        if total:
+            for name, (column, join) in _JOINED_FACETS.items():
                 facet_from, facet_params = sql.from_where(join)
-                stmt = f"SELECT {column}, COUNT(*) {facet_from} GROUP BY {column} HAVING {column} IS NOT NULL"
-                stmt += " ORDER BY 1 DESC" if name == "year" else " ORDER BY 2 DESC, 1"
-                cur.execute(stmt, facet_params)
-                rows = [(str(v), n) for v, n in cur.fetchall() if v not in (None, "")]
-                facets[name] = rows[:40] if name == "year" else rows
-    return total, facets
+                cur.execute(
+                    f"SELECT {column}, COUNT(*) {facet_from} GROUP BY {column} HAVING {column} IS NOT NULL", facet_params
+                )
+                facets[name] = sorted(((str(v), n) for v, n in cur.fetchall() if v), key=lambda kv: (-kv[1], kv[0]))
+    return total, {name: facets.get(name, []) for name in FACETS}
 
 
 def _cache_key(req: SearchRequest, revision: int) -> str:

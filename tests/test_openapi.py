@@ -15,6 +15,19 @@ from yuebiao.wsgi import application
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 
 
+@pytest.fixture(autouse=True)
+def _keep_test_connection():
+    """Calls go straight into the WSGI app; like Django's test client, keep it from closing the test's connection."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @schema.exclude(path_regex="/import$").parametrize()
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db(transaction=False)

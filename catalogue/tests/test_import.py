@@ -16,7 +16,7 @@ GOOD_CSV = (
     "DB44/T 2479—2024,粤港澳大湾区 示例规范,2024-01-02,2024-04-02,67.080.10,广州\n"
     "DB44/ 2367-2022,示例排放标准,2022/3/1,2022/6/1,13.040.40,\n"
 )
-BAD_CSV = GOOD_CSV + "XYZ 12,坏编号,2022-01-01,2022-02-01,,\nGB/T 3—2020,日期颠倒,2020-05-01,2020-01-01,,\n"
+BAD_CSV = GOOD_CSV + "GB/T ABC,坏编号,2022-01-01,2022-02-01,,\nGB/T 3—2020,日期颠倒,2020-05-01,2020-01-01,,\n"
 
 
 def _named(content: bytes, name: str):
@@ -44,7 +44,7 @@ def test_row_errors_are_reported_and_all_mode_refuses(client, officer):
     response = client.post(reverse("catalogue:import"), {"file": _named(BAD_CSV.encode(), "bad.csv")})
     batch = ImportBatch.objects.get()
     page = client.get(response["Location"]).content.decode()
-    assert "逐行错误" in page and "XYZ 12" in page
+    assert "逐行错误" in page and "GB/T ABC" in page
     rows = {e["row"] for e in batch.report["errors"]}
     assert rows == {4, 5}
     response = client.post(reverse("catalogue:import-commit", args=[batch.pk]), {"mode": "all"}, follow=True)
