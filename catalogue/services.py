@@ -599,7 +599,7 @@ def _preview(*, data: bytes, filename: str, by):
     return batch, table
 
 
-def commit_import(*, batch, valid_only: bool, by, table=None) -> "ImportBatch":
+def commit_import(*, batch, valid_only: bool, by, table=None, progress: Progress = None) -> "ImportBatch":
     """Write a previewed batch in one transaction: all rows (refused if any row has an error) or only the valid
     ones. A batch is committed once; importing the same file again creates no duplicates (rows are matched by
     canonical number and unchanged rows are not written)."""
@@ -619,7 +619,7 @@ def commit_import(*, batch, valid_only: bool, by, table=None) -> "ImportBatch":
         if not table.records:
             raise ImportRefused("没有可导入的有效行")
         source = f"import:{by.username}" if by is not None else "import"
-        result = upsert_standards([r for _, r in table.records], source=source)
+        result = upsert_standards([r for _, r in table.records], source=source, progress=progress)
         locked.state = ImportBatch.State.COMMITTED
         locked.committed_at = timezone.now()
         locked.report = {
@@ -646,11 +646,61 @@ def import_report(batch) -> dict:
     }
 
 
-def import_file(*, data: bytes, filename: str, valid_only: bool = False, by=None, dry_run: bool = False) -> dict:
-    """The command-line import: preview, and unless dry_run, commit. Returns the report."""
+def import_file(
+    *, data: bytes, filename: str, valid_only: bool = False, by=None, dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict:
+    """Preview and, unless dry_run, commit in one go (command line, API). Returns the report.
+
+    `progress(stage, done, total)` is told when the file has been checked and as rows are written."""
     batch, table = _preview(data=data, filename=filename, by=by)
+    if progress:
+        progress("checked", table.total_rows, table.total_rows)
     if not dry_run:
-        batch = commit_import(batch=batch, valid_only=valid_only, by=by, table=table)
+        written = 0
+
+        def step(n: int) -> None:
+            nonlocal written
+            written += n
+            if progress:
+                progress("written", written, len(table.records))
+
+        batch = commit_import(batch=batch, valid_only=valid_only, by=by, table=table, progress=step)
     return import_report(batch) | {
         k: batch.report.get(k) for k in ("would_create", "would_update", "would_keep")
     }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Full text (全文): the published text of a standard, attached by an editor.
+
+MAX_FULL_TEXT_BYTES = 50 * 1024 * 1024
+_FULL_TEXT_KINDS = {b"%PDF-": "pdf", b"PK\x03\x04": "docx"}
+
+
+class FullTextRefused(ValueError):
+    """A full-text file that is not accepted (message in Chinese)."""
+
+
+def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> Standard:
+    """Store the published text (PDF or Word .docx) of a standard; the type is read from the bytes, not the name."""
+    from django.core.files.base import ContentFile
+
+    if not data:
+        raise FullTextRefused("文件为空")
+    if len(data) > MAX_FULL_TEXT_BYTES:
+        raise FullTextRefused(f"文件 {len(data) / 2**20:.1f} MB，超过 {MAX_FULL_TEXT_BYTES // 2**20} MB 上限")
+    kind = next((k for magic, k in _FULL_TEXT_KINDS.items() if data.startswith(magic)), None)
+    if kind is None:
+        raise FullTextRefused(f"“{filename}”不是 PDF 或 Word（.docx）文件")
+    if kind == "docx" and b"word/document.xml" not in data[:200_000] and b"word/document.xml" not in data:
+        raise FullTextRefused(f"“{filename}”是压缩包，但不是 Word（.docx）文档")
+    digest = hashlib.sha256(data).hexdigest()
+    with transaction.atomic():
+        locked = Standard.objects.select_for_update().get(pk=standard.pk)
+        if locked.full_text:
+            locked.full_text.delete(save=False)
+        locked.full_text.save(f"{locked.slug}-{digest[:12]}.{kind}", ContentFile(data), save=False)
+        locked.save(update_fields=["full_text", "updated_at"])
+        bump_revision()
+    return locked

@@ -6,17 +6,19 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.permissions import access, public
+from accounts.permissions import access, can, public
 from accounts.roles import Action
 from catalogue import queries, services
-from catalogue.models import AdminDivision, ImportBatch, Sector, Standard
+from catalogue.models import ImportBatch, Standard
 from catalogue.search import SORTS, SearchInputError
 from catalogue.tabular import TabularError
 
@@ -131,7 +133,32 @@ def standard(request, slug: str):
     if std.slug != slug:
         return redirect(std.get_absolute_url(), permanent=True)
     detail = queries.standard_detail(std)
-    return render(request, "catalogue/standard.html", {"std": std, "detail": detail})
+    return render(request, "catalogue/standard.html", {
+        "std": std, "detail": detail, "may_edit": can(request.user, Action.CATALOGUE_EDIT, std),
+    })
+
+
+@access(Action.CATALOGUE_EDIT)
+@require_POST
+def standard_full_text(request, slug: str):
+    std = queries.find_standard(slug)
+    if std is None:
+        raise Http404(_("目录中没有这个标准"))
+    if not can(request.user, Action.CATALOGUE_EDIT, std):
+        raise PermissionDenied(_("只能维护本地区的标准"))
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择 PDF 或 Word 文件"))
+    elif upload.size > services.MAX_FULL_TEXT_BYTES:
+        messages.error(request, _("文件超过 50 MB 上限"))
+    else:
+        try:
+            services.attach_full_text(standard=std, data=upload.read(), filename=upload.name, by=request.user)
+        except services.FullTextRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("全文已上传"))
+    return redirect(std.get_absolute_url())
 
 
 @public
@@ -147,6 +174,16 @@ def export(request, fmt: str):
     return response
 
 
+def _go(request, to: str, *args):
+    """Redirect; an HTMX upload (which shows its progress bar) is told where to go with HX-Redirect instead."""
+    url = reverse(to, args=args)
+    if request.htmx:
+        response = HttpResponse(status=200)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
 @access(Action.CATALOGUE_IMPORT)
 @require_http_methods(["GET", "POST"])
 def import_upload(request):
@@ -155,20 +192,20 @@ def import_upload(request):
         # Refuse an oversized upload before Django reads its body into a temporary file.
         if size > services.max_import_bytes() + 64 * 1024:
             messages.error(request, services.too_large_message(size))
-            return redirect("catalogue:import")
+            return _go(request, "catalogue:import")
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("请选择要导入的 CSV 或 Excel 文件"))
-            return redirect("catalogue:import")
+            return _go(request, "catalogue:import")
         if upload.size > services.max_import_bytes():
             messages.error(request, services.too_large_message(upload.size))
-            return redirect("catalogue:import")
+            return _go(request, "catalogue:import")
         try:
             batch = services.preview_import(data=upload.read(), filename=upload.name, by=request.user)
         except TabularError as exc:
             messages.error(request, str(exc))
-            return redirect("catalogue:import")
-        return redirect("catalogue:import-batch", batch.pk)
+            return _go(request, "catalogue:import")
+        return _go(request, "catalogue:import-batch", batch.pk)
     recent = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")[:10]
     return render(request, "catalogue/import.html", {"recent": recent, "max_mb": services.max_import_bytes() // 2**20})
 
@@ -255,9 +292,10 @@ def classification(request, kind: str, code: str):
     })
 
 
-def city_choices() -> list[AdminDivision]:
-    return list(AdminDivision.objects.filter(parent_id="440000", level="prefecture").order_by("code"))
-
-
-def sector_choices() -> list[Sector]:
-    return list(Sector.objects.all())
+@public
+def standard_full_text_download(request, slug: str):
+    """The published text, free to read (公开): served by the application, so no media directory is exposed."""
+    std = queries.find_standard(slug)
+    if std is None or not std.full_text:
+        raise Http404(_("该标准没有全文"))
+    return FileResponse(std.full_text.open("rb"), as_attachment=False, filename=std.full_text.name.rsplit("/", 1)[-1])

@@ -74,3 +74,39 @@ def test_classification_page(client, some_standards):
 def test_export_page_link(client, some_standards):
     response = client.get("/export.csv", {"q": "陶瓷"})
     assert response.status_code == 200 and "DB44/T 1234—2013" in response.content.decode("utf-8-sig")
+
+
+def _file(content: bytes, name: str):
+    import io
+
+    f = io.BytesIO(content)
+    f.name = name
+    return f
+
+
+def test_full_text_upload_and_download(client, some_standards, officer, enterprise_user, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    url = "/standards/DB44-2160-2019/full-text/"
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    assert client.post(url, {"file": _file(pdf, "a.pdf")}).status_code == 302  # to the login page
+    client.force_login(enterprise_user)
+    assert client.post(url, {"file": _file(pdf, "a.pdf")}).status_code == 403
+    client.force_login(officer)
+    page = client.post(url, {"file": _file(b"<html>not a pdf</html>", "a.pdf")}, follow=True).content.decode()
+    assert "不是 PDF 或 Word" in page
+    page = client.post(url, {"file": _file(pdf, "a.pdf")}, follow=True).content.decode()
+    assert "全文已上传" in page
+    response = client.get("/standards/DB44-2160-2019/full-text/download/")
+    assert b"".join(response.streaming_content) == pdf
+    assert client.get("/standards/DB44-T-1234-2013/full-text/download/").status_code == 404
+
+
+def test_city_officer_edits_only_its_own_city(client, some_standards, make_user, settings, tmp_path):
+    from accounts.models import Organisation
+
+    settings.MEDIA_ROOT = tmp_path
+    sz = make_user("sz", "city_officer", region="440300", kind=Organisation.Kind.CITY_BUREAU)
+    client.force_login(sz)
+    pdf = b"%PDF-1.4\n%%EOF"
+    # DB44/T 1234—2013 is a Foshan (440600) standard in this fixture.
+    assert client.post("/standards/DB44-T-1234-2013/full-text/", {"file": _file(pdf, "a.pdf")}).status_code == 403

@@ -493,6 +493,26 @@ def test_files_that_are_not_tables_are_refused(data, name, fragment):
         read_table(data, name)
 
 
+def test_other_encodings_fall_back_to_detection_with_a_warning():
+    data = "number,title_zh\r\nGB/T 1—2020,Café crème à la façon de São Paulo €\r\n".replace("—", "-").encode("cp1252")
+    table = read_table(data, "x.csv")
+    assert table.encoding and table.encoding not in ("utf-8", "gb18030")
+    assert table.records[0][1]["title_zh"] == "Café crème à la façon de São Paulo €"
+    assert any("自动检测" in w for w in table.warnings)
+
+
+def test_ods_and_encrypted_workbooks_are_refused_with_a_reason():
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", "<office:document-content/>")
+    with pytest.raises(TabularError, match="ODS"):
+        read_table(buf.getvalue(), "list.ods")
+    encrypted = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "EncryptedPackage".encode("utf-16-le")
+    with pytest.raises(TabularError, match="加密"):
+        read_table(encrypted, "list.xlsx")
+
+
 def test_a_zip_that_is_not_a_workbook_is_refused():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from tqdm import tqdm
 
 from accounts.models import User
 from catalogue import services
@@ -29,13 +30,29 @@ class Command(BaseCommand):
             self.stderr.write(f"找不到文件：{file}")
             sys.exit(2)
         by = User.objects.filter(username=user).first() if user else None
+        bars: dict = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if json:
+                return
+            label = {"checked": "逐行检查", "written": "写入目录"}[stage]
+            bar = bars.get(stage) or bars.setdefault(
+                stage, tqdm(total=total, desc=label, unit="行", file=self.stderr._out, leave=True)
+            )
+            bar.n = done
+            bar.refresh()
+
         try:
+            self.stderr.write(f"正在读取并检查 {path.name} …") if not json else None
             report = services.import_file(
-                data=path.read_bytes(), filename=path.name, valid_only=valid_only, by=by, dry_run=dry_run
+                data=path.read_bytes(), filename=path.name, valid_only=valid_only, by=by, dry_run=dry_run,
+                progress=progress,
             )
         except (TabularError, services.ImportRefused, services.RecordError) as exc:
             self.stderr.write(f"未导入：{exc}")
             sys.exit(2)
+        for bar in bars.values():
+            bar.close()
         if json:
             self.stdout.write(jsonlib.dumps(report, ensure_ascii=False))
         else:
