@@ -1,0 +1,25 @@
+"""Errors raised by the smart readers and parser (pure: no Django).
+
+Every message is Chinese and says what to do, because it is shown to the person who uploaded the file.
+"""
+
+from __future__ import annotations
+
+
+class SmartError(Exception):
+    """Base class of every error the smart package raises on purpose."""
+
+
+class DocumentReadError(SmartError):
+    """The file could not be read as the format it claims to be (broken, encrypted, wrong format)."""
+
+
+class NoTextLayerError(DocumentReadError):
+    """A PDF with no text layer (a scan): it must be OCRed first."""
+
+    def __init__(self, message: str = "此PDF没有文字层，需要先OCR") -> None:
+        super().__init__(message)
+
+
+class DocumentParseError(SmartError, ValueError):
+    """The text was read but is not a standard the parser can structure (no clauses at all, empty text)."""
