@@ -32,7 +32,7 @@ def _pg_reachable(url: str) -> bool:
 def main() -> int:
     parser = argparse.ArgumentParser(description="粤标 benchmarks")
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", "1000000")))
-    parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
+    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart"], default=None)
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
@@ -42,6 +42,11 @@ def main() -> int:
     if args.only in (None, "postgresql") and _pg_reachable(args.pg_url):
         targets.append(("postgresql", args.pg_url))
     results = {}
+    if args.only in (None, "smart"):
+        print("\n=== machine-readable standards: parsing the corpus PDFs ===", flush=True)
+        subprocess.run([sys.executable, "-m", "smart.bench_parse"], cwd=HERE.parent, check=False)
+        if args.only == "smart":
+            return 0
     for name, url in targets:
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
         print(f"\n=== {name}: {args.rows:,} catalogue rows ===", flush=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import HttpResponse
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -27,11 +27,11 @@ class SearchParams(Schema):
     ccs: str | None = None
     city: str | None = None
     sector: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
+    year_from: int | None = Field(None, ge=1900, le=2100)
+    year_to: int | None = Field(None, ge=1900, le=2100)
     sort: str = "relevance"
-    page: int = 1
-    page_size: int = 20
+    page: int = Field(1, ge=1, le=100_000)
+    page_size: int = Field(20, ge=1, le=100)
     facets: bool = False
 
 

@@ -38,6 +38,12 @@ def build_request(
         bad = [v for v in known.get(key) or [] if v not in allowed]
         if bad:
             raise SearchInputError(f"未知的筛选值 {key}={'、'.join(bad)}（可选：{'、'.join(allowed)}）")
+    for key in ("year_from", "year_to"):
+        value = known.get(key)
+        if value is not None and not 1900 <= int(value) <= 2100:
+            raise SearchInputError(f"年份须在 1900–2100 之间：{value}")
+    if not 1 <= int(page) <= 100_000:
+        raise SearchInputError(f"页码须在 1–100000 之间：{page}")
     return SearchRequest(
         q=q or "", filters=SearchFilters(**known), sort=sort or "relevance", page=page, page_size=page_size,
         facets=facets,

@@ -169,7 +169,8 @@ def _pick_number(rng: random.Random, level_roll: float, counters: dict) -> tuple
         city = rng.choice(GD_CITIES)
         return f"DB{city[:4]}/T {rng.randint(1, 400)}—{year}", "local", city
     if level_roll < 0.80:
-        return f"{rng.choice(OTHER_PROVINCES)} {rng.randint(1, 4000)}—{year}", "local", None
+        prefix = rng.choice(OTHER_PROVINCES)
+        return f"{prefix} {rng.randint(1, 4000)}—{year}", "local", f"{prefix[2:4]}0000"
     if level_roll < 0.92:
         return f"{rng.choice(GROUPS)} {rng.randint(1, 300):03d}—{max(year, 2016)}", "group", None
     if level_roll < 0.97:

@@ -106,7 +106,7 @@ def accuracy(corpus: Path = CORPUS) -> dict:
         row["clauses"] = _score(exp["clauses"], doc.clause_numbers())
         row["terms"] = _score(exp["terms"], [{"number": t.number, "zh": t.zh, "en": t.en} for t in doc.terms])
         if numbers is not None:
-            want = [n.canonical for n in (numbers.try_parse_number(r.replace("（所有部分）", "").strip())
+            want = [n.canonical for n in (numbers.try_parse_number(r.strip())
                                           for r in exp["references"]) if n is not None]
             row["references"] = _score(want, [r.number for r in doc.references if r.parsed])
         got_limits = []

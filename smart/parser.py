@@ -144,7 +144,7 @@ def parse_cover(lines: list[str], meta: Metadata, find_number) -> None:
                 meta.number = num.canonical
                 meta.number_undated = num.undated
                 meta.prefix = num.prefix
-                meta.year = num.year
+                meta.year = int(num.year) if num.year and str(num.year).isdigit() else None
                 seen_number = True
                 continue
         if not seen_number:
@@ -741,25 +741,27 @@ def _content_line(state: _State, text: str, line: Line, margins) -> None:
 # terms, references, provisions
 # ---------------------------------------------------------------------------------------------------------------
 
-RE_EN = re.compile(r"^(?P<zh>[^A-Za-z(（]*?[" + CJK + r"）)][^A-Za-z]*?)\s*[（(]?\s*(?P<en>[A-Za-z][A-Za-z0-9 ,.'’\-/()（）]*?)"
-                   r"\s*(?:[;；]\s*(?P<abbr>[A-Za-z0-9\-]+))?\s*[)）]?\s*$")
+RE_TERM_SPLIT = re.compile(r"^(?P<zh>.*[" + CJK + r"][）)]?)\s*[（(]?\s*(?P<en>[A-Za-z][^" + CJK + r"]*?)\s*[)）]?\s*$")
 
 
 def split_term(title: str) -> tuple[str, str | None, str | None]:
-    """``玻璃工业 glass industry`` → (玻璃工业, glass industry, None); handles （english） and ``; ABBR``."""
+    """``玻璃工业 glass industry`` → (玻璃工业, glass industry, None); handles （english）, ``; ABBR`` and Chinese
+    terms that start with Latin letters (``VOCs物料 VOCs-containing materials``)."""
     t = title.strip()
-    m = RE_EN.match(t)
-    if m and re.search(r"[A-Za-z]{2}", m.group("en") or ""):
-        zh = m.group("zh").strip().rstrip("（(").strip()
-        en = m.group("en").strip().rstrip(")）").strip()
-        abbr = m.group("abbr")
-        if en.count("(") > en.count(")"):
-            en = en.rstrip("(").strip()
-        mm = re.match(r"^(.*?)\s*[(（]\s*([A-Z][A-Za-z0-9\-]*)\s*[)）]?$", en)
-        if mm and not abbr and re.fullmatch(r"[A-Z0-9\-]{2,}s?", mm.group(2) or ""):
-            en, abbr = mm.group(1).strip(), mm.group(2)
-        return zh, en or None, abbr
-    return t, None, None
+    m = RE_TERM_SPLIT.match(t)
+    if not m or not re.search(r"[A-Za-z]{2}", m.group("en")):
+        return t, None, None
+    zh = m.group("zh").strip()
+    en = m.group("en").strip()
+    abbr = None
+    if re.search(r"[;；]", en):
+        en, abbr = [x.strip() for x in re.split(r"[;；]", en, maxsplit=1)]
+    if en.count("(") > en.count(")"):
+        en = en.rstrip("(").strip()
+    mm = re.match(r"^(.*?)\s*[(（]\s*([A-Z][A-Za-z0-9\-]*)\s*[)）]?$", en)
+    if mm and not abbr and re.fullmatch(r"[A-Z0-9\-]{2,}s?", mm.group(2) or ""):
+        en, abbr = mm.group(1).strip(), mm.group(2)
+    return zh, en or None, abbr or None
 
 
 def _terms(doc: StandardDocument) -> None:
@@ -817,7 +819,8 @@ def _references(doc: StandardDocument, numbers) -> None:
         rest = re.sub(r"^[（(]\s*所有部分\s*[)）]\s*", "", rest)
         doc.references.append(Reference(
             number=num.canonical, title=rest or None, dated=num.year is not None, all_parts=all_parts,
-            year=num.year, undated_number=num.undated, parsed=True, raw=text))
+            year=int(num.year) if num.year and str(num.year).isdigit() else None, undated_number=num.undated,
+            parsed=True, raw=text))
 
 
 def _replaces_from_foreword(doc: StandardDocument, find_number) -> None:
