@@ -36,7 +36,7 @@ QUERIES = [
     {"ics": "67.080", "year_from": 2020}, {"q": "预制菜", "sector": "agriculture-food"},
     {"q": "智能家电", "status": "current", "facets": "true"}, {"q": "养老服务", "facets": "true"},
 ]
-IMPORT_ROWS = 100_000
+IMPORT_ROWS = 50_000  # about 18 MB of CSV: just under the 20 MB upload limit
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -56,7 +56,11 @@ def main() -> int:
     started = time.perf_counter()
     load_reference()
     out["reference_load_s"] = time.perf_counter() - started
-    print(f"reference data loaded in {out['reference_load_s']:.2f} s (second run, data already there, is a no-op)")
+    started = time.perf_counter()
+    again = load_reference()
+    out["reference_reload_s"] = time.perf_counter() - started
+    print(f"reference data loaded in {out['reference_load_s']:.2f} s; loading it again took "
+          f"{out['reference_reload_s']:.2f} s and changed {again.standards.created + again.standards.updated} standards")
 
     bench_rows = Standard.objects.filter(source__in=["bench", "bench-import"]).count()
     if bench_rows < args.rows:

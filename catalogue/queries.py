@@ -14,7 +14,7 @@ from catalogue import tabular
 from catalogue.models import AdminDivision, CcsCode, IcsCode, Replacement, Sector, Standard
 from catalogue.numbers import try_parse_number
 from catalogue.search import SearchFilters, SearchInputError, SearchRequest, SearchResult, search
-from catalogue.services import load_standards, standard_record
+from catalogue.services import load_standards, source_label, standard_record
 from catalogue.slugs import number_slug
 
 _FILTER_KEYS = ("level", "status", "nature", "ics", "ccs", "city", "sector", "year_from", "year_to")
@@ -196,6 +196,7 @@ def standard_detail(std: Standard) -> dict:
         "replaces": replaces,
         "replaced_by": replaced_by,
         "source": std.source,
+        "source_label": source_label(std.source),
         "updated_at": std.updated_at,
     }
 

@@ -197,7 +197,8 @@ def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: 
         city_id=ref.city_of(region),
         scope=(record.get("scope") or "").strip(),
         notes=(record.get("notes") or "").strip(),
-        source=source,
+        # A reference record names its own dataset; everything else is labelled by the caller (import:user, demo).
+        source=(record.get("source") or source)[:60],
         source_url=(record.get("source_url") or "")[:500],
         is_demo=is_demo,
         record_hash=record_hash(record, source=source, is_demo=is_demo),
@@ -445,6 +446,19 @@ def reference_dir() -> Path:
     """Where the reference fixtures are read from: shipped with the project, or YUEBIAO_REFERENCE_DIR (a newer set)."""
     return Path(os.environ.get("YUEBIAO_REFERENCE_DIR") or REFERENCE_DIR)
 REFERENCE_SOURCE = "reference"
+SOURCE_LABELS = {
+    "reference": "参考数据",
+    "corpus_standards": "真实标准文本（题录）",
+    "arch_standards_index": "建筑标准索引（CC BY 4.0）",
+    "relaton_gb_examples": "relaton-gb 示例题录",
+    "demo": "演示数据",
+}
+
+
+def source_label(source: str) -> str:
+    if source.startswith("import:"):
+        return f"批量导入（{source.split(':', 1)[1]}）"
+    return SOURCE_LABELS.get(source, source)
 
 
 def _read_reference(name: str) -> list[dict]:

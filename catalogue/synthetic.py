@@ -195,11 +195,10 @@ def generate_records(n: int, *, seed: int = 20260101, today: date | None = None)
         subject = rng.choice(SUBJECTS)
         aspect = rng.choice(ASPECTS)
         year = int(number.replace(":", "—").rsplit("—", 1)[1])
-        published = date(year, 1, 1) + timedelta(days=rng.randint(0, 364))
+        published = min(date(year, 1, 1) + timedelta(days=rng.randint(0, 364)), today)
         implemented = published + timedelta(days=rng.choice([0, 30, 90, 180, 183, 365]))
         if implemented > today + timedelta(days=400):
             implemented = today + timedelta(days=rng.randint(1, 300))
-            published = min(published, implemented)
         withdrawn = None
         if year < 2012 and rng.random() < 0.12:
             withdrawn = implemented + timedelta(days=rng.randint(365 * 3, 365 * 12))
