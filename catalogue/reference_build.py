@@ -14,29 +14,10 @@ from pathlib import Path
 # Fixes of errors documented in the source data's PROVENANCE: (file, what, why).
 CCS_FIXES = {"FF2": "K22"}  # `FF2,异步电机,K20/29` is K22 (异步电机 between K21 同步电机 and K23 直流电机)
 
-# The 19 real corpus standards (../shared/corpus/standards/PROVENANCE.md): number and title as printed on the
-# cover, and what each replaces. Dates and bodies are left to the importing bureau; nothing here is guessed.
-CORPUS_STANDARDS = [
-    ("DB44/ 2159—2019", "玻璃工业大气污染物排放标准", []),
-    ("GB 26453—2011", "平板玻璃工业大气污染物排放标准", []),
-    ("DB44/ 2160—2019", "陶瓷工业大气污染物排放标准", []),
-    ("DB44/ 818—2010", "水泥工业大气污染物排放标准", []),
-    ("DB44/ 2208—2019", "农村生活污水处理排放标准", []),
-    ("DB44/ 613—2009", "畜禽养殖业污染物排放标准", []),
-    ("DB44/ 815—2010", "印刷行业挥发性有机化合物排放标准", []),
-    ("DB44/ 1837—2016", "集装箱制造业挥发性有机物排放标准", []),
-    ("DB44/ 1989—2017", "工业废水铊污染物排放标准", []),
-    ("DB44/ 26—2001", "水污染物排放限值", ["DB44/ 26—1989"]),
-    ("DB44/ 1597—2015", "电镀水污染物排放标准", []),
-    ("GB 21900—2008", "电镀污染物排放标准", []),
-    ("GB 37824—2019", "涂料、油墨及胶粘剂工业大气污染物排放标准", []),
-    ("GB 39726—2020", "铸造工业大气污染物排放标准", []),
-    ("GB 18918—2002", "城镇污水处理厂污染物排放标准", []),
-    ("GB 4287—2012", "纺织染整工业水污染物排放标准", []),
-    ("HJ 1259—2022", "危险废物管理计划和管理台账制定技术导则", []),
-    ("HJ 364—2022", "废塑料污染控制技术规范", ["HJ/T 364—2007"]),
-    ("HJ 9—2022", "生态环境档案著录细则", ["HJ/T 9—1995"]),
-]
+# The 19 real corpus standards (../shared/corpus/standards): their cover metadata (number, titles, dates, issuing
+# bodies, ICS, CCS, what they replace), read once from the PDFs with the smart parser and checked by hand against the
+# rendered covers; GB 21900—2008 is a scan, so only its number and title (from PROVENANCE.md) are known.
+CORPUS_SOURCE = Path(__file__).resolve().parent / "reference_data" / "corpus_standards_source.json"
 _AGRICULTURE = ("畜禽", "农村")
 
 def _write(path: Path, rows: list[dict]) -> int:
@@ -165,11 +146,11 @@ def build_standards(src: Path) -> list[dict]:
             ics_codes=ics, ccs_code=(ccs or "").strip() or None, technical_committee=_clean(committee) or None,
             source="relaton_gb_examples",
         ))
-    for number, title, replaces in CORPUS_STANDARDS:
+    for item in json.loads(CORPUS_SOURCE.read_text(encoding="utf-8")):
+        number, title = item["number"], item["title_zh"]
         sectors = ["safety-environment"] + (["agriculture"] if title.startswith(_AGRICULTURE) else ["industry"])
         records[number] = _record(
-            number=number, title_zh=title, replaces=replaces, sectors=sectors,
-            region_code="440000" if number.startswith("DB44") else None,
+            **item, sectors=sectors, region_code="440000" if number.startswith("DB44") else None,
             source="corpus_standards",
         )
     return [records[k] for k in sorted(records)]
