@@ -208,7 +208,18 @@ def continues(prev: Line, line: Line, margins: tuple[float | None, float | None]
     text = prev.text.rstrip()
     if not text:
         return False
+    if _starts_with_standard_number(line.text):
+        # A normative reference or a list of standards: one per line, even where no full stop ends the line.
+        return False
     return text[-1] not in END_PUNCT
+
+
+def _starts_with_standard_number(text: str) -> bool:
+    from catalogue.numbers import find_numbers
+
+    head = text.lstrip()[:40]
+    found = find_numbers(head)
+    return bool(found) and found[0][1] == 0
 
 
 def join_texts(a: str, b: str) -> str:

@@ -72,3 +72,58 @@ def test_demo_and_load_reference_commands():
     call_command("load_reference", "--json", stdout=out)
     body = json.loads(out.getvalue())
     assert body["standards"]["created"] == 0 and body["counts"]["ics"] == 1381
+
+
+SAMPLE = """DB44/T 9999—2026
+示例产品技术规范
+1 范围
+本文件规定了示例产品的技术要求。
+2 规范性引用文件
+下列文件中的内容通过文中的规范性引用而构成本文件必不可少的条款。
+GB/T 1.1—2020 标准化工作导则 第1部分：标准化文件的结构和起草规则
+HJ/T 364—2007 废塑料回收与再生利用污染控制技术规范（试行）
+3 术语和定义
+下列术语和定义适用于本文件。
+3.1
+示例产品 sample product
+用于说明的产品
+4 要求
+4.1 产品必须符合本文件。
+4.2 颗粒物排放浓度应不大于 20 mg/m³。
+"""
+
+
+def test_smart_parse_and_check_commands(tmp_path):
+    f = tmp_path / "draft.txt"
+    f.write_text(SAMPLE, encoding="utf-8")
+    result = run_cli("smart", "parse", str(f), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [c["number"] for c in doc["clauses"]][:4] == ["1", "2", "3", "4"]
+    assert any(t["zh"] == "示例产品" and t["en"] == "sample product" for t in doc["terms"])
+    sts = run_cli("smart", "parse", str(f), "--format", "sts")
+    assert sts.returncode == 0 and "<standard" in sts.stdout
+
+
+@pytest.mark.django_db
+def test_smart_check_flags_forbidden_forms_and_replaced_references(tmp_path, make_record):
+    from catalogue.services import upsert_standards
+
+    upsert_standards([make_record("HJ/T 364—2007", "旧"), make_record("HJ 364—2022", "新", replaces=["HJ/T 364—2007"])],
+                     source="t")
+    f = tmp_path / "draft.txt"
+    f.write_text(SAMPLE, encoding="utf-8")
+    out = io.StringIO()
+    call_command("smart", "check", str(f), "--json", stdout=out)
+    findings = json.loads(out.getvalue())["findings"]
+    messages = " ".join(x["message"] for x in findings)
+    assert "必须" in messages
+    assert "HJ 364—2022" in messages
+
+
+def test_smart_refuses_a_scanned_pdf():
+    scanned = REPO.parent / "shared" / "corpus" / "standards" / "GB-21900-2008.pdf"
+    if not scanned.exists():
+        pytest.skip("corpus not here")
+    result = run_cli("smart", "parse", str(scanned))
+    assert result.returncode == 2 and "没有文字层" in result.stderr

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "yuebiao",
     "accounts",
     "catalogue",
+    "smart",
 ]
 
 MIDDLEWARE = [
