@@ -717,4 +717,7 @@ def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> S
         locked.full_text.save(f"{locked.slug}-{digest[:12]}.{kind}", ContentFile(data), save=False)
         locked.save(update_fields=["full_text", "updated_at"])
         bump_revision()
+        from catalogue.signals import full_text_attached
+
+        transaction.on_commit(lambda: full_text_attached.send(sender=Standard, standard_id=locked.pk))
     return locked

@@ -158,7 +158,7 @@ def standard_full_text(request, slug: str):
             messages.error(request, str(exc))
         else:
             messages.success(request, _("全文已上传"))
-    return redirect(std.get_absolute_url())
+    return _go(request, "catalogue:standard", std.slug)
 
 
 @public

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from catalogue.api import router as catalogue_router
+from smart.api import router as smart_router
 
 api = NinjaAPI(
     title="粤标 Yuebiao API",
@@ -11,3 +12,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/standards", catalogue_router)
+api.add_router("/smart", smart_router)

@@ -7,6 +7,7 @@ from yuebiao.api import api
 
 urlpatterns = [
     path("", include("catalogue.urls")),
+    path("", include("smart.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SmartConfig(AppConfig):
+    name = "smart"
+    verbose_name = _("机器可读标准")
+
+    def ready(self) -> None:
+        from catalogue.signals import full_text_attached
+        from smart import services
+
+        full_text_attached.connect(services.on_full_text_attached, dispatch_uid="smart-structure-full-text")

@@ -1,0 +1,76 @@
+"""Machine-readable text on the platform: attaching a full text structures it; clause links, downloads, errors."""
+
+import io
+from pathlib import Path
+
+import pytest
+
+from catalogue.services import upsert_standards
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "standards"
+pytestmark = pytest.mark.django_db
+
+
+def _file(content: bytes, name: str):
+    f = io.BytesIO(content)
+    f.name = name
+    return f
+
+
+@pytest.fixture
+def glass(make_record, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    upsert_standards([make_record("DB44/ 2159—2019", "玻璃工业大气污染物排放标准")], source="test")
+
+
+def _attach(client, officer, path: Path, capture) -> str:
+    """Upload as an officer; structuring runs after the upload's transaction commits; then read the page."""
+    client.force_login(officer)
+    with capture(execute=True), path.open("rb") as fh:
+        client.post("/standards/DB44-2159-2019/full-text/", {"file": _file(fh.read(), path.name)})
+    return client.get("/standards/DB44-2159-2019/").content.decode()
+
+
+def test_attached_pdf_is_structured_with_clause_links(client, officer, glass, django_capture_on_commit_callbacks):
+    pdf = CORPUS / "DB-44-2159-2019.pdf"
+    if not pdf.exists():
+        pytest.skip("corpus not here")
+    page = _attach(client, officer, pdf, django_capture_on_commit_callbacks)
+    assert "个条款" in page and "个限值" in page
+    client.logout()
+    view = client.get("/standards/DB44-2159-2019/clauses/").content.decode()
+    assert 'id="clause-4.1"' in view or 'id="clause-4"' in view
+    response = client.get("/standards/DB44-2159-2019/clauses/4")
+    assert response.status_code == 302 and response["Location"].endswith("/clauses/#clause-4")
+    assert client.get("/standards/DB44-2159-2019/clauses/99.9").status_code == 404
+    body = client.get("/standards/DB44-2159-2019/structure.json").json()
+    assert body["metadata"]["number"] == "DB44/ 2159—2019"
+    assert all({"parameter", "comparator", "value", "unit", "condition"} <= set(x) for x in body["limits"])
+    assert b"<standard" in client.get("/standards/DB44-2159-2019/structure.sts.xml").content
+
+
+def test_scanned_pdf_is_kept_but_says_why_it_has_no_structure(client, officer, glass,
+                                                               django_capture_on_commit_callbacks):
+    scanned = CORPUS / "GB-21900-2008.pdf"
+    if not scanned.exists():
+        pytest.skip("corpus not here")
+    page = _attach(client, officer, scanned, django_capture_on_commit_callbacks)
+    assert "此PDF没有文字层，需要先OCR" in page
+    assert client.get("/standards/DB44-2159-2019/structure.json").status_code == 404
+
+
+def test_no_full_text_yet(client, glass):
+    page = client.get("/standards/DB44-2159-2019/clauses/").content.decode()
+    assert "尚未上传全文" in page
+    assert client.get("/standards/NOPE-1/clauses/").status_code == 404
+
+
+def test_api_parse_and_check_need_an_account(client, officer):
+    text = "DB44/T 1—2026\n示例\n1 范围\n本文件必须适用于示例。\n".encode()
+    assert client.post("/api/smart/check", {"file": _file(text, "d.txt")}).status_code == 401
+    client.force_login(officer)
+    body = client.post("/api/smart/check", {"file": _file(text, "d.txt")}).json()
+    assert any("必须" in f["message"] for f in body["findings"])
+    response = client.post("/api/smart/parse", {"file": _file(b"<html><body>x</body></html>", "a.pdf")})
+    assert response.status_code == 400 and "HTML" in response.json()["detail"]
+    assert client.get("/api/smart/NOPE-1").status_code == 404

@@ -1,0 +1,69 @@
+"""Pages of machine-readable standards: the structured text with one permanent anchor per clause, and downloads."""
+
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.permissions import public
+from catalogue.queries import find_standard
+from smart.services import structured_of
+
+
+def _load(slug: str):
+    std = find_standard(slug)
+    if std is None:
+        raise Http404(_("目录中没有这个标准"))
+    structured = structured_of(std)
+    return std, structured
+
+
+@public
+def clauses(request, slug: str):
+    std, structured = _load(slug)
+    return render(request, "smart/clauses.html", {"std": std, "structured": structured})
+
+
+@public
+def clause(request, slug: str, number: str):
+    """A permanent link to one clause (/standards/DB44-2159-2019/clauses/4.2): the structured view at its anchor."""
+    std, structured = _load(slug)
+    if structured is None or structured.document is None:
+        raise Http404(_("该标准没有机器可读文本"))
+    known = _clause_numbers(structured.document)
+    if number not in known:
+        raise Http404(_("没有条款 %(n)s") % {"n": number})
+    return redirect(reverse("smart:clauses", args=[std.slug]) + f"#clause-{number}")
+
+
+def _clause_numbers(document: dict) -> set[str]:
+    out: set[str] = set()
+
+    def walk(items):
+        for c in items:
+            out.add(c["number"])
+            walk(c.get("children") or [])
+
+    walk(document.get("clauses") or [])
+    for annex in document.get("annexes") or []:
+        walk([annex] if "number" in annex else [])
+        walk(annex.get("children") or annex.get("clauses") or [])
+    return out
+
+
+@public
+def structure_json(request, slug: str):
+    std, structured = _load(slug)
+    if structured is None or structured.document is None:
+        raise Http404(_("该标准没有机器可读文本"))
+    return JsonResponse(structured.document, json_dumps_params={"ensure_ascii": False})
+
+
+@public
+def structure_sts(request, slug: str):
+    std, structured = _load(slug)
+    if structured is None or structured.document is None:
+        raise Http404(_("该标准没有机器可读文本"))
+    response = HttpResponse(structured.sts, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{std.slug}.sts.xml"'
+    return response
