@@ -1060,6 +1060,7 @@ def _check_rows(rows, header: _Header, *, max_rows, known_ics, known_ccs, known_
                 number = None
             else:
                 number = num.canonical
+                number_cache[s] = (True, number)  # a later row's 代替标准 usually names an earlier row's number
                 seen = first_row.get(number)
                 if seen is None:
                     first_row[number] = rownum
