@@ -20,6 +20,8 @@ from catalogue.numbers import parse_partial
 from catalogue.search_text import parse_words
 
 SORTS = ("relevance", "number", "published", "implemented")
+# Above this many matches a word search is shown newest first instead of scored one by one (and says so).
+RANK_LIMIT = 5000
 FACETS = ("level", "status", "nature", "year", "city", "sector", "ics", "ccs")
 MAX_PAGE_SIZE = 100
 # Bare digits typed in the box match sequences that start with them: 23 → 23, 230–239, 2300–2399 … up to this length.
@@ -58,6 +60,7 @@ class SearchResult:
     page_size: int
     interpretation: str  # "all" | "number" | "words" | "nothing"
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    ranked: bool = False  # word matches ordered by relevance score
 
     @property
     def pages(self) -> int:
@@ -76,6 +79,10 @@ class _Sql:
     params: list = field(default_factory=list)
     rank: str | None = None
     rank_params: list = field(default_factory=list)
+    # Full-text ranking costs a score per match: only worth it (and only affordable) for a few thousand matches.
+    rank_join: str | None = None
+    rank_join_params: list = field(default_factory=list)
+    text_match: bool = False
     interpretation: str = "all"
     impossible: bool = False
 
@@ -147,17 +154,23 @@ def _apply_query(sql: _Sql, q: str) -> None:
         sql.impossible = True
         return
     sql.interpretation = "words"
+    sql.text_match = True
     if connection.vendor == "postgresql":
         sql.where.append("s.search_vector @@ CAST(%s AS tsquery)")
         sql.params.append(words.tsquery())
         sql.rank = "ts_rank(s.search_vector, CAST(%s AS tsquery)) DESC"
         sql.rank_params = [words.tsquery()]
     else:
-        sql.joins.append(
+        # Counting and filtering need only the matching rowids; the bm25 score is joined in for ranking only.
+        sql.where.append(
+            "s.id IN (SELECT rowid FROM catalogue_standard_fts WHERE catalogue_standard_fts MATCH %s)"
+        )
+        sql.params.append(words.fts5())
+        sql.rank_join = (
             "JOIN (SELECT rowid AS rid, rank AS r FROM catalogue_standard_fts "
             "WHERE catalogue_standard_fts MATCH %s) f ON f.rid = s.id"
         )
-        sql.join_params.append(words.fts5())
+        sql.rank_join_params = [words.fts5()]
         sql.rank = "f.r"
 
 
@@ -201,8 +214,8 @@ def _apply_filters(sql: _Sql, f: SearchFilters) -> None:
         sql.params.append(f.sector)
 
 
-def _order_by(sql: _Sql, sort: str) -> tuple[str, list]:
-    if sort == "relevance" and sql.rank:
+def _order_by(sql: _Sql, sort: str, total: int) -> tuple[str, list]:
+    if sort == "relevance" and sql.rank and (not sql.text_match or total <= RANK_LIMIT):
         return sql.rank + ", s.id", list(sql.rank_params)
     if sort == "number":
         return "s.prefix, s.sequence_num, s.sequence, s.year DESC, s.id", []
@@ -267,6 +280,33 @@ def _counts(sql: _Sql, want_facets: bool) -> tuple[int, dict[str, list[tuple[str
     return total, {name: facets.get(name, []) for name in FACETS}
 
 
+def _cached_count(statement: str, params: list, revision: int) -> int:
+    key = "catalogue-count:" + hashlib.sha256(json.dumps([revision, statement, params]).encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        with connection.cursor() as cur:
+            cur.execute(statement, params)
+            value = cur.fetchone()[0]
+        cache.set(key, value, FACET_CACHE_SECONDS)
+    return value
+
+
+def _drive_from_smaller_side(sql: _Sql, text_where: int, revision: int) -> None:
+    """SQLite walks the full-text matches and looks each row up, even when a filter (a city, an ICS class) keeps
+    far fewer rows. When the filters alone are the smaller set, let them drive: `+s.id` stops SQLite from using the
+    matches as the outer loop, and the match list becomes a set each filtered row is checked against."""
+    match_sql = sql.where[text_where - 1]
+    match_params = sql.params[:1]
+    filters_only = _Sql(where=sql.where[text_where:], params=sql.params[1:])
+    from_where, params = filters_only.from_where()
+    n_filtered = _cached_count("SELECT COUNT(*) " + from_where, params, revision)
+    n_matches = _cached_count(
+        "SELECT COUNT(*) FROM catalogue_standard_fts WHERE catalogue_standard_fts MATCH %s", match_params, revision
+    )
+    if n_filtered < n_matches:
+        sql.where[text_where - 1] = match_sql.replace("s.id IN", "+s.id IN", 1)
+
+
 def _cache_key(req: SearchRequest, revision: int) -> str:
     body = json.dumps([revision, req.q.strip(), asdict(req.filters), req.facets], ensure_ascii=False, sort_keys=True)
     return "catalogue-search:" + hashlib.sha256(body.encode()).hexdigest()
@@ -280,10 +320,14 @@ def search(req: SearchRequest) -> SearchResult:
         raise SearchInputError(f"页码须≥1，每页条数须在 1–{MAX_PAGE_SIZE} 之间")
     sql = _Sql()
     _apply_query(sql, req.q)
+    text_where = len(sql.where)
     _apply_filters(sql, req.filters)
     if sql.impossible:
         return SearchResult([], 0, req.page, req.page_size, sql.interpretation, {})
-    key = _cache_key(req, catalogue_revision())
+    revision = catalogue_revision()
+    if sql.text_match and connection.vendor == "sqlite" and len(sql.where) > text_where:
+        _drive_from_smaller_side(sql, text_where, revision)
+    key = _cache_key(req, revision)
     cached = cache.get(key)
     if cached is None:
         cached = _counts(sql, req.facets)
@@ -291,13 +335,16 @@ def search(req: SearchRequest) -> SearchResult:
     total, facets = cached
     ids: list[int] = []
     offset = (req.page - 1) * req.page_size
+    ranked = sql.text_match and req.sort == "relevance" and total <= RANK_LIMIT
     if total and offset < total:
-        from_where, params = sql.from_where()
-        order, order_params = _order_by(sql, req.sort)
+        from_where, params = sql.from_where(sql.rank_join if ranked and sql.rank_join else "")
+        if ranked and sql.rank_join:
+            params = sql.join_params + sql.rank_join_params + sql.params
+        order, order_params = _order_by(sql, req.sort, total)
         with connection.cursor() as cur:
             cur.execute(
                 f"SELECT s.id {from_where} ORDER BY {order} LIMIT %s OFFSET %s",
                 params + order_params + [req.page_size, offset],
             )
             ids = [row[0] for row in cur.fetchall()]
-    return SearchResult(ids, total, req.page, req.page_size, sql.interpretation, facets)
+    return SearchResult(ids, total, req.page, req.page_size, sql.interpretation, facets, ranked)

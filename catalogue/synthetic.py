@@ -232,6 +232,6 @@ def generate_records(n: int, *, seed: int = 20260101, today: date | None = None)
             "adopted_standard": adopted,
             "region_code": region,
             "sectors": list(subject[4]),
-            "scope": f"本文件规定了{subject[0]}的{aspect[0]}。本文件适用于广东省内{subject[0]}相关的生产、经营、服务与监督管理。",
+            "scope": f"本文件规定了{subject[0]}的{aspect[0]}。",
             "notes": "",
         }
