@@ -64,6 +64,7 @@ class SearchOut(Schema):
     page_size: int
     pages: int
     interpretation: str
+    ranked: bool = False  # word matches ordered by relevance (up to 5,000 matches; newest first beyond)
     items: list[StandardSummary]
     facets: dict[str, list[FacetValue]]
 

@@ -159,6 +159,7 @@ def search_page(**params) -> dict:
         "page_size": result.page_size,
         "pages": result.pages,
         "interpretation": result.interpretation,
+        "ranked": result.ranked,
         "items": summaries(result.ids),
         "facets": facet_labels(result.facets),
     }
