@@ -334,3 +334,24 @@ def test_package_imports_without_django():
             "smart.html, smart.checks, smart.model; assert 'django' not in sys.modules")
     root = Path(__file__).resolve().parents[2]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+def test_a_500_page_text_is_read_whole():
+    """A very long file is read, not refused or truncated: 500 pages, 10 chapters of 50 clauses (form feeds between
+    pages)."""
+    import time
+
+    from smart.parser import parse_document
+    from smart.reader_text import read_text
+
+    pages = []
+    for n in range(500):
+        chapter, clause = n // 50 + 1, n % 50 + 1
+        head = f"{chapter} 第{chapter}章要求\n" if clause == 1 else ""
+        pages.append(f"{head}{chapter}.{clause} 产品应符合第{chapter}章第{clause}项要求。\n")
+    started = time.perf_counter()
+    doc = parse_document(read_text("DB44/T 1—2026\n示例\n" + "\f".join(pages)))
+    assert [c.number for c in doc.clauses] == [str(i) for i in range(1, 11)]
+    assert sum(len(c.children) for c in doc.clauses) == 500
+    assert doc.source["pages"] == 500
+    assert time.perf_counter() - started < 30
