@@ -350,16 +350,20 @@ def upsert_standards(
 def link_replacements(*, standard_ids: list[int] | None = None, numbers: list[str] | None = None) -> int:
     """Point replacement relations at the replaced standard once it is in the catalogue: the relations of the
     given standards, and pending relations naming the given numbers (all pending ones when neither is given)."""
-    pending_q = Replacement.objects.filter(replaced__isnull=True)
     pending: list[tuple[int, str]] = []
     if standard_ids is None and numbers is None:
-        pending = list(pending_q.values_list("id", "replaced_number"))
+        pending = list(Replacement.objects.filter(replaced__isnull=True).values_list("id", "replaced_number"))
     else:
+        # Look up by the indexed column alone and drop linked rows here: with "replaced IS NULL" in the query,
+        # SQLite walks that index (every pending row) once per chunk.
+        rows = []
         for chunk in _batched(standard_ids or [], 900):
-            pending += list(pending_q.filter(standard_id__in=chunk).values_list("id", "replaced_number"))
+            rows += Replacement.objects.filter(standard_id__in=chunk).values_list("id", "replaced_number", "replaced_id")
         for chunk in _batched(numbers or [], 900):
-            pending += list(pending_q.filter(replaced_number__in=chunk).values_list("id", "replaced_number"))
-        pending = list(dict(pending).items())
+            rows += Replacement.objects.filter(replaced_number__in=chunk).values_list(
+                "id", "replaced_number", "replaced_id"
+            )
+        pending = list({rid: number for rid, number, linked_to in rows if linked_to is None}.items())
     linked = 0
     for chunk in _batched(pending, 900):
         ids_by_number = dict(
@@ -391,11 +395,11 @@ def refresh_statuses(ids: Iterable[int] | None = None, *, today: date | None = N
         # Statuses from dates were set when the rows were built; only replacement relations can change them here.
         candidates = set()
         for chunk in _batched(list(ids), 900):
-            candidates |= set(
-                Replacement.objects.filter(standard_id__in=chunk, replaced__isnull=False).values_list(
-                    "replaced_id", flat=True
-                )
-            )
+            # Filter on standard_id alone: with "replaced IS NOT NULL" added, SQLite scans that index instead.
+            candidates |= {
+                rid for rid in Replacement.objects.filter(standard_id__in=chunk).values_list("replaced_id", flat=True)
+                if rid is not None
+            }
             candidates |= set(Replacement.objects.filter(replaced_id__in=chunk).values_list("replaced_id", flat=True))
     changed = 0
     for chunk in _batched(sorted(candidates), 900):
