@@ -12,10 +12,6 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # Cover metadata of the 19 real PDFs in ../shared/corpus/standards, transcribed by hand once (see PROVENANCE.md).
 CORPUS_SOURCE = HERE / "reference_data" / "corpus_standards_source.json"
-CORPUS_URL = (
-    "https://github.com/Fungwingwaa/cee/blob/22aa4af5cfe21916fbedfb1ef865a72bef1625a6/"
-    "docs/.vuepress/public/static/pdf/P8/"
-)
 
 # CCS errors documented in ../shared/data/PROVENANCE.md, as (code, field, value in the source, fixed value). The source
 # value is checked, so a corrected upstream file makes the build fail instead of silently "fixing" good data.
@@ -201,10 +197,11 @@ def _corpus_standards(corpus_source: Path) -> list[dict]:
     records = []
     for item in json.loads(corpus_source.read_text(encoding="utf-8")):
         item = dict(item)
-        file = item.pop("file")
+        # The PDFs' origin is a mirror named in PROVENANCE.md, not an official source: no link on the record.
+        item.pop("file")
         local = re.match(r"DB\s*44\b", item["number"])  # Guangdong; a city (DB4401…) would need its own code
         records.append(_standard(
-            **item, region_code="440000" if local else None, source="corpus_standards", source_url=CORPUS_URL + file,
+            **item, region_code="440000" if local else None, source="corpus_standards", source_url=None,
         ))
     return records
 
