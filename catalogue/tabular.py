@@ -323,6 +323,17 @@ _NUMBER_LIST_SPLIT = re.compile(r"[;；,，、\n\r]+")
 _SECTOR_SPLIT = re.compile(r"[;；,，、/|\n\r]+")
 
 
+def _date_cell(cell: Any, header: str | None, errs: list) -> date | None:
+    """A date column's value, or None with the problem added to the row's errors."""
+    if not cell:
+        return None
+    try:
+        return _parse_date(cell)
+    except _Bad as exc:
+        errs.append((header, str(exc)))
+        return None
+
+
 def _ics_code(piece: str) -> str:
     piece = _ascii_forms(piece)
     if _ICS_RE.match(piece):
@@ -1082,25 +1093,9 @@ def _check_rows(rows, header: _Header, *, max_rows, known_ics, known_ccs, known_
                 if status is None:
                     errs.append((h_status, f"无法识别的标准状态“{s}”，应为 现行、即将实施、废止 或 被代替"))
 
-        published = implemented = withdrawn = None
-        c = cells[p_pub]
-        if c:
-            try:
-                published = _parse_date(c)
-            except _Bad as exc:
-                errs.append((h_pub, str(exc)))
-        c = cells[p_impl]
-        if c:
-            try:
-                implemented = _parse_date(c)
-            except _Bad as exc:
-                errs.append((h_impl, str(exc)))
-        c = cells[p_wd]
-        if c:
-            try:
-                withdrawn = _parse_date(c)
-            except _Bad as exc:
-                errs.append((h_wd, str(exc)))
+        published = _date_cell(cells[p_pub], h_pub, errs)
+        implemented = _date_cell(cells[p_impl], h_impl, errs)
+        withdrawn = _date_cell(cells[p_wd], h_wd, errs)
         if published and implemented and published > implemented:
             errs.append((h_pub, f"发布日期 {published} 晚于实施日期 {implemented}"))
         if withdrawn:

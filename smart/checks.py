@@ -22,7 +22,7 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Callable
 
-from .model import Clause, StandardDocument
+from .model import Clause, StandardDocument, chapter_kind
 
 StatusLookup = Callable[[str], "tuple[str, str | None] | None"]
 
@@ -40,14 +40,8 @@ class Finding:
 
 
 def _chapter_kind(clause: Clause) -> str | None:
-    title = clause.title or ""
-    if "范围" in title:
-        return "scope"
-    if re.search(r"规范性引用|引用标准|引用文件", title):
-        return "refs"
-    if "术语" in title:
-        return "terms"
-    return None
+    kind = chapter_kind(clause)
+    return "refs" if kind == "norm-refs" else kind
 
 
 def _order(doc: StandardDocument) -> list[Finding]:

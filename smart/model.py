@@ -13,6 +13,8 @@ Two layers:
 
 from __future__ import annotations
 
+import re
+
 import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from typing import Any, Iterator
@@ -262,3 +264,15 @@ def _plain(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [_plain(v) for v in obj]
     return obj
+
+
+def chapter_kind(clause: "Clause") -> str | None:
+    """Which of the fixed chapters of GB/T 1.1 a chapter is, by its title: scope, norm-refs or terms."""
+    title = clause.title or ""
+    if "范围" in title:
+        return "scope"
+    if re.search(r"规范性引用|引用标准|引用文件", title):
+        return "norm-refs"
+    if "术语" in title:
+        return "terms"
+    return None

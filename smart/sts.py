@@ -23,7 +23,7 @@ import re
 
 from lxml import etree
 
-from .model import Block, Clause, Section, StandardDocument, Table, Term
+from .model import Block, Clause, Section, StandardDocument, Table, Term, chapter_kind
 
 TBX = "urn:iso:std:iso:30042:ed-1"
 XLINK = "http://www.w3.org/1999/xlink"
@@ -48,16 +48,7 @@ def _id(prefix: str, number: str) -> str:
 
 
 def _sec_type(clause: Clause) -> str | None:
-    title = clause.title or ""
-    if clause.kind != "chapter":
-        return None
-    if "范围" in title:
-        return "scope"
-    if re.search(r"规范性引用|引用标准|引用文件", title):
-        return "norm-refs"
-    if "术语" in title:
-        return "terms"
-    return None
+    return chapter_kind(clause) if clause.kind == "chapter" else None
 
 
 def _blocks(parent, blocks: list[Block], tables: dict[str, Table]) -> None:
