@@ -10,6 +10,8 @@ import json
 
 import pytest
 
+from smart.bench_parse import _score as count_matches
+
 from smart.tests.conftest import EXPECTED
 
 FILES = sorted(p.stem for p in EXPECTED.glob("*.json"))
@@ -25,16 +27,11 @@ def _numbers():
 
 
 def _score(expected: list, got: list) -> float:
+    """Found correctly over expected plus extra (the measure docs/smart-accuracy.md reports)."""
     if not expected:
         return 1.0 if not got else 0.0
-    remaining = list(got)
-    hits = 0
-    for item in expected:
-        if item in remaining:
-            remaining.remove(item)
-            hits += 1
-    extra = len(remaining)
-    return hits / (len(expected) + extra)
+    hits, total, extra = count_matches(expected, got)
+    return hits / (total + extra)
 
 
 def _limit_key(limit, keep_condition=True) -> dict:
