@@ -15,6 +15,7 @@ class Role(StrEnum):
     ASSOCIATION_USER = "association_user"  # 社会团体 标准化人员
     EVALUATOR = "evaluator"  # 第三方评估机构
     EXPERT = "expert"  # 专家库专家
+    DEPARTMENT_OFFICER = "department_officer"  # 行业主管部门 工作人员 (proposes local standards)
 
 
 ROLE_LABELS = {
@@ -27,6 +28,7 @@ ROLE_LABELS = {
     Role.ASSOCIATION_USER: ("社会团体用户", "Association user"),
     Role.EVALUATOR: ("第三方评估机构", "Third-party evaluator"),
     Role.EXPERT: ("专家", "Expert"),
+    Role.DEPARTMENT_OFFICER: ("行业主管部门工作人员", "Competent department officer"),
 }
 
 
@@ -38,19 +40,30 @@ class Action(StrEnum):
     CATALOGUE_EDIT = "catalogue.edit"  # 维护标准题录
     ACCOUNTS_MANAGE = "accounts.manage"  # 管理机构、用户与角色
     AUTHENTICATED = "authenticated"  # any signed-in user (own inbox, own profile)
+    LIFECYCLE_PROPOSE = "lifecycle.propose"  # 提出地方标准立项申请
+    LIFECYCLE_WORK = "lifecycle.work"  # 参与地方标准项目（待我处理、项目页；对象级权限见 lifecycle.services）
+    LIFECYCLE_MANAGE = "lifecycle.manage"  # 管理地方标准项目、专家库、规定期限
+    LIFECYCLE_ANALYTICS = "lifecycle.analytics"  # 查看制定周期统计
 
 
 # Who may do what. Object-level limits (a city officer only for its own city) live in accounts.permissions.can().
+_BUREAU_LIFECYCLE = {Action.LIFECYCLE_PROPOSE, Action.LIFECYCLE_WORK, Action.LIFECYCLE_MANAGE, Action.LIFECYCLE_ANALYTICS}
 GRANTS: dict[Role, frozenset[Action]] = {
-    Role.PROVINCIAL_ADMIN: frozenset({Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, Action.ACCOUNTS_MANAGE}),
-    Role.PROVINCIAL_OFFICER: frozenset({Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT}),
-    Role.CITY_OFFICER: frozenset({Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT}),
-    Role.COMMITTEE_SECRETARY: frozenset(),
-    Role.DRAFTER: frozenset(),
+    Role.PROVINCIAL_ADMIN: frozenset(
+        {Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, Action.ACCOUNTS_MANAGE, *_BUREAU_LIFECYCLE}
+    ),
+    Role.PROVINCIAL_OFFICER: frozenset({Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, *_BUREAU_LIFECYCLE}),
+    Role.CITY_OFFICER: frozenset({
+        Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, Action.LIFECYCLE_PROPOSE, Action.LIFECYCLE_WORK,
+        Action.LIFECYCLE_ANALYTICS,
+    }),
+    Role.COMMITTEE_SECRETARY: frozenset({Action.LIFECYCLE_WORK}),
+    Role.DRAFTER: frozenset({Action.LIFECYCLE_WORK}),
     Role.ENTERPRISE_USER: frozenset(),
     Role.ASSOCIATION_USER: frozenset(),
-    Role.EVALUATOR: frozenset(),
-    Role.EXPERT: frozenset(),
+    Role.EVALUATOR: frozenset({Action.LIFECYCLE_WORK}),
+    Role.EXPERT: frozenset({Action.LIFECYCLE_WORK}),
+    Role.DEPARTMENT_OFFICER: frozenset({Action.LIFECYCLE_PROPOSE, Action.LIFECYCLE_WORK}),
 }
 
 # Roles whose powers are bounded by the region of their organisation.

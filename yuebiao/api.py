@@ -3,7 +3,10 @@
 from ninja import NinjaAPI
 
 from catalogue.api import router as catalogue_router
+from lifecycle.api import router as lifecycle_router
+from notify.api import router as notify_router
 from smart.api import router as smart_router
+from trail.api import router as trail_router
 
 api = NinjaAPI(
     title="粤标 Yuebiao API",
@@ -13,3 +16,6 @@ api = NinjaAPI(
 )
 api.add_router("/standards", catalogue_router)
 api.add_router("/smart", smart_router)
+api.add_router("/lifecycle", lifecycle_router)
+api.add_router("/trail", trail_router)
+api.add_router("/notices", notify_router)

@@ -43,8 +43,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "yuebiao",
     "accounts",
+    "django_tasks",
+    "django_tasks_db",
     "catalogue",
     "smart",
+    "trail",
+    "notify",
+    "lifecycle",
 ]
 
 MIDDLEWARE = [
@@ -76,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.access",
+                "notify.context_processors.inbox",
             ],
         },
     },
@@ -95,6 +101,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-131072;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests use a file too: the in-memory shared cache locks whole tables and ignores the busy timeout, so
+    # concurrent writers would fail there where the real platform waits its turn.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -144,3 +153,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"yuebiao": {"handlers": ["console"], "level": os.environ.get("YUEBIAO_LOG_LEVEL", "INFO")}},
 }
+
+# Background work (django-tasks): notices are mailed by `yuebiao worker`, which reads this database queue.
+TASKS = {"default": {"BACKEND": os.environ.get("YUEBIAO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Mail goes to the console unless an SMTP server is configured (intranet relay).
+EMAIL_BACKEND = os.environ.get("YUEBIAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("YUEBIAO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("YUEBIAO_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("YUEBIAO_FROM_EMAIL", "粤标 <noreply@yuebiao.local>")

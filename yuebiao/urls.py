@@ -8,6 +8,9 @@ from yuebiao.api import api
 urlpatterns = [
     path("", include("catalogue.urls")),
     path("", include("smart.urls")),
+    path("", include("trail.urls")),
+    path("", include("notify.urls")),
+    path("", include("lifecycle.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -1,0 +1,214 @@
+"""Lifecycle API: projects, the moves the transition table allows, documents, the work list and the trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Form, Router, Schema
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from accounts.api_auth import RoleAuth, access_extra
+from accounts.models import Organisation
+from accounts.roles import Action as AccountAction
+from lifecycle import services
+from lifecycle.models import LocalStandardProject
+
+router = Router(tags=["地方标准项目 Local-standard projects"])
+WORK = {"auth": RoleAuth(AccountAction.LIFECYCLE_WORK), "openapi_extra": access_extra(AccountAction.LIFECYCLE_WORK)}
+PROPOSE = {
+    "auth": RoleAuth(AccountAction.LIFECYCLE_PROPOSE), "openapi_extra": access_extra(AccountAction.LIFECYCLE_PROPOSE)
+}
+
+
+class Problem(Schema):
+    detail: str
+
+
+class ProjectOut(Schema):
+    code: str
+    title_zh: str
+    title_en: str
+    kind: str
+    nature: str
+    state: str
+    state_label: str
+    version: int
+    proposer: str
+    city_code: str
+    number: str | None
+    plan_issued_on: date | None
+    published_on: date | None
+    implementation_on: date | None
+    stage_entered_at: datetime | None
+    stage_due_on: date | None
+    review_due_on: date | None
+    url: str
+
+    @staticmethod
+    def resolve_proposer(obj):
+        return obj.proposer.name
+
+    @staticmethod
+    def resolve_url(obj):
+        return obj.get_absolute_url()
+
+
+class HolderOut(Schema):
+    role: str
+    label: str
+    organisations: list[str]
+    since: datetime | None
+    due_on: date | None
+    overdue: bool
+
+
+class ActionOut(Schema):
+    action: str
+    label: str
+    allowed: bool
+    refusal: str
+    needs_reason: bool
+    target: str
+
+
+class ProjectDetailOut(ProjectOut):
+    holders: list[HolderOut]
+    actions: list[ActionOut]
+    documents: list[dict]
+
+
+class ProposalIn(Schema):
+    title_zh: str = Field(..., max_length=300)
+    title_en: str = Field("", max_length=300)
+    kind: str = "new"
+    nature: str = "recommended"
+    mandatory_basis: str = Field("", max_length=300)
+    city_code: str = Field("440000", pattern=r"^44[0-9]{4}$")
+    drafting_organisations: list[str] = Field([], description="起草单位名称")
+    technical_committee: str | None = None
+    scope: str = Field("", max_length=5000)
+    necessity: str = Field("", max_length=5000)
+
+
+class MoveIn(Schema):
+    action: str
+    version: int | None = Field(None, description="页面显示的项目版本；项目已被他人修改时拒绝（409）")
+    reason: str = Field("", max_length=5000)
+    data: dict[str, str] = {}
+
+
+class EventOut(Schema):
+    seq: int
+    at: datetime
+    actor: str
+    kind: str
+    public: bool
+    data: dict
+    prev_hash: str
+    hash: str
+
+
+def _project(request, code: str) -> LocalStandardProject:
+    project = get_object_or_404(LocalStandardProject.objects.select_related("proposer"), code=code)
+    if not services.can_view_project(request.auth, project):
+        raise HttpError(403, "您不是该项目的参与方")
+    return project
+
+
+def _orgs(names: list[str], kind: str) -> list[Organisation]:
+    found = {o.name: o for o in Organisation.objects.filter(name__in=names, kind=kind)}
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise HttpError(400, "没有这些机构：" + "、".join(missing))
+    return [found[n] for n in names]
+
+
+@router.get("/projects", response=list[ProjectOut], summary="我可查看的项目", **WORK)
+def list_projects(request, state: str = "", limit: int = Field(50, ge=1, le=500), offset: int = Field(0, ge=0)):
+    qs = services.visible_projects(request.auth)
+    if state:
+        qs = qs.filter(state=state)
+    return list(qs.order_by("-created_at", "-id")[offset:offset + limit])
+
+
+@router.get("/work", response=list[ProjectOut], summary="待我处理", **WORK)
+def my_work(request):
+    return list(services.work_list(request.auth)[:500])
+
+
+@router.post("/projects", response={201: ProjectOut, 400: Problem}, summary="提出立项申请", **PROPOSE)
+def create_project(request, body: ProposalIn):
+    committee = _orgs([body.technical_committee], Organisation.Kind.TECHNICAL_COMMITTEE)[0] \
+        if body.technical_committee else None
+    try:
+        project = services.propose(
+            by=request.auth, title_zh=body.title_zh, title_en=body.title_en, kind=body.kind, nature=body.nature,
+            mandatory_basis=body.mandatory_basis, city_code=body.city_code, scope=body.scope,
+            necessity=body.necessity, technical_committee=committee,
+            drafting_organisations=_orgs(body.drafting_organisations, Organisation.Kind.DRAFTING_ORGANISATION),
+        )
+    except services.LifecycleError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return 201, project
+
+
+@router.get("/projects/{code}", response={200: ProjectDetailOut, 403: Problem, 404: Problem}, summary="项目详情",
+            **WORK)
+def project_detail(request, code: str):
+    project = _project(request, code)
+    holders = [
+        {"role": h.role.value, "label": h.label, "organisations": h.organisations, "since": h.since,
+         "due_on": h.due_on, "overdue": h.overdue} for h in services.action_holders(project)
+    ]
+    documents = [
+        {"kind": d.kind, "version": d.version, "filename": d.filename, "sha256": d.sha256, "size": d.size,
+         "uploaded_at": d.uploaded_at.isoformat()} for d in project.documents.order_by("kind", "-version")
+    ]
+    out = ProjectOut.from_orm(project).dict()
+    return {**out, "holders": holders, "actions": services.offered_actions(request.auth, project),
+            "documents": documents}
+
+
+@router.post("/projects/{code}/moves", response={200: ProjectOut, 400: Problem, 403: Problem, 409: Problem},
+             summary="执行操作（按转换规则表）", **WORK)
+def move(request, code: str, body: MoveIn):
+    project = _project(request, code)
+    data: dict = dict(body.data)
+    if "agency" in data:
+        agency = Organisation.objects.filter(name=data["agency"], kind=Organisation.Kind.EVALUATION_AGENCY).first()
+        if agency is None:
+            raise HttpError(400, f"没有评估机构“{data['agency']}”")
+        data["agency"] = agency
+    try:
+        return services.advance(project=project, action=body.action, by=request.auth, reason=body.reason, data=data,
+                                expected_version=body.version)
+    except services.ConcurrentChange as exc:
+        raise HttpError(409, str(exc)) from exc
+    except services.LifecycleError as exc:
+        raise HttpError(400, str(exc)) from exc
+
+
+@router.post("/projects/{code}/documents", response={201: dict, 400: Problem, 403: Problem},
+             summary="上传项目文件（PDF、Word 或 Excel）", **WORK)
+def upload_document(request, code: str, kind: Form[str], file: File[UploadedFile]):
+    project = _project(request, code)
+    if file.size > services.MAX_DOCUMENT_BYTES:
+        raise HttpError(400, "文件超过 50 MB 上限")
+    try:
+        doc = services.upload_document(project=project, kind=kind, data=file.read(), filename=file.name or "",
+                                       by=request.auth)
+    except services.LifecycleError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return 201, {"kind": doc.kind, "version": doc.version, "sha256": doc.sha256, "size": doc.size}
+
+
+@router.get("/projects/{code}/events", response={200: list[EventOut], 403: Problem, 404: Problem},
+            summary="项目的全过程记录（含哈希链）", **WORK)
+def project_events(request, code: str):
+    project = _project(request, code)
+    return [
+        {"seq": e.seq, "at": e.at, "actor": e.actor_label, "kind": e.kind, "public": e.public, "data": e.payload,
+         "prev_hash": e.prev_hash, "hash": e.hash} for e in services.project_timeline(project)
+    ]

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class LifecycleConfig(AppConfig):
+    name = "lifecycle"
+    verbose_name = _("地方标准全生命周期")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from catalogue.signals import standards_superseded
+        from lifecycle import signals
+
+        standards_superseded.connect(signals.on_standards_superseded, dispatch_uid="lifecycle-references-changed")
+        try:
+            from smart.models import StructuredStandard
+        except ImportError:  # the machine-readable room is optional
+            return
+        post_save.connect(signals.on_structured_saved, sender=StructuredStandard,
+                          dispatch_uid="lifecycle-references-from-smart")

@@ -1,0 +1,356 @@
+"""A project's life through the services: proposal to publication, the trail, numbers, concurrency, bad input."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from catalogue.models import Standard
+from lifecycle import services
+from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
+from lifecycle.tests.conftest import PDF_BYTES, docx_bytes
+from lifecycle.transitions import State
+from trail.models import Event
+from trail.services import subject_key, verify
+
+
+def events_of(project):
+    return list(Event.objects.filter(subject=subject_key(project)).order_by("seq"))
+
+
+@pytest.mark.django_db
+def test_walk_from_proposal_to_publication_writes_one_event_per_change(new_project, walk, empty_catalogue):
+    project = new_project()
+    assert project.state == State.APPLICATION and project.code.endswith("-0001")
+    project = walk(project, State.PUBLISHED)
+    assert project.state == State.PUBLISHED
+    assert project.number.startswith("DB44/T ") and project.number.endswith(f"—{timezone.localdate().year}")
+    std = Standard.objects.get(number=project.number)
+    assert project.standard == std and std.level == "local" and std.title_zh == project.title_zh
+    assert std.status == Standard.Status.UPCOMING  # implementation 90 days ahead
+    kinds = [e.kind for e in events_of(project)]
+    moves = [e.payload["action"] for e in events_of(project) if e.kind == "state_changed"]
+    assert moves == ["submit_application", "start_publicity", "issue_plan", "publish_draft", "close_consultation",
+                     "submit_for_review", "submit_for_approval", "approve_publication"]
+    assert kinds[0] == "created" and kinds.count("document_uploaded") == 7
+    assert project.version == 1 + len(kinds) - 1  # every change bumped the version once
+    assert [s.state for s in project.stages.all()][-1] == State.PUBLISHED
+    assert verify().ok
+
+
+@pytest.mark.django_db
+def test_the_event_names_the_move_and_hashes_of_its_documents(new_project, walk):
+    project = walk(new_project(), State.CONSULTATION)
+    event = events_of(project)[-1]
+    data = event.payload
+    assert (data["from"], data["to"], data["action"]) == ("drafting", "consultation", "publish_draft")
+    draft = ProjectDocument.objects.get(project=project, kind="draft_for_comment")
+    assert data["documents"]["draft_for_comment"] == draft.sha256
+    assert data["changes"]["consultation_opened_on"][1] == timezone.localdate().isoformat()
+    assert event.public and event.actor.username == "drafter"
+
+
+@pytest.mark.django_db
+def test_a_move_the_table_does_not_allow_is_refused_with_the_reason(new_project, people):
+    project = new_project()
+    before = Event.objects.count()
+    with pytest.raises(services.TransitionRefused, match="缺少文件：立项申请书"):
+        services.advance(project=project, action="submit_application", by=people["dept"])
+    with pytest.raises(services.TransitionRefused, match="只能由"):
+        services.advance(project=project, action="submit_application", by=people["drafter"])
+    with pytest.raises(services.TransitionRefused, match="不能执行"):
+        services.advance(project=project, action="approve_publication", by=people["bureau"])
+    project.refresh_from_db()
+    assert project.state == State.APPLICATION and Event.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_drafter_of_another_organisation_has_no_part(new_project, walk, people):
+    project = walk(new_project(), State.DRAFTING)
+    assert services.project_roles(people["other_drafter"], project) == frozenset()
+    assert not services.can_view_project(people["other_drafter"], project)
+    with pytest.raises(services.LifecycleError):
+        services.upload_document(project=project, kind="draft_for_comment", data=docx_bytes(), filename="a.docx",
+                                 by=people["other_drafter"])
+
+
+@pytest.mark.django_db
+def test_consultation_cannot_close_early_and_unanswered_comments_block_review(new_project, walk, people):
+    project = walk(new_project(), State.CONSULTATION)
+    with pytest.raises(services.TransitionRefused, match="征求意见期未满"):
+        services.advance(project=project, action="close_consultation", by=people["drafter"])
+    PublicComment.objects.create(project=project, text="第4章限值过严", author_name="张三")
+    project = services.advance(project=project, action="close_consultation", by=people["drafter"],
+                               today=timezone.localdate() + timedelta(days=31))
+    for kind in ("comment_table", "draft_for_review"):
+        services.upload_document(project=project, kind=kind, data=docx_bytes(), filename="x.docx", by=people["drafter"])
+    with pytest.raises(services.TransitionRefused, match="仍有未处理的征求意见"):
+        services.advance(project=project, action="submit_for_review", by=people["drafter"])
+    PublicComment.objects.update(resolution="not_adopted", response="依据不足")
+    assert services.advance(project=project, action="submit_for_review", by=people["drafter"]).state == \
+        State.TECHNICAL_REVIEW
+
+
+@pytest.mark.django_db
+def test_comment_closing_date_before_the_statutory_minimum_is_refused(new_project, walk, people):
+    project = walk(new_project(), State.DRAFTING)
+    for kind in ("draft_for_comment", "explanatory_report"):
+        services.upload_document(project=project, kind=kind, data=docx_bytes(), filename="x.docx", by=people["drafter"])
+    with pytest.raises(services.LifecycleError, match="不能早于"):
+        services.advance(project=project, action="publish_draft", by=people["drafter"],
+                         data={"closes_on": (timezone.localdate() + timedelta(days=10)).isoformat()})
+    project.refresh_from_db()
+    assert project.state == State.DRAFTING and project.consultation_opened_on is None
+
+
+@pytest.mark.django_db
+def test_publication_dates_are_checked(new_project, walk, people):
+    project = walk(new_project(), State.APPROVAL)
+    today = timezone.localdate()
+    for data, message in (
+        ({"published_on": today.isoformat()}, "请填写实施日期"),
+        ({"published_on": today.isoformat(), "implementation_on": (today - timedelta(days=1)).isoformat()},
+         "实施日期不能早于发布日期"),
+        ({"published_on": (today - timedelta(days=400)).isoformat(), "implementation_on": today.isoformat()},
+         "发布日期不能早于报批日期"),
+        ({"published_on": "2026-13-40", "implementation_on": today.isoformat()}, "格式不正确"),
+    ):
+        with pytest.raises(services.LifecycleError, match=message):
+            services.advance(project=project, action="approve_publication", by=people["bureau"], data=data)
+    project.refresh_from_db()
+    assert project.state == State.APPROVAL and project.number is None
+
+
+@pytest.mark.django_db
+def test_numbers_follow_the_catalogue_and_never_repeat(new_project, walk, people, make_record):
+    from catalogue.services import upsert_standards
+
+    upsert_standards([make_record("DB44/T 2479—2024", "已有地方标准"), make_record("DB44/ 2480—2024", "强制性")],
+                     source="t")
+    first = walk(new_project("甲"), State.PUBLISHED)
+    second = walk(new_project("乙", nature="mandatory", mandatory_basis="《中华人民共和国大气污染防治法》第十条"),
+                  State.PUBLISHED)
+    year = timezone.localdate().year
+    assert first.number == f"DB44/T 2481—{year}"
+    assert second.number == f"DB44/ 2482—{year}"
+
+
+@pytest.mark.django_db
+def test_stale_version_is_refused_and_writes_nothing(new_project, walk, people):
+    project = walk(new_project(), State.ASSESSMENT)
+    version = project.version
+    services.advance(project=project, action="start_publicity", by=people["bureau"], expected_version=version)
+    before = Event.objects.count()
+    with pytest.raises(services.ConcurrentChange, match="已被他人修改"):
+        services.advance(project=project, action="return_for_changes", by=people["bureau"], reason="材料不全",
+                         expected_version=version)
+    assert Event.objects.count() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_officials_approving_at_the_same_moment(new_project, walk, people, make_user):
+    """Exactly one succeeds; the other is told the project changed; one event; one number."""
+    project = walk(new_project(), State.APPROVAL)
+    second = make_user("bureau2", "provincial_officer")
+    version = project.version
+    today = timezone.localdate()
+    data = {"published_on": today.isoformat(), "implementation_on": (today + timedelta(days=60)).isoformat()}
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def approve(user):
+        try:
+            barrier.wait()
+            services.advance(project=project, action="approve_publication", by=user, expected_version=version,
+                             data=data)
+            outcomes.append("ok")
+        except services.LifecycleError as exc:
+            outcomes.append(str(exc))
+        except Exception as exc:  # noqa: BLE001 - a database lock error would be a failure of this test
+            outcomes.append(f"error: {exc!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=(u,)) for u in (people["bureau"], second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcomes.count("ok") == 1 and any("已被他人修改" in o for o in outcomes), outcomes
+    project.refresh_from_db()
+    approvals = [e for e in events_of(project) if e.payload.get("action") == "approve_publication"]
+    assert len(approvals) == 1 and project.state == State.PUBLISHED
+    assert Standard.objects.filter(number=project.number).count() == 1
+
+
+@pytest.mark.django_db
+def test_wrong_file_types_are_refused_by_their_bytes(new_project, people):
+    project = new_project()
+    for data, name, message in (
+        (b"", "a.pdf", "文件为空"),
+        (b"<html>hi</html>", "a.pdf", "不是 PDF"),
+        (b"\xd0\xcf\x11\xe0rest", "a.doc", "旧版 Office"),
+        (b"PK\x03\x04broken", "a.docx", "损坏"),
+    ):
+        with pytest.raises(services.DocumentRefused, match=message):
+            services.upload_document(project=project, kind="application", data=data, filename=name, by=people["dept"])
+    doc = services.upload_document(project=project, kind="application", data=PDF_BYTES, filename="申请书.docx",
+                                   by=people["dept"])
+    assert doc.content_type == "pdf" and doc.version == 1 and len(doc.sha256) == 64
+    again = services.upload_document(project=project, kind="application", data=docx_bytes(), filename="v2.docx",
+                                     by=people["dept"])
+    assert again.version == 2
+
+
+@pytest.mark.django_db
+def test_proposal_input_is_checked(people):
+    with pytest.raises(services.LifecycleError, match="请填写标准名称"):
+        services.propose(by=people["dept"], title_zh="  ")
+    with pytest.raises(services.LifecycleError, match="强制性地方标准须写明法律依据"):
+        services.propose(by=people["dept"], title_zh="某标准", nature="mandatory")
+    with pytest.raises(services.LifecycleError, match="无权"):
+        services.propose(by=people["drafter"], title_zh="某标准")
+    assert not LocalStandardProject.objects.exists()
+
+
+@pytest.mark.django_db
+def test_city_officer_proposes_only_for_the_own_city(make_user):
+    from accounts.models import Organisation
+
+    gz = make_user("gz", "city_officer", region="440100", kind=Organisation.Kind.CITY_BUREAU)
+    with pytest.raises(services.LifecycleError, match="本市"):
+        services.propose(by=gz, title_zh="深圳某标准", city_code="440300")
+    assert services.propose(by=gz, title_zh="广州某标准", city_code="440100").proposer == gz.organisation
+
+
+@pytest.mark.django_db
+def test_extension_needs_the_bureaus_approval(new_project, walk, people):
+    project = walk(new_project(), State.DRAFTING)
+    later = (project.cycle_due_on + timedelta(days=90)).isoformat()
+    with pytest.raises(services.TransitionRefused, match="须填写理由"):
+        services.advance(project=project, action="request_extension", by=people["drafter"],
+                         data={"requested_due_on": later})
+    services.advance(project=project, action="request_extension", by=people["drafter"], reason="试验周期长",
+                     data={"requested_due_on": later})
+    with pytest.raises(services.TransitionRefused, match="已有待审批的延期申请"):
+        services.advance(project=project, action="request_extension", by=people["drafter"], reason="再延",
+                         data={"requested_due_on": later})
+    project = services.advance(project=project, action="approve_extension", by=people["bureau"])
+    assert project.cycle_due_on.isoformat() == later and project.state == State.DRAFTING
+
+
+@pytest.mark.django_db
+def test_action_holders_and_work_list(new_project, walk, people):
+    project = walk(new_project(), State.RESOLUTION)
+    PublicComment.objects.create(project=project, text="意见", author_name="李四")
+    holders = services.action_holders(project)
+    assert [h.role.value for h in holders] == ["drafter"]
+    assert people["drafter"] in holders[0].users and "待答复意见 1 条" in holders[0].what
+    assert list(services.work_list(people["drafter"])) == [project]
+    assert list(services.work_list(people["bureau"])) == []
+    assert list(services.work_list(people["other_drafter"])) == []
+
+
+@pytest.mark.django_db
+def test_overdue_projects_are_flagged(new_project, walk):
+    project = walk(new_project(), State.ASSESSMENT)
+    LocalStandardProject.objects.filter(pk=project.pk).update(stage_due_on=timezone.localdate() - timedelta(days=1))
+    assert list(services.overdue()) == [project]
+
+
+@pytest.mark.django_db
+def test_periods_are_data_the_bureau_edits(people):
+    services.ensure_periods()
+    assert services.period("consultation.minimum").amount == 30
+    services.set_period(key="consultation.minimum", amount=45, unit="calendar_days", by=people["bureau"])
+    assert services.period("consultation.minimum").amount == 45
+    assert Event.objects.filter(kind="period_changed").count() == 1
+    with pytest.raises(services.LifecycleError):
+        services.set_period(key="consultation.minimum", amount=0, unit="calendar_days", by=people["bureau"])
+
+
+# --- pages -------------------------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_project_page_for_participants_only(client, new_project, people, enterprise_user):
+    project = new_project()
+    url = reverse("lifecycle:project", args=[project.code])
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(enterprise_user)
+    assert client.get(url).status_code == 403
+    client.force_login(people["other_drafter"])
+    assert client.get(url).status_code == 403
+    for who in ("dept", "drafter", "bureau"):
+        client.force_login(people[who])
+        response = client.get(url)
+        assert response.status_code == 200 and project.title_zh in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_propose_through_the_page(client, people):
+    client.force_login(people["dept"])
+    response = client.get(reverse("lifecycle:propose"))
+    assert response.status_code == 200
+    response = client.post(reverse("lifecycle:propose"), {
+        "title_zh": "岭南建筑修缮技术规程", "kind": "new", "nature": "recommended", "city_code": "440000",
+        "drafting_organisations": [people["drafter"].organisation.pk],
+    })
+    project = LocalStandardProject.objects.get()
+    assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
+    response = client.post(reverse("lifecycle:propose"), {"title_zh": "", "kind": "new", "nature": "mandatory",
+                                                          "city_code": "440000"})
+    assert response.status_code == 400 and LocalStandardProject.objects.count() == 1
+    client.force_login(people["drafter"])
+    assert client.get(reverse("lifecycle:propose")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_act_through_the_page_with_a_stale_version(client, new_project, walk, people):
+    project = walk(new_project(), State.ASSESSMENT)
+    client.force_login(people["bureau"])
+    url = reverse("lifecycle:act", args=[project.code])
+    response = client.post(url, {"action": "start_publicity", "version": project.version}, follow=True)
+    assert "已完成" in response.content.decode()
+    response = client.post(url, {"action": "return_for_changes", "version": project.version, "reason": "x"},
+                           follow=True)
+    assert "已被他人修改" in response.content.decode()
+    project.refresh_from_db()
+    assert project.state == State.PUBLICITY
+
+
+@pytest.mark.django_db
+def test_project_page_queries_are_bounded(client, new_project, walk, people, django_assert_max_num_queries):
+    project = walk(new_project(), State.TECHNICAL_REVIEW)
+    from trail.services import record
+    from django.db import transaction
+
+    with transaction.atomic():
+        for i in range(200):
+            record(project, actor=people["drafter"], kind="document_uploaded",
+                   data={"document": "other", "version": i, "sha256": "0" * 64})
+    client.force_login(people["bureau"])
+    with django_assert_max_num_queries(80):
+        response = client.get(reverse("lifecycle:project", args=[project.code]))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_api_moves_and_conflict(client, new_project, walk, people):
+    project = walk(new_project(), State.ASSESSMENT)
+    client.force_login(people["bureau"])
+    url = f"/api/lifecycle/projects/{project.code}/moves"
+    response = client.post(url, {"action": "start_publicity", "version": project.version},
+                           content_type="application/json")
+    assert response.status_code == 200 and response.json()["state"] == "publicity"
+    response = client.post(url, {"action": "issue_plan", "version": project.version},
+                           content_type="application/json")
+    assert response.status_code == 409
+    client.force_login(people["other_drafter"])
+    assert client.get(f"/api/lifecycle/projects/{project.code}").status_code == 403
+    client.logout()
+    assert client.get(f"/api/lifecycle/projects/{project.code}").status_code == 401
