@@ -127,3 +127,28 @@ def test_smart_refuses_a_scanned_pdf():
         pytest.skip("corpus not here")
     result = run_cli("smart", "parse", str(scanned))
     assert result.returncode == 2 and "没有文字层" in result.stderr
+
+
+@pytest.mark.slow
+def test_worker_mails_what_was_queued_and_exits_with_once(tmp_path):
+    """`yuebiao worker --once` in its own process against a fresh database, as `make run` starts it."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(YUEBIAO_VAR_DIR=str(tmp_path), YUEBIAO_SITE_URL="http://biaozhun.example")
+
+    def yuebiao(*args):
+        return subprocess.run([sys.executable, "-m", "yuebiao.cli", *args], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=300)
+
+    assert "--once" in run_cli("worker", "--help").stdout
+    # --skip-checks: this is about the worker, not about every room's URLs.
+    assert yuebiao("migrate", "--noinput", "--skip-checks").returncode == 0
+    script = ("from accounts.services import create_user; from notify.services import send; "
+              "u = create_user(username='wang', password='pass-word-123', email='wang@gd.example'); "
+              "send([u], kind='deadline', subject='征求意见即将截止', body='还有 3 天。', url='/inbox/')")
+    made = yuebiao("shell", "-c", script)
+    assert made.returncode == 0, made.stderr
+    worked = yuebiao("worker", "--once", "--no-startup-delay", "--skip-checks")
+    assert worked.returncode == 0, worked.stderr
+    assert "To: wang@gd.example" in worked.stdout and "http://biaozhun.example/inbox/1/open/" in worked.stdout

@@ -103,7 +103,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Tests use a file too: the in-memory shared cache locks whole tables and ignores the busy timeout, so
     # concurrent writers would fail there where the real platform waits its turn.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # One file per test process, so two test runs on one machine do not share (and break) it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -160,4 +161,5 @@ TASKS = {"default": {"BACKEND": os.environ.get("YUEBIAO_TASKS_BACKEND", "django_
 EMAIL_BACKEND = os.environ.get("YUEBIAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("YUEBIAO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("YUEBIAO_EMAIL_PORT", "25"))
+YUEBIAO_SITE_URL = os.environ.get("YUEBIAO_SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("YUEBIAO_FROM_EMAIL", "粤标 <noreply@yuebiao.local>")

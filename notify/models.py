@@ -1,0 +1,54 @@
+"""What a person is told (通知): one row per recipient, read in the inbox and, when they have an address, mailed."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Labels for the kinds other rooms send; an unknown kind is shown as its code, so a room can add one without
+# a migration here.
+KIND_LABELS = {
+    "action_required": _("待办"),
+    "deadline": _("期限提醒"),
+    "overdue": _("已逾期"),
+    "comment_answered": _("意见已答复"),
+}
+
+
+class Notice(models.Model):
+    """A notice (通知) to one user: what happened, where to look, and whether it was read and mailed."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notices"
+    )
+    kind = models.CharField(_("类型"), max_length=40)
+    subject = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    # Relative to the site ("/projects/12/"), so the same row works behind any host name.
+    url = models.CharField(_("链接"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_error = models.TextField(_("邮件发送错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notify_recipient_read"),
+            models.Index(fields=["recipient", "-created_at"], name="notify_recipient_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
