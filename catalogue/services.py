@@ -290,6 +290,9 @@ def upsert_standards(
     result = UpsertResult()
     seen: set[str] = set()
     touched: list[int] = []
+    # What the written records replace or withdraw: told to other rooms once, after commit (standards_superseded).
+    superseded: dict[str, list[str]] = {}
+    withdrawn: list[str] = []
     with transaction.atomic():
         for chunk in _batched(records, batch_size):
             built = [_build(r, ref, source=source, is_demo=is_demo, today=today) for r in chunk]
@@ -298,15 +301,15 @@ def upsert_standards(
                     raise RecordError(f"{std.number}：同一批数据中重复出现")
                 seen.add(std.number)
             existing = {
-                number: (pk, digest)
-                for number, pk, digest in Standard.objects.filter(number__in=[s.number for s, _ in built]).values_list(
-                    "number", "id", "record_hash"
-                )
+                number: (pk, digest, old_status)
+                for number, pk, digest, old_status in Standard.objects.filter(
+                    number__in=[s.number for s, _ in built]
+                ).values_list("number", "id", "record_hash", "status")
             }
             new, changed = [], []
             for std, rel in built:
                 if std.number in existing:
-                    pk, digest = existing[std.number]
+                    pk, digest, old_status = existing[std.number]
                     if digest == std.record_hash:
                         result.unchanged += 1
                         continue
@@ -314,6 +317,13 @@ def upsert_standards(
                     changed.append((std, rel))
                 else:
                     new.append((std, rel))
+                    old_status = None
+                for replaced in rel["replaces"]:
+                    superseded.setdefault(replaced, []).append(std.number)
+                # A withdrawal dated ahead counts when announced, not only once the date has come.
+                withdrawing = std.status == Standard.Status.WITHDRAWN or std.withdrawn_on is not None
+                if withdrawing and old_status != Standard.Status.WITHDRAWN:
+                    withdrawn.append(std.number)
             if new:
                 _insert_standards([s for s, _ in new])
             if changed:
@@ -344,7 +354,22 @@ def upsert_standards(
             link_replacements(standard_ids=touched, numbers=list(seen))
             refresh_statuses(touched, today=today)
             bump_revision()
+        if superseded or withdrawn:
+            _announce_superseded(superseded, withdrawn)
     return result
+
+
+def _announce_superseded(superseded: dict[str, list[str]], withdrawn: list[str]) -> None:
+    """Queue one standards_superseded signal for after commit (robust: a receiver's failure never undoes an import)."""
+    from catalogue.signals import standards_superseded
+
+    numbers = sorted(set(superseded) | set(withdrawn))
+    transaction.on_commit(
+        lambda: standards_superseded.send(
+            sender=Standard, numbers=numbers, replaced_by=superseded, withdrawn=sorted(set(withdrawn))
+        ),
+        robust=True,
+    )
 
 
 def link_replacements(*, standard_ids: list[int] | None = None, numbers: list[str] | None = None) -> int:

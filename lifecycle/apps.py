@@ -1,3 +1,5 @@
+"""The lifecycle room's app: connects its receivers (a referenced standard replaced, a published text parsed)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
