@@ -1,0 +1,172 @@
+"""Technical review API (技术审查): the expert pool, a project's panel, an expert's conclusion, the panel's decision."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+
+from accounts.api_auth import RoleAuth, access_extra
+from accounts.roles import Action as AccountAction
+from lifecycle import review, services
+from lifecycle.models import LocalStandardProject, PanelMember
+
+router = Router(tags=["技术审查 Technical review"])
+MANAGE = {"auth": RoleAuth(AccountAction.LIFECYCLE_MANAGE),
+          "openapi_extra": access_extra(AccountAction.LIFECYCLE_MANAGE)}
+WORK = {"auth": RoleAuth(AccountAction.LIFECYCLE_WORK), "openapi_extra": access_extra(AccountAction.LIFECYCLE_WORK)}
+
+
+class Problem(Schema):
+    detail: str
+
+
+class ExpertOut(Schema):
+    id: int
+    name: str
+    organisation: str
+    title: str
+    speciality: str
+    region_code: str
+    active: bool
+    username: str
+
+    @staticmethod
+    def resolve_organisation(obj):
+        return obj.organisation.name if obj.organisation_id else ""
+
+    @staticmethod
+    def resolve_username(obj):
+        return obj.user.username if obj.user_id else ""
+
+
+class MemberOut(Schema):
+    id: int
+    expert_id: int
+    name: str
+    organisation: str
+    title: str
+    chair: bool
+    has_concluded: bool
+    conclusion: str
+    conclusion_label: str
+    opinion: str
+    recorded_at: datetime | None
+
+
+class MinutesOut(Schema):
+    id: int
+    version: int
+    filename: str
+    sha256: str
+
+
+class PanelOut(Schema):
+    round: int
+    meeting_on: date | None
+    location: str
+    decision: str
+    decision_label: str
+    decision_note: str
+    decided_at: datetime | None
+    minutes: MinutesOut | None
+    concluded: int
+    size: int
+    tally: dict[str, int] | None
+    members: list[MemberOut]
+
+
+class PanelIn(Schema):
+    expert_ids: list[int]
+    chair_id: int
+    meeting_on: date
+    location: str = ""
+
+
+class ConclusionIn(Schema):
+    conclusion: str
+    # No max_length here: the service refuses an oversized opinion with a Chinese message (400), not a 422.
+    opinion: str = ""
+
+
+class DecisionIn(Schema):
+    decision: str
+    note: str = ""
+    minutes_document_id: int | None = None
+
+
+def _project(request, code: str) -> LocalStandardProject:
+    project = get_object_or_404(LocalStandardProject, code=code)
+    if not services.can_view_project(request.auth, project):
+        raise HttpError(403, "您不是该项目的参与方")
+    return project
+
+
+def _panel_out(request, project: LocalStandardProject) -> dict:
+    panel = review.latest_panel(project)
+    if panel is None:
+        raise HttpError(404, "尚未组建审查专家组")
+    members = list(panel.members.select_related("expert__organisation"))
+    return review.panel_data(panel, members=members, full=review.is_secretariat(request.auth, project))
+
+
+def _refuse(exc: Exception):
+    status = 403 if isinstance(exc, review.ReviewForbidden) else 400
+    raise HttpError(status, str(exc)) from exc
+
+
+@router.get("/experts", response=list[ExpertOut], summary="专家库（按姓名、专业领域、工作单位查找）", **MANAGE)
+def list_experts(request, q: str = "", active: bool | None = None, limit: int = 100, offset: int = 0):
+    qs = review.search_experts(q)
+    if active is not None:
+        qs = qs.filter(active=active)
+    limit, offset = max(1, min(int(limit), 500)), max(0, int(offset))
+    return list(qs[offset:offset + limit])
+
+
+@router.get("/projects/{code}/panel", response={200: PanelOut, 403: Problem, 404: Problem},
+            summary="项目当前的审查专家组", **WORK)
+def project_panel(request, code: str):
+    return _panel_out(request, _project(request, code))
+
+
+@router.post("/projects/{code}/panel", response={201: PanelOut, 400: Problem, 403: Problem, 404: Problem},
+             summary="组建审查专家组（秘书处或省局）", **WORK)
+def form_panel(request, code: str, body: PanelIn):
+    project = _project(request, code)
+    try:
+        review.form_panel(project=project, expert_ids=body.expert_ids, chair_id=body.chair_id,
+                          meeting_on=body.meeting_on, location=body.location, by=request.auth)
+    except services.LifecycleError as exc:
+        _refuse(exc)
+    return Status(201, _panel_out(request, project))
+
+
+@router.post("/projects/{code}/panel/members/{member_id}/conclusion",
+             response={200: PanelOut, 400: Problem, 403: Problem, 404: Problem},
+             summary="专家提交个人审查结论（本人，或秘书处代为录入）", **WORK)
+def record_conclusion(request, code: str, member_id: int, body: ConclusionIn):
+    project = _project(request, code)
+    member = get_object_or_404(PanelMember, pk=member_id, panel__project=project)
+    try:
+        review.record_conclusion(member=member, conclusion=body.conclusion, opinion=body.opinion, by=request.auth)
+    except services.LifecycleError as exc:
+        _refuse(exc)
+    return _panel_out(request, project)
+
+
+@router.post("/projects/{code}/panel/decision", response={200: PanelOut, 400: Problem, 403: Problem, 404: Problem},
+             summary="录入专家组审查结论（须全部专家已提交、已上传会议纪要）", **WORK)
+def record_decision(request, code: str, body: DecisionIn):
+    project = _project(request, code)
+    panel = review.latest_panel(project)
+    if panel is None:
+        raise HttpError(404, "尚未组建审查专家组")
+    try:
+        review.record_decision(panel=panel, decision=body.decision, note=body.note,
+                               minutes_document=body.minutes_document_id, by=request.auth)
+    except services.LifecycleError as exc:
+        _refuse(exc)
+    return _panel_out(request, project)
