@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
@@ -82,6 +85,18 @@ def make_record():
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(request):
+    """Tests hash passwords with MD5: PBKDF2's deliberate slowness costs seconds per fixture and proves nothing."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    request.getfixturevalue("settings").PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     """Counts are cached per catalogue revision; rolled-back tests reuse revision numbers, so start clean."""
     from django.conf import settings
@@ -109,3 +124,28 @@ def empty_catalogue(db):
     from catalogue.models import Standard
 
     Standard.objects.all().delete()
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must have Debian's chromium (.ci/run installs it)")
+        pytest.skip("chromium is not installed here")
+    # Playwright's sync API runs an event loop in this thread; the live server's database calls happen elsewhere.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+

@@ -14,6 +14,10 @@ KIND_LABELS = {
     "deadline": _("期限提醒"),
     "overdue": _("已逾期"),
     "comment_answered": _("意见已答复"),
+    "comment_received": _("收到征求意见"),
+    "review_seat": _("审查邀请"),
+    "review_opened": _("复审启动"),
+    "feedback": _("实施信息反馈"),
 }
 
 

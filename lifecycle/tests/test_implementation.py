@@ -37,12 +37,6 @@ pytestmark = pytest.mark.django_db
 # ---------------------------------------------------------------------------------------------------------------
 # Helpers.
 
-@pytest.fixture(autouse=True)
-def _quick_passwords(settings):
-    # A dozen accounts per test: the production hasher would spend most of the run hashing their passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def events_of(project):
     return list(Event.objects.filter(subject=subject_key(project)).order_by("seq"))
 

@@ -69,12 +69,6 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # A dozen accounts per test: PBKDF2 would spend most of the run hashing passwords nobody types.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db, make_user, officer, media):
     committee_org = create_organisation(name="广东省农产品加工标准化技术委员会", kind=Kind.TECHNICAL_COMMITTEE)

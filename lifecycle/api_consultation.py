@@ -1,0 +1,209 @@
+"""Lifecycle API: public consultation (征求意见) — open drafts, captcha, comments, and the drafter's answers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.utils import check_csrf
+
+from accounts.api_auth import PUBLIC, RoleAuth, access_extra
+from accounts.roles import Action as AccountAction
+from lifecycle import consultation as svc
+from lifecycle import services
+from lifecycle.models import LocalStandardProject, PublicComment
+from lifecycle.transitions import DOC_LABELS, Doc, State
+from lifecycle.views.consultation import client_address
+
+router = Router(tags=["征求意见 Public consultation"])
+WORK = {"auth": RoleAuth(AccountAction.LIFECYCLE_WORK), "openapi_extra": access_extra(AccountAction.LIFECYCLE_WORK)}
+
+
+class Problem(Schema):
+    detail: str
+
+
+class DocumentOut(Schema):
+    kind: str
+    label: str
+    filename: str
+    version: int
+    sha256: str
+    size: int
+    url: str
+
+
+class ConsultationOut(Schema):
+    code: str
+    title_zh: str
+    title_en: str
+    opened_on: date | None
+    closes_on: date | None
+    days_left: int | None
+    open: bool
+    comments: int
+    url: str
+
+
+class ClauseOut(Schema):
+    number: str
+    title: str
+    level: int
+
+
+class ConsultationDetailOut(ConsultationOut):
+    documents: list[DocumentOut]
+    clauses: list[ClauseOut] | None = Field(None, description="由征求意见稿识别的条款；无法识别时为 null，可自由填写条款编号")
+
+
+class CaptchaOut(Schema):
+    id: str
+    svg: str = Field(..., description="SVG 图片：一道算术题；答案为其结果")
+    expires_in: int = Field(..., description="有效秒数；每题只能提交一次")
+
+
+class CommentIn(Schema):
+    # Lengths are checked by the service, so an oversized field gets the same Chinese message as on the page.
+    clause: str = Field("", description="章条编号，最多 40 字；对全文的意见留空")
+    text: str = Field(..., description="意见内容，最多 5000 字")
+    proposal: str = Field("", description="修改建议，最多 5000 字")
+    author_name: str = Field(..., description="姓名，最多 100 字")
+    author_organisation: str = Field("", description="单位，最多 200 字")
+    contact: str = Field("", description="联系方式，最多 100 字，不公开")
+    captcha_id: str = Field("", max_length=64, description="未登录时必填：GET …/captcha 返回的 id")
+    captcha_answer: str = Field("", max_length=20, description="未登录时必填：验证码图中算式的结果")
+
+
+class SubmittedOut(Schema):
+    id: int
+    clause: str
+    submitted_at: datetime
+
+
+class CommentOut(Schema):
+    id: int
+    clause: str
+    text: str
+    proposal: str
+    author_name: str
+    author_organisation: str
+    contact: str | None = Field(None, description="仅起草单位和省局可见")
+    signed_in: bool
+    submitted_at: datetime
+    resolution: str
+    response: str
+    answered_by: str
+    answered_at: datetime | None
+    token: str = Field(..., description="答复时作为 expected 传回，防止覆盖他人刚做的答复")
+
+
+class AnswerIn(Schema):
+    resolution: str = Field(..., description="adopted（采纳）/ partly_adopted（部分采纳）/ not_adopted（未采纳）")
+    response: str = Field("", description="理由；部分采纳、未采纳时必填")
+    expected: str | None = Field(None, description="读取时的 token（未答复为空字符串）；不传则不检查")
+
+
+def _summary(project: LocalStandardProject, comments: int) -> dict:
+    return {
+        "code": project.code, "title_zh": project.title_zh, "title_en": project.title_en,
+        "opened_on": project.consultation_opened_on, "closes_on": project.consultation_closes_on,
+        "days_left": svc.days_left(project), "open": svc.is_open(project), "comments": comments,
+        "url": reverse("lifecycle:consultation", args=[project.code]),
+    }
+
+
+def _consultation(code: str) -> LocalStandardProject:
+    project = LocalStandardProject.objects.filter(code=code, state=State.CONSULTATION).first()
+    if project is None:
+        raise HttpError(404, "没有正在征求意见的这个项目")
+    return project
+
+
+@router.get("/consultations", response=list[ConsultationOut], summary="正在征求意见的地方标准", openapi_extra=PUBLIC)
+def consultations(request):
+    return [_summary(p, p.comment_count) for p in svc.open_consultations()]
+
+
+@router.get("/consultations/{code}", response={200: ConsultationDetailOut, 404: Problem}, summary="征求意见详情",
+            openapi_extra=PUBLIC)
+def consultation(request, code: str):
+    project = _consultation(code)
+    documents = svc.public_documents(project)
+    docs = [
+        {"kind": kind, "label": DOC_LABELS[Doc(kind)][0], "filename": d.filename, "version": d.version,
+         "sha256": d.sha256, "size": d.size,
+         "url": reverse("lifecycle:consultation-document", args=[project.code, kind])}
+        for kind, d in sorted(documents.items())
+    ]
+    return {**_summary(project, project.comments.count()), "documents": docs,
+            "clauses": svc.draft_clauses(project, documents)}
+
+
+@router.get("/consultations/{code}/captcha", response={200: CaptchaOut, 404: Problem},
+            summary="取一道验证码（未登录提交意见时需要；须保留会话 Cookie）", openapi_extra=PUBLIC)
+def captcha(request, code: str):
+    _consultation(code)
+    challenge = svc.issue_captcha(request.session)
+    return {"id": challenge.id, "svg": challenge.svg, "expires_in": svc.CAPTCHA_TTL_SECONDS}
+
+
+@router.post("/consultations/{code}/comments", response={201: SubmittedOut, 400: Problem, 403: Problem, 404: Problem,
+                                                         429: Problem},
+             summary="提交意见（未登录须带验证码；同一来源限频）", openapi_extra=PUBLIC)
+def submit(request, code: str, body: CommentIn):
+    project = _consultation(code)
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and check_csrf(request) is not None:
+        # A signed-in caller is recognised by its session cookie, so another site must not post in its name.
+        raise HttpError(403, "已登录的请求须带 CSRF 令牌（X-CSRFToken 请求头）")
+    digest = svc.sender_digest(client_address(request))
+    values = body.dict(exclude={"captcha_id", "captcha_answer"})
+    try:
+        svc.ensure_open(project)
+        svc.check_rate(project, digest)
+        svc.clean_comment(**values)
+        if user is None:
+            svc.check_captcha(request.session, body.captcha_id, body.captcha_answer)
+        comment = svc.submit_comment(project=project, **values, user=user, sender_digest=digest)
+    except svc.RateLimited as exc:
+        raise HttpError(429, str(exc)) from exc
+    except services.LifecycleError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return Status(201, {"id": comment.pk, "clause": comment.clause, "submitted_at": comment.submitted_at})
+
+
+def _project(request, code: str) -> LocalStandardProject:
+    project = get_object_or_404(LocalStandardProject, code=code)
+    if not services.can_view_project(request.auth, project):
+        raise HttpError(403, "您不是该项目的参与方")
+    return project
+
+
+@router.get("/projects/{code}/comments", response={200: list[CommentOut], 403: Problem, 404: Problem},
+            summary="项目收到的意见（联系方式仅起草单位和省局可见）", **WORK)
+def project_comments(request, code: str, unanswered: bool = False):
+    project = _project(request, code)
+    show_contact = svc.may_see_contact(services.project_roles(request.auth, project))
+    return [svc.comment_view(c, show_contact=show_contact)
+            for c in svc.project_comments(project, unanswered_only=unanswered)]
+
+
+@router.post("/projects/{code}/comments/{comment_id}/answer",
+             response={200: CommentOut, 400: Problem, 403: Problem, 404: Problem, 409: Problem},
+             summary="答复意见：采纳 / 部分采纳 / 未采纳（起草单位或省局）", **WORK)
+def answer(request, code: str, comment_id: int, body: AnswerIn):
+    project = _project(request, code)
+    comment = get_object_or_404(PublicComment, pk=comment_id, project=project)
+    try:
+        comment = svc.answer_comment(comment=comment, resolution=body.resolution, response=body.response,
+                                     by=request.auth, expected_answered_at=body.expected)
+    except svc.NotAllowed as exc:
+        raise HttpError(403, str(exc)) from exc
+    except svc.StaleAnswer as exc:
+        raise HttpError(409, str(exc)) from exc
+    except services.LifecycleError as exc:
+        raise HttpError(400, str(exc)) from exc
+    return svc.comment_view(comment, show_contact=True)
