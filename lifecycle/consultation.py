@@ -9,17 +9,13 @@ submit_for_review needs together with every comment answered (transitions.COMMEN
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
 import re
-import time
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import transaction
@@ -29,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role as AccountRole
-from lifecycle import captcha
+from lifecycle import captcha, public_input
 from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
 from lifecycle.services import LifecycleError, project_roles, upload_document
 from lifecycle.transitions import Doc, Role, State
@@ -54,8 +50,6 @@ NOTICE_INTERVAL = timedelta(hours=1)
 NOTICE_KIND = "comment_received"
 # Captcha challenges: how long one is valid, and how many a session may hold at once (several open tabs).
 CAPTCHA_TTL_SECONDS = captcha.TTL_SECONDS
-CAPTCHA_PENDING_MAX = 5
-CAPTCHA_SESSION_KEY = "lifecycle.consultation.captcha"
 # The only documents the public may download, and only while the project is in consultation.
 PUBLIC_DOCS = (Doc.DRAFT_FOR_COMMENT, Doc.EXPLANATORY_REPORT)
 # States in which comments may be answered (and re-answered).
@@ -108,29 +102,13 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-# C0/C1 controls other than tab and newline: PostgreSQL refuses NUL in text, Excel and Word refuse the others.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def clean_text(value: Any) -> str:
-    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_RE.sub("", text).strip()
-
-
-def _one_line(value: Any) -> str:
-    return " ".join(clean_text(value).split())
-
-
-def _secret(purpose: str) -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).digest()
+PURPOSE = "lifecycle.consultation"
+clean_text = public_input.clean_text
+_one_line = public_input.one_line
 
 
 def sender_digest(address: str) -> str:
-    """Salted SHA-256 of a sender's address: the same sender gives the same digest, the digest gives no address."""
-    if not address:
-        return ""
-    salt = _secret("lifecycle.consultation.sender").hex()
-    return hashlib.sha256(f"{salt}:{address.strip()}".encode()).hexdigest()
+    return public_input.sender_digest(address, purpose=PURPOSE)
 
 
 def may_answer(roles) -> bool:
@@ -215,31 +193,12 @@ def draft_clauses(project: Project, documents: dict[str, ProjectDocument] | None
 # ---------------------------------------------------------------------------------------------------------------
 # Captcha: the challenge lives in the session as an HMAC of its answer; each is good for one try.
 
-def _captcha_store(session) -> dict:
-    store = session.get(CAPTCHA_SESSION_KEY)
-    return dict(store) if isinstance(store, dict) else {}
-
-
 def issue_captcha(session, *, now: float | None = None) -> captcha.Challenge:
-    """A new challenge remembered in `session` (a Django session or any dict-like)."""
-    challenge = captcha.new_challenge(now=time.time() if now is None else now)
-    store = _captcha_store(session)
-    captcha.remember(store, challenge, _secret("lifecycle.consultation.captcha"), keep=CAPTCHA_PENDING_MAX)
-    session[CAPTCHA_SESSION_KEY] = store
-    return challenge
+    return public_input.issue_captcha(session, purpose=PURPOSE, now=now)
 
 
 def check_captcha(session, challenge_id: str | None, answer: str | None, *, now: float | None = None) -> None:
-    """Raise CaptchaRefused unless the answer is right and fresh; the challenge is used up either way."""
-    store = _captcha_store(session)
-    try:
-        captcha.verify(store, (challenge_id or "")[:64] or None, answer,
-                       secret=_secret("lifecycle.consultation.captcha"), now=time.time() if now is None else now,
-                       ttl=CAPTCHA_TTL_SECONDS)
-    except captcha.CaptchaError as exc:
-        raise CaptchaRefused(str(exc)) from exc
-    finally:
-        session[CAPTCHA_SESSION_KEY] = store
+    public_input.check_captcha(session, challenge_id, answer, purpose=PURPOSE, refused=CaptchaRefused, now=now)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -8,12 +8,7 @@ replaced or withdrawn (the catalogue's `standards_superseded` signal); its concl
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import re
-import time
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -29,7 +24,7 @@ from accounts.permissions import can, roles_of
 from accounts.roles import Action as AccountAction
 from accounts.roles import Role as AccountRole
 from accounts.roles import region_within
-from lifecycle import captcha, deadlines, services
+from lifecycle import captcha, public_input, deadlines, services
 from lifecycle import transitions as rules
 from lifecycle.models import (
     ImplementationEvaluation,
@@ -106,67 +101,32 @@ def _city_officers(region_code: str) -> list[User]:
 FEEDBACK_PER_HOUR = 5
 FEEDBACK_PER_DAY = 20
 # Captcha (lifecycle.captcha, offline): anonymous senders answer one per feedback; a session holds a few at once.
-CAPTCHA_SESSION_KEY = "lifecycle.feedback.captcha"
-CAPTCHA_PENDING_MAX = 5
 
 FEEDBACK_LIMITS = {"author_name": 100, "author_organisation": 200, "contact": 100}
 FEEDBACK_FIELD_LABELS = {"author_name": "姓名", "author_organisation": "单位", "contact": "联系方式"}
 # Kinds that are grounds for a periodic review; "effect" (实施效果) is information only.
 REVIEW_GROUNDS = (ImplementationFeedback.Kind.PROBLEM, ImplementationFeedback.Kind.SUGGESTION)
-# C0/C1 controls other than tab and newline: PostgreSQL refuses NUL in text, and none belongs in a message.
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class CaptchaRefused(LifecycleError):
     """A missing, wrong, expired or used captcha answer (views answer 400 and show a new one)."""
 
 
-def _secret(purpose: str) -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), purpose.encode(), hashlib.sha256).digest()
+PURPOSE = "lifecycle.feedback"
+client_address = public_input.client_address
+_clean = public_input.clean_text
 
 
 def sender_digest(address: str) -> str:
-    """SHA-256 of a salt (derived from SECRET_KEY) and the sender's address; "" when there is no address.
-
-    The address itself is never stored: the bureau can tell one sender from another, for rate limiting, but not
-    who or where they are.
-    """
-    address = (address or "").strip()
-    if not address:
-        return ""
-    salt = _secret("lifecycle.feedback.sender").hex()
-    return hashlib.sha256(f"{salt}:{address}".encode()).hexdigest()
-
-
-def client_address(request) -> str:
-    """REMOTE_ADDR only: a forwarded-for header is the client's own claim (set the proxy to overwrite REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR", "") or ""
-
-
-def _captcha_store(session) -> dict:
-    store = session.get(CAPTCHA_SESSION_KEY)
-    return dict(store) if isinstance(store, dict) else {}
+    return public_input.sender_digest(address, purpose=PURPOSE)
 
 
 def issue_captcha(session, *, now: float | None = None) -> captcha.Challenge:
-    """A new challenge remembered (as an HMAC of its answer) in `session`."""
-    challenge = captcha.new_challenge(now=time.time() if now is None else now)
-    store = _captcha_store(session)
-    captcha.remember(store, challenge, _secret("lifecycle.feedback.captcha"), keep=CAPTCHA_PENDING_MAX)
-    session[CAPTCHA_SESSION_KEY] = store
-    return challenge
+    return public_input.issue_captcha(session, purpose=PURPOSE, now=now)
 
 
 def check_captcha(session, challenge_id: str | None, answer: str | None, *, now: float | None = None) -> None:
-    """Raise CaptchaRefused unless the answer is right and fresh; the challenge is used up either way."""
-    store = _captcha_store(session)
-    try:
-        captcha.verify(store, (challenge_id or "")[:64] or None, answer, secret=_secret("lifecycle.feedback.captcha"),
-                       now=time.time() if now is None else now)
-    except captcha.CaptchaError as exc:
-        raise CaptchaRefused(str(exc)) from exc
-    finally:
-        session[CAPTCHA_SESSION_KEY] = store
+    public_input.check_captcha(session, challenge_id, answer, purpose=PURPOSE, refused=CaptchaRefused, now=now)
 
 
 def accepts_feedback(standard) -> bool:
@@ -191,11 +151,6 @@ def _check_rate(*, digest: str, user: User | None, now) -> None:
         raise TooMany(f"提交过于频繁：每小时最多 {FEEDBACK_PER_HOUR} 条反馈，请稍后再试")
     if recent.count() >= FEEDBACK_PER_DAY:
         raise TooMany(f"提交过于频繁：每天最多 {FEEDBACK_PER_DAY} 条反馈，请明天再试")
-
-
-def _clean(value: Any) -> str:
-    text = unicodedata.normalize("NFC", str(value or "")).replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL_RE.sub("", text).strip()
 
 
 def clean_feedback(*, kind: str, text: str, author_name: str = "", author_organisation: str = "",

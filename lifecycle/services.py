@@ -11,7 +11,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from django.core.files.base import ContentFile
@@ -37,7 +37,6 @@ from lifecycle.models import (
     PeriodicReview,
     ProjectDocument,
     ProjectStage,
-    PublicComment,
     ReviewPanel,
     StatutoryPeriod,
 )
@@ -633,6 +632,11 @@ def _conclude_review(project: Project, action: Action, *, by, today: date, reaso
         )
         out["successor"] = successor.code
     elif action == Action.WITHDRAW and project.standard_id:
+        from lifecycle import implementation
+
+        number = project.number
+        # Local standards citing the withdrawn one come due for review, as when the catalogue withdraws one.
+        transaction.on_commit(lambda: implementation.references_changed(withdrawn=[number]), robust=True)
         Standard.objects.filter(pk=project.standard_id).update(
             withdrawn_on=today, stated_status=Standard.Status.WITHDRAWN, updated_at=timezone.now()
         )
@@ -695,7 +699,9 @@ def advance(
     reason = (reason or "").strip()
     if len(reason) > 5000:
         raise LifecycleError("理由不能超过 5000 字")
-    locked = Project.objects.select_for_update().select_related("proposer", "technical_committee").get(pk=project.pk)
+    # of=self: PostgreSQL cannot lock the nullable side of the join to the committee.
+    locked = (Project.objects.select_for_update(of=("self",)).select_related("proposer", "technical_committee")
+              .get(pk=project.pk))
     if expected_version is not None and locked.version != int(expected_version):
         raise ConcurrentChange(locked)
     try:
@@ -740,7 +746,7 @@ def _notify_action_holders(project: Project, act: Action) -> None:
 
     label = rules.STATE_LABELS[State(project.state)][0]
     due = f"，期限 {project.stage_due_on.isoformat()}" if project.stage_due_on else ""
-    send(users, kind="action_required", subject=f"{project.code}《{project.title_zh}》进入“{label}”阶段，待您处理",
+    send(users, kind="action_required", subject=f"{project.code}《{project.title_zh[:60]}》进入“{label}”阶段，待您处理",
          body=f"项目 {project.code}《{project.title_zh}》已{rules.ACTION_LABELS[act][0]}，现处于“{label}”阶段{due}。",
          url=project.get_absolute_url())
 
@@ -917,12 +923,19 @@ def drafting_months(project: Project, *, today: date | None = None) -> float | N
     return round(deadlines.months_between(project.plan_issued_on, end), 1)
 
 
+# Moves made from an area's own form, which uploads the document they need in the same step (the review conclusion
+# for this review, the evaluation report): the project page's generic buttons leave them out.
+PANEL_ACTIONS = frozenset({Action.CONFIRM, Action.REVISE, Action.WITHDRAW, Action.SUBMIT_EVALUATION})
+
+
 def offered_actions(user: User | None, project: Project) -> list[dict]:
     """The moves the page offers this user now, each with whether it is allowed and why not."""
     roles = project_roles(user, project)
     facts = project_facts(project, reason="x")  # the reason is typed on the form; do not refuse for it here
     out = []
     for row in rules.available_actions(project.state, roles):
+        if row.action in PANEL_ACTIONS:
+            continue
         decision = rules.decide(project.state, row.action, roles, facts)
         out.append({
             "action": row.action.value, "label": rules.ACTION_LABELS[row.action][0], "allowed": decision.allowed,
@@ -952,7 +965,8 @@ EVENT_LABELS: dict[str, str] = {
     "created": "创建立项申请", "document_uploaded": "上传文件", "comment_received": "收到征求意见",
     "comment_answered": "答复征求意见", "panel_formed": "组成审查专家组", "conclusion_recorded": "专家提交审查意见",
     "review_decision": "审查组作出结论", "review_opened": "启动复审", "evaluation_scored": "评估报告评分",
-    "reference_added": "登记引用标准", "reference_removed": "删除引用标准",
+    "reference_added": "登记引用标准", "reference_removed": "删除引用标准", "history_imported": "导入历史记录",
+    "feedback_received": "收到实施信息反馈", "feedback_handled": "处理实施信息反馈",
 }
 
 
@@ -976,3 +990,41 @@ def describe_event(event) -> dict:
             detail.append(f"{label} {data[key]}")
     return {"event": event, "what": what, "moved": moved, "detail": "；".join(detail),
             "reason": data.get("reason", ""), "sha256": data.get("sha256", "")}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Reminders: run daily (`yuebiao lifecycle remind`, or the worker's schedule).
+
+REMIND_DAYS_AHEAD = 3
+
+
+@transaction.atomic
+def send_deadline_reminders(*, today: date | None = None, days_ahead: int = REMIND_DAYS_AHEAD) -> dict:
+    """Tell action holders of stages due within `days_ahead` days, and of overdue ones; once a day per project."""
+    from notify.models import Notice
+    from notify.services import send
+
+    today = today or _today()
+    open_states = [s.value for s in State if s not in rules.TERMINAL and s not in (State.IMPLEMENTING,)]
+    soon = Project.objects.filter(state__in=open_states, stage_due_on__gte=today,
+                                  stage_due_on__lte=today + timedelta(days=days_ahead))
+    late = overdue(Project.objects.filter(state__in=open_states + [State.IMPLEMENTING]), today=today)
+    sent = {"deadline": 0, "overdue": 0}
+    start_of_day = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    for kind, qs in (("deadline", soon), ("overdue", late)):
+        for project in qs.select_related("proposer", "technical_committee").distinct():
+            url = project.get_absolute_url()
+            already = set(Notice.objects.filter(kind=kind, url=url, created_at__gte=start_of_day)
+                          .values_list("recipient_id", flat=True))
+            users = [u for h in action_holders(project) for u in h.users if u.pk not in already]
+            if not users:
+                continue
+            due = project.stage_due_on.isoformat() if project.stage_due_on else ""
+            if kind == "deadline":
+                subject = f"{project.code}《{project.title_zh[:60]}》{project.state_label}阶段将于 {due} 到期"
+            else:
+                subject = f"{project.code}《{project.title_zh[:60]}》已超期，请尽快处理"
+            send(users, kind=kind, subject=subject, url=url,
+                 body=f"项目 {project.code} 现处于“{project.state_label}”阶段，期限 {due or '—'}。")
+            sent[kind] += len(users)
+    return sent

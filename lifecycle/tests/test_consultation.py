@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from lifecycle import captcha
+from lifecycle import captcha, public_input
 from lifecycle import consultation as svc
 from lifecycle import services
 from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
@@ -180,7 +180,7 @@ def test_an_expired_captcha_is_refused(client, open_project, challenges, monkeyp
     client.get(url)
     challenge = challenges[-1]
     later = challenge.issued_at + svc.CAPTCHA_TTL_SECONDS + 5
-    monkeypatch.setattr(svc.time, "time", lambda: later)
+    monkeypatch.setattr(public_input.time, "time", lambda: later)
     response = client.post(url, _form(captcha_id=challenge.id, captcha_answer=challenge.answer))
     assert response.status_code == 400 and "验证码已过期" in response.content.decode()
     assert not PublicComment.objects.exists()

@@ -19,7 +19,6 @@ from catalogue.services import upsert_standards
 from lifecycle import captcha, services
 from lifecycle import implementation as impl
 from lifecycle.models import (
-    ImplementationEvaluation,
     ImplementationFeedback,
     LocalStandardProject,
     PeriodicReview,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import access, public
 from accounts.roles import Action as AccountAction
 from lifecycle import consultation as svc
+from lifecycle import public_input
 from lifecycle import services
 from lifecycle.models import LocalStandardProject, PublicComment
 from lifecycle.transitions import DOC_LABELS, STATE_LABELS, Doc, State
@@ -26,13 +26,7 @@ COMMENTS_PER_PAGE = 100
 _FIELDS = ("clause", "text", "proposal", "author_name", "author_organisation", "contact")
 
 
-def client_address(request) -> str:
-    """The sender's address: REMOTE_ADDR, or the header a trusted reverse proxy sets (YUEBIAO_CLIENT_IP_HEADER,
-    e.g. "HTTP_X_FORWARDED_FOR", whose right-most entry is the one the proxy itself saw)."""
-    header = getattr(settings, "YUEBIAO_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
+client_address = public_input.client_address
 
 
 def _public_project(code: str) -> LocalStandardProject:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
