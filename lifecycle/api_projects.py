@@ -26,6 +26,7 @@ class Problem(Schema):
     detail: str
 
 
+
 class ProjectOut(Schema):
     code: str
     title_zh: str
@@ -126,7 +127,8 @@ def _orgs(names: list[str], kind: str) -> list[Organisation]:
 
 
 @router.get("/projects", response=list[ProjectOut], summary="我可查看的项目", **WORK)
-def list_projects(request, state: str = "", limit: int = Field(50, ge=1, le=500), offset: int = Field(0, ge=0)):
+def list_projects(request, state: str = "", limit: int = 50, offset: int = 0):
+    limit, offset = min(max(limit, 1), 500), max(offset, 0)
     qs = services.visible_projects(request.auth)
     if state:
         qs = qs.filter(state=state)
@@ -154,7 +156,7 @@ def create_project(request, body: ProposalIn):
     return 201, project
 
 
-@router.get("/projects/{code}", response={200: ProjectDetailOut, 403: Problem, 404: Problem}, summary="项目详情",
+@router.get("/projects/{code}", response={200: ProjectDetailOut, 404: Problem}, summary="项目详情",
             **WORK)
 def project_detail(request, code: str):
     project = _project(request, code)
@@ -171,7 +173,7 @@ def project_detail(request, code: str):
             "documents": documents}
 
 
-@router.post("/projects/{code}/moves", response={200: ProjectOut, 400: Problem, 403: Problem, 409: Problem},
+@router.post("/projects/{code}/moves", response={200: ProjectOut, 400: Problem, 404: Problem, 409: Problem},
              summary="执行操作（按转换规则表）", **WORK)
 def move(request, code: str, body: MoveIn):
     project = _project(request, code)
@@ -190,7 +192,7 @@ def move(request, code: str, body: MoveIn):
         raise HttpError(400, str(exc)) from exc
 
 
-@router.post("/projects/{code}/documents", response={201: dict, 400: Problem, 403: Problem},
+@router.post("/projects/{code}/documents", response={201: dict, 400: Problem, 404: Problem},
              summary="上传项目文件（PDF、Word 或 Excel）", **WORK)
 def upload_document(request, code: str, kind: Form[str], file: File[UploadedFile]):
     project = _project(request, code)
@@ -204,7 +206,7 @@ def upload_document(request, code: str, kind: Form[str], file: File[UploadedFile
     return 201, {"kind": doc.kind, "version": doc.version, "sha256": doc.sha256, "size": doc.size}
 
 
-@router.get("/projects/{code}/events", response={200: list[EventOut], 403: Problem, 404: Problem},
+@router.get("/projects/{code}/events", response={200: list[EventOut], 404: Problem},
             summary="项目的全过程记录（含哈希链）", **WORK)
 def project_events(request, code: str):
     project = _project(request, code)

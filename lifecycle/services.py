@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Organisation, User
 from accounts.permissions import can, roles_of
@@ -936,6 +937,8 @@ def offered_actions(user: User | None, project: Project) -> list[dict]:
     for row in rules.available_actions(project.state, roles):
         if row.action in PANEL_ACTIONS:
             continue
+        if row.action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION) and not facts.extension_pending:
+            continue  # nothing to decide: not a button to show
         decision = rules.decide(project.state, row.action, roles, facts)
         out.append({
             "action": row.action.value, "label": rules.ACTION_LABELS[row.action][0], "allowed": decision.allowed,
@@ -962,11 +965,11 @@ __all__ = [
 
 # Event kinds other rooms' areas write on a project, in words.
 EVENT_LABELS: dict[str, str] = {
-    "created": "创建立项申请", "document_uploaded": "上传文件", "comment_received": "收到征求意见",
-    "comment_answered": "答复征求意见", "panel_formed": "组成审查专家组", "conclusion_recorded": "专家提交审查意见",
-    "review_decision": "审查组作出结论", "review_opened": "启动复审", "evaluation_scored": "评估报告评分",
-    "reference_added": "登记引用标准", "reference_removed": "删除引用标准", "history_imported": "导入历史记录",
-    "feedback_received": "收到实施信息反馈", "feedback_handled": "处理实施信息反馈",
+    "created": gettext_noop("创建立项申请"), "document_uploaded": gettext_noop("上传文件"), "comment_received": gettext_noop("收到征求意见"),
+    "comment_answered": gettext_noop("答复征求意见"), "panel_formed": gettext_noop("组成审查专家组"), "conclusion_recorded": gettext_noop("专家提交审查意见"),
+    "review_decision": gettext_noop("审查组作出结论"), "review_opened": gettext_noop("启动复审"), "evaluation_scored": gettext_noop("评估报告评分"),
+    "reference_added": gettext_noop("登记引用标准"), "reference_removed": gettext_noop("删除引用标准"), "history_imported": gettext_noop("导入历史记录"),
+    "feedback_received": gettext_noop("收到实施信息反馈"), "feedback_handled": gettext_noop("处理实施信息反馈"),
 }
 
 
@@ -980,14 +983,15 @@ def describe_event(event) -> dict:
         what = EVENT_LABELS.get(event.kind, event.kind)
     moved = ""
     if data.get("from") and data.get("to") and data["from"] != data["to"]:
-        moved = f"{rules.STATE_LABELS[State(data['from'])][0]} → {rules.STATE_LABELS[State(data['to'])][0]}"
+        moved = f"{gettext(rules.STATE_LABELS[State(data['from'])][0])} → {gettext(rules.STATE_LABELS[State(data['to'])][0])}"
     detail = []
     if data.get("document") in Doc._value2member_map_:
-        detail.append(f"{rules.DOC_LABELS[Doc(data['document'])][0]} v{data.get('version', '')}")
-    for key, label in (("number", "标准号"), ("closes_on", "截止"), ("published_on", "发布"),
-                       ("implementation_on", "实施"), ("successor", "修订项目")):
+        detail.append(f"{gettext(rules.DOC_LABELS[Doc(data['document'])][0])} v{data.get('version', '')}")
+    for key, label in (("number", gettext_noop("标准号")), ("closes_on", gettext_noop("截止")),
+                       ("published_on", gettext_noop("发布")), ("implementation_on", gettext_noop("实施")),
+                       ("successor", gettext_noop("修订项目"))):
         if data.get(key):
-            detail.append(f"{label} {data[key]}")
+            detail.append(f"{gettext(label)} {data[key]}")
     return {"event": event, "what": what, "moved": moved, "detail": "；".join(detail),
             "reason": data.get("reason", ""), "sha256": data.get("sha256", "")}
 

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 
+def gettext_noop(text: str) -> str:
+    """Marks a label for Django's makemessages without importing Django; pages translate it when they show it."""
+    return text
+
+
 class State(StrEnum):
     """Where a local-standard project (地方标准项目) stands."""
 
@@ -33,22 +38,22 @@ class State(StrEnum):
 
 
 STATE_LABELS: dict[State, tuple[str, str]] = {
-    State.APPLICATION: ("立项申请", "Proposal"),
-    State.ASSESSMENT: ("立项评估", "Proposal assessment"),
-    State.PUBLICITY: ("立项公示", "Plan publicity"),
-    State.DRAFTING: ("起草", "Drafting"),
-    State.CONSULTATION: ("征求意见", "Public consultation"),
-    State.RESOLUTION: ("意见处理", "Comment resolution"),
-    State.TECHNICAL_REVIEW: ("技术审查", "Technical review"),
-    State.APPROVAL: ("报批", "Submission for approval"),
-    State.PUBLISHED: ("批准发布", "Published"),
-    State.IMPLEMENTING: ("实施", "In force"),
-    State.EVALUATION: ("实施评估", "Implementation evaluation"),
-    State.PERIODIC_REVIEW: ("复审", "Periodic review"),
-    State.REVISED: ("修订", "Revised"),
-    State.WITHDRAWN: ("废止", "Withdrawn"),
-    State.REJECTED: ("不予立项", "Not accepted"),
-    State.CANCELLED: ("撤销立项", "Cancelled"),
+    State.APPLICATION: (gettext_noop("立项申请"), "Proposal"),
+    State.ASSESSMENT: (gettext_noop("立项评估"), "Proposal assessment"),
+    State.PUBLICITY: (gettext_noop("立项公示"), "Plan publicity"),
+    State.DRAFTING: (gettext_noop("起草"), "Drafting"),
+    State.CONSULTATION: (gettext_noop("征求意见"), "Public consultation"),
+    State.RESOLUTION: (gettext_noop("意见处理"), "Comment resolution"),
+    State.TECHNICAL_REVIEW: (gettext_noop("技术审查"), "Technical review"),
+    State.APPROVAL: (gettext_noop("报批"), "Submission for approval"),
+    State.PUBLISHED: (gettext_noop("批准发布"), "Published"),
+    State.IMPLEMENTING: (gettext_noop("实施"), "In force"),
+    State.EVALUATION: (gettext_noop("实施评估"), "Implementation evaluation"),
+    State.PERIODIC_REVIEW: (gettext_noop("复审"), "Periodic review"),
+    State.REVISED: (gettext_noop("修订"), "Revised"),
+    State.WITHDRAWN: (gettext_noop("废止"), "Withdrawn"),
+    State.REJECTED: (gettext_noop("不予立项"), "Not accepted"),
+    State.CANCELLED: (gettext_noop("撤销立项"), "Cancelled"),
 }
 
 # The drafting cycle (制定周期) runs from 立项下达 (entering DRAFTING) to 批准发布 (entering PUBLISHED).
@@ -77,12 +82,12 @@ class Role(StrEnum):
 
 
 ROLE_LABELS: dict[Role, tuple[str, str]] = {
-    Role.PROPOSER: ("立项申请单位", "Proposer"),
-    Role.BUREAU: ("省局标准化处", "Provincial bureau"),
-    Role.DRAFTER: ("起草单位", "Drafting organisation"),
-    Role.COMMITTEE: ("技术委员会", "Technical committee"),
-    Role.EVALUATOR: ("第三方评估机构", "Third-party evaluator"),
-    Role.SYSTEM: ("系统", "System"),
+    Role.PROPOSER: (gettext_noop("立项申请单位"), "Proposer"),
+    Role.BUREAU: (gettext_noop("省局标准化处"), "Provincial bureau"),
+    Role.DRAFTER: (gettext_noop("起草单位"), "Drafting organisation"),
+    Role.COMMITTEE: (gettext_noop("技术委员会"), "Technical committee"),
+    Role.EVALUATOR: (gettext_noop("第三方评估机构"), "Third-party evaluator"),
+    Role.SYSTEM: (gettext_noop("系统"), "System"),
 }
 
 
@@ -115,29 +120,29 @@ class Action(StrEnum):
 
 
 ACTION_LABELS: dict[Action, tuple[str, str]] = {
-    Action.SUBMIT_APPLICATION: ("提交立项申请", "Submit the proposal"),
-    Action.START_PUBLICITY: ("评估通过并公示", "Pass assessment and publish the plan"),
-    Action.ISSUE_PLAN: ("立项下达", "Issue the plan"),
-    Action.REJECT_APPLICATION: ("不予立项", "Reject the proposal"),
-    Action.PUBLISH_DRAFT: ("发布征求意见稿", "Publish the draft for comment"),
-    Action.CLOSE_CONSULTATION: ("结束征求意见", "Close the consultation"),
-    Action.SUBMIT_FOR_REVIEW: ("提交送审稿", "Submit for technical review"),
-    Action.SUBMIT_FOR_APPROVAL: ("报批", "Submit for approval"),
-    Action.APPROVE_PUBLICATION: ("批准发布", "Approve and publish"),
-    Action.START_IMPLEMENTATION: ("开始实施", "Start implementation"),
-    Action.COMMISSION_EVALUATION: ("委托实施效果评估", "Commission an evaluation"),
-    Action.SUBMIT_EVALUATION: ("提交评估报告", "Submit the evaluation report"),
-    Action.START_PERIODIC_REVIEW: ("启动复审", "Start the periodic review"),
-    Action.CONFIRM: ("复审：继续有效", "Review: confirm"),
-    Action.REVISE: ("复审：修订", "Review: revise"),
-    Action.WITHDRAW: ("复审：废止", "Review: withdraw"),
-    Action.RETURN_FOR_CHANGES: ("退回修改", "Return for changes"),
-    Action.CANCEL: ("撤销立项", "Cancel the project"),
-    Action.REQUEST_EXTENSION: ("申请延期", "Request an extension"),
-    Action.APPROVE_EXTENSION: ("批准延期", "Approve the extension"),
-    Action.REFUSE_EXTENSION: ("不同意延期", "Refuse the extension"),
-    Action.RECORD_FILING: ("登记备案", "Record the filing"),
-    Action.RECORD_DISCLOSURE: ("登记文本公开", "Record the disclosure"),
+    Action.SUBMIT_APPLICATION: (gettext_noop("提交立项申请"), "Submit the proposal"),
+    Action.START_PUBLICITY: (gettext_noop("评估通过并公示"), "Pass assessment and publish the plan"),
+    Action.ISSUE_PLAN: (gettext_noop("立项下达"), "Issue the plan"),
+    Action.REJECT_APPLICATION: (gettext_noop("不予立项"), "Reject the proposal"),
+    Action.PUBLISH_DRAFT: (gettext_noop("发布征求意见稿"), "Publish the draft for comment"),
+    Action.CLOSE_CONSULTATION: (gettext_noop("结束征求意见"), "Close the consultation"),
+    Action.SUBMIT_FOR_REVIEW: (gettext_noop("提交送审稿"), "Submit for technical review"),
+    Action.SUBMIT_FOR_APPROVAL: (gettext_noop("报批"), "Submit for approval"),
+    Action.APPROVE_PUBLICATION: (gettext_noop("批准发布"), "Approve and publish"),
+    Action.START_IMPLEMENTATION: (gettext_noop("开始实施"), "Start implementation"),
+    Action.COMMISSION_EVALUATION: (gettext_noop("委托实施效果评估"), "Commission an evaluation"),
+    Action.SUBMIT_EVALUATION: (gettext_noop("提交评估报告"), "Submit the evaluation report"),
+    Action.START_PERIODIC_REVIEW: (gettext_noop("启动复审"), "Start the periodic review"),
+    Action.CONFIRM: (gettext_noop("复审：继续有效"), "Review: confirm"),
+    Action.REVISE: (gettext_noop("复审：修订"), "Review: revise"),
+    Action.WITHDRAW: (gettext_noop("复审：废止"), "Review: withdraw"),
+    Action.RETURN_FOR_CHANGES: (gettext_noop("退回修改"), "Return for changes"),
+    Action.CANCEL: (gettext_noop("撤销立项"), "Cancel the project"),
+    Action.REQUEST_EXTENSION: (gettext_noop("申请延期"), "Request an extension"),
+    Action.APPROVE_EXTENSION: (gettext_noop("批准延期"), "Approve the extension"),
+    Action.REFUSE_EXTENSION: (gettext_noop("不同意延期"), "Refuse the extension"),
+    Action.RECORD_FILING: (gettext_noop("登记备案"), "Record the filing"),
+    Action.RECORD_DISCLOSURE: (gettext_noop("登记文本公开"), "Record the disclosure"),
 }
 
 
@@ -158,17 +163,17 @@ class Doc(StrEnum):
 
 
 DOC_LABELS: dict[Doc, tuple[str, str]] = {
-    Doc.APPLICATION: ("立项申请书", "Proposal form"),
-    Doc.DRAFT_FOR_COMMENT: ("征求意见稿", "Draft for comment"),
-    Doc.EXPLANATORY_REPORT: ("编制说明", "Explanatory report"),
-    Doc.COMMENT_TABLE: ("意见汇总处理表", "Comment resolution table"),
-    Doc.DRAFT_FOR_REVIEW: ("送审稿", "Draft for review"),
-    Doc.REVIEW_MINUTES: ("审查会议纪要", "Review minutes"),
-    Doc.DRAFT_FOR_APPROVAL: ("报批稿", "Draft for approval"),
-    Doc.PUBLISHED_TEXT: ("发布文本", "Published text"),
-    Doc.EVALUATION_REPORT: ("实施效果评估报告", "Evaluation report"),
-    Doc.REVIEW_CONCLUSION: ("复审意见", "Review conclusion"),
-    Doc.OTHER: ("其他材料", "Other"),
+    Doc.APPLICATION: (gettext_noop("立项申请书"), "Proposal form"),
+    Doc.DRAFT_FOR_COMMENT: (gettext_noop("征求意见稿"), "Draft for comment"),
+    Doc.EXPLANATORY_REPORT: (gettext_noop("编制说明"), "Explanatory report"),
+    Doc.COMMENT_TABLE: (gettext_noop("意见汇总处理表"), "Comment resolution table"),
+    Doc.DRAFT_FOR_REVIEW: (gettext_noop("送审稿"), "Draft for review"),
+    Doc.REVIEW_MINUTES: (gettext_noop("审查会议纪要"), "Review minutes"),
+    Doc.DRAFT_FOR_APPROVAL: (gettext_noop("报批稿"), "Draft for approval"),
+    Doc.PUBLISHED_TEXT: (gettext_noop("发布文本"), "Published text"),
+    Doc.EVALUATION_REPORT: (gettext_noop("实施效果评估报告"), "Evaluation report"),
+    Doc.REVIEW_CONCLUSION: (gettext_noop("复审意见"), "Review conclusion"),
+    Doc.OTHER: (gettext_noop("其他材料"), "Other"),
 }
 
 
@@ -246,6 +251,17 @@ NO_EXTENSION_PENDING = Condition(
 REVIEW_DUE = Condition(
     "review_due", lambda f: f.review_due, "复审尚未到期，也没有引用标准变化", "no periodic review is due yet"
 )
+
+
+# What each condition requires, in words (for the printed table and the documentation).
+CONDITION_LABELS: dict[str, str] = {
+    "publicity_elapsed": gettext_noop("立项公示期已满"), "consultation_elapsed": gettext_noop("征求意见期已满法定期限"),
+    "comments_answered": gettext_noop("每条征求意见均已答复"), "review_passed": gettext_noop("技术审查通过或修改后通过"),
+    "review_failed": gettext_noop("技术审查不通过"), "conclusions_complete": gettext_noop("审查专家均已提交意见"), "disclosed": gettext_noop("文本已公开"),
+    "not_filed": gettext_noop("尚未登记备案"), "not_disclosed": gettext_noop("尚未登记公开"), "implementation_date_reached": gettext_noop("已到实施日期"),
+    "evaluation_scored": gettext_noop("评估报告已评分"), "extension_pending": gettext_noop("有待审批的延期申请"),
+    "no_extension_pending": gettext_noop("没有待审批的延期申请"), "review_due": gettext_noop("复审已到期或引用标准已变化"),
+}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,33 @@ from notify.api import router as notify_router
 from smart.api import router as smart_router
 from trail.api import router as trail_router
 
-api = NinjaAPI(
+_PROBLEM = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+_INVALID = {"type": "object", "properties": {"detail": {"type": "array", "items": {"type": "object"}}},
+            "required": ["detail"]}
+
+
+def _answer(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+class YuebiaoAPI(NinjaAPI):
+    """Every operation's document also names the answers every operation can give, so no room has to repeat them:
+    401 and 403 where a sign-in is required, 422 where parameters or a body are read."""
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                if operation.get("security"):
+                    responses.setdefault("401", _answer("未登录 Not signed in", _PROBLEM))
+                    responses.setdefault("403", _answer("无权执行 Not allowed", _PROBLEM))
+                if operation.get("parameters") or operation.get("requestBody"):
+                    responses.setdefault("422", _answer("参数类型不正确 Invalid parameters", _INVALID))
+        return schema
+
+
+api = YuebiaoAPI(
     title="粤标 Yuebiao API",
     version="1.0",
     description="广东省国家标准化创新发展试点平台接口。Guangdong standardization platform API.",

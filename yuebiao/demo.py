@@ -29,6 +29,9 @@ DEMO_ORGANISATIONS = [
     ("深圳市市场监督管理局（演示）", Organisation.Kind.CITY_BUREAU, "440300", [
         ("shenzhen", "深圳市局 王磊", [Role.CITY_OFFICER]),
     ]),
+    ("广东省农业农村厅（演示）", Organisation.Kind.COMPETENT_DEPARTMENT, "440000", [
+        ("dept", "行业主管部门 赵强", [Role.DEPARTMENT_OFFICER]),
+    ]),
     ("广东省环境保护标准化技术委员会（演示）", Organisation.Kind.TECHNICAL_COMMITTEE, "440000", [
         ("tc", "标委会秘书处 周红", [Role.COMMITTEE_SECRETARY]),
     ]),

@@ -155,3 +155,8 @@ def test_action_holders():
     assert t.action_holders(State.TECHNICAL_REVIEW) == {Role.DRAFTER, Role.COMMITTEE}
     assert t.action_holders(State.APPROVAL) == {Role.BUREAU}
     assert Role.SYSTEM not in t.action_holders(State.PUBLISHED)
+
+
+def test_every_condition_has_a_label():
+    names = {c.name for row in TABLE for c in row.conditions}
+    assert names <= set(t.CONDITION_LABELS)

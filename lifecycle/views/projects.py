@@ -228,7 +228,7 @@ def act(request, code: str):
         )
     except services.LifecycleError as exc:
         return _respond(request, project, error=str(exc))
-    label = rules.ACTION_LABELS[Action(action)][0]
+    label = _(rules.ACTION_LABELS[Action(action)][0])
     return _respond(request, project, ok=_("已完成：%(action)s") % {"action": label})
 
 

@@ -13,17 +13,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--standards", type=int, default=600)
         parser.add_argument("--json", action="store_true")
+        parser.add_argument("--no-lifecycle", action="store_true", help="不载入地方标准项目演示数据")
 
     def handle(self, *args, standards, json: bool = False, **options):
         import json as jsonlib
 
         result = load_demo(standards=standards)
+        projects = {"live": 0, "history": 0}
+        if not options.get("no_lifecycle"):
+            from lifecycle.demo import load_lifecycle_demo
+
+            projects = load_lifecycle_demo()
         if json:
             self.stdout.write(jsonlib.dumps({"users": [u for u, _ in result.users], "password": DEMO_PASSWORD,
                                              "created": result.created, "updated": result.updated,
-                                             "unchanged": result.unchanged}, ensure_ascii=False))
+                                             "unchanged": result.unchanged, "projects": projects},
+                                            ensure_ascii=False))
             return
         self.stdout.write(f"演示数据已载入：标准新增 {result.created}，更新 {result.updated}，未变化 {result.unchanged}")
+        self.stdout.write(f"地方标准项目：新建 {projects['live']} 个在办项目、{projects['history']} 个历史项目")
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, display in result.users:
             self.stdout.write(f"  {username:<12} {display}")
