@@ -29,19 +29,48 @@ def _pg_reachable(url: str) -> bool:
         return False
 
 
+def _run_lifecycle(name: str, url: str, args) -> dict | None:
+    """The lifecycle bench in its own database (the trail bench empties trail_event in the shared one)."""
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{OUT / 'lifecycle.sqlite3'}"
+    else:
+        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_lifecycle"
+        if not _pg_reachable(url):
+            return None
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
+    print(f"\n=== {name}: cycle-time dashboard on {args.lifecycle_projects:,} projects, "
+          f"{args.lifecycle_events:,} trail events ===", flush=True)
+    out = OUT / f"lifecycle-{name}.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.lifecycle_bench", "--projects", str(args.lifecycle_projects), "--events",
+         str(args.lifecycle_events), "--json-out", str(out)],
+        env=env, cwd=HERE.parent,
+    )
+    if proc.returncode:
+        print(f"{name}: lifecycle benchmark failed (exit {proc.returncode})", file=sys.stderr)
+        return None
+    return json.loads(out.read_text())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="粤标 benchmarks")
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", "1000000")))
-    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart"], default=None)
+    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart", "trail", "lifecycle"], default=None)
+    parser.add_argument("--trail-events", type=int, default=int(os.environ.get("BENCH_TRAIL_EVENTS", "2000000")))
+    parser.add_argument("--trail-subjects", type=int, default=int(os.environ.get("BENCH_TRAIL_SUBJECTS", "100000")))
+    parser.add_argument("--lifecycle-projects", type=int,
+                        default=int(os.environ.get("BENCH_LIFECYCLE_PROJECTS", "100000")))
+    parser.add_argument("--lifecycle-events", type=int,
+                        default=int(os.environ.get("BENCH_LIFECYCLE_EVENTS", "2000000")))
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     targets = []
-    if args.only in (None, "sqlite"):
+    if args.only in (None, "sqlite", "trail", "lifecycle"):
         targets.append(("sqlite", f"sqlite:///{OUT / 'bench.sqlite3'}"))
-    if args.only in (None, "postgresql") and _pg_reachable(args.pg_url):
+    if args.only in (None, "postgresql", "trail", "lifecycle") and _pg_reachable(args.pg_url):
         targets.append(("postgresql", args.pg_url))
-    results = {}
+    results, trail_results, lifecycle_results = {}, {}, {}
     if args.only in (None, "smart"):
         print("\n=== machine-readable standards: parsing the corpus PDFs ===", flush=True)
         subprocess.run([sys.executable, "-m", "smart.bench_parse"], cwd=HERE.parent, check=False)
@@ -49,22 +78,53 @@ def main() -> int:
             return 0
     for name, url in targets:
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
-        print(f"\n=== {name}: {args.rows:,} catalogue rows ===", flush=True)
+        if args.only == "lifecycle":
+            if (r := _run_lifecycle(name, url, args)) is None:
+                return 1
+            lifecycle_results[name] = r
+            continue
+        if args.only != "trail":
+            print(f"\n=== {name}: {args.rows:,} catalogue rows ===", flush=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "bench.catalogue_bench", "--rows", str(args.rows), "--json-out",
+                 str(OUT / f"catalogue-{name}.json")],
+                env=env, cwd=HERE.parent,
+            )
+            if proc.returncode:
+                print(f"{name}: benchmark failed (exit {proc.returncode})", file=sys.stderr)
+                return proc.returncode
+            results[name] = json.loads((OUT / f"catalogue-{name}.json").read_text())
+        print(f"\n=== {name}: {args.trail_events:,} trail events in {args.trail_subjects:,} chains ===", flush=True)
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.catalogue_bench", "--rows", str(args.rows), "--json-out",
-             str(OUT / f"catalogue-{name}.json")],
+            [sys.executable, "-m", "bench.trail_bench", "--events", str(args.trail_events), "--subjects",
+             str(args.trail_subjects), "--json-out", str(OUT / f"trail-{name}.json")],
             env=env, cwd=HERE.parent,
         )
         if proc.returncode:
-            print(f"{name}: benchmark failed (exit {proc.returncode})", file=sys.stderr)
+            print(f"{name}: trail benchmark failed (exit {proc.returncode})", file=sys.stderr)
             return proc.returncode
-        results[name] = json.loads((OUT / f"catalogue-{name}.json").read_text())
+        trail_results[name] = json.loads((OUT / f"trail-{name}.json").read_text())
+        if args.only is None or args.only == name:
+            if (r := _run_lifecycle(name, url, args)) is None:
+                return 1
+            lifecycle_results[name] = r
     print("\n=== summary ===")
     for name, r in results.items():
         print(f"{name:<11} search p50 {r['search_p50_ms']:.1f} ms, p95 {r['search_p95_ms']:.1f} ms "
               f"(cold counts; warm p95 {r['search_warm_p95_ms']:.1f} ms); API/raw {r['api_over_raw']:.2f}×; "
               f"import {r['import_rows_per_s']:,.0f} rows/s; bulk write {r['bulk_rows_per_s']:,.0f} rows/s; "
               f"reference load {r['reference_load_s']:.1f} s")
+    for name, r in trail_results.items():
+        print(f"{name:<11} trail verify {r['verify_events_per_s']:,.0f} events/s ({r['events']:,} events, "
+              f"{r['subjects']:,} chains); export {r['export_events_per_s']:,.0f} events/s; offline check "
+              f"{r['offline_events_per_s']:,.0f} events/s; anchor {r['anchor_s']:.1f} s; record() {r['record_ms']:.2f} ms")
+    for name, r in lifecycle_results.items():
+        page = r["project_page"]
+        print(f"{name:<11} cycle-time dashboard ({r['projects']:,} projects) uncached p95 "
+              f"{r['dashboard_uncached']['p95_ms']:.0f} ms, after a change p95 {r['dashboard_after_change']['p95_ms']:.0f} ms, "
+              f"cached p95 {r['dashboard_cached']['p95_ms']:.0f} ms; export {r['export_s']:.1f} s; project page "
+              f"({page['events']} events) median {page['median_ms']:.0f} ms"
+              + (f", {page['queries']} queries" if "queries" in page else " (timeline only)"))
     return 0
 
 

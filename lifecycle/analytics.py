@@ -1,0 +1,1021 @@
+"""Cycle-time analytics (制定周期统计): months from 立项下达 to 批准发布, per stage, by city, department and committee.
+
+Every figure is aggregated by the database (GROUP BY and window functions that SQLite and PostgreSQL share); Python
+only walks distinct values and groups, never the projects, so the dashboard stays fast at 100,000 projects.
+Results are cached per lifecycle revision (see `revision()`); ../docs/lifecycle-analytics.md gives the definitions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
+from typing import Any, Iterable, Iterator, Mapping
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lifecycle import transitions as rules
+from lifecycle.deadlines import Period, Unit
+from lifecycle.models import CycleFact, LocalStandardProject, ProjectStage
+from lifecycle.services import LifecycleError, period
+from lifecycle.transitions import DRAFTING_CYCLE_STATES, State
+
+TARGET_KEY = "drafting_cycle.target"
+MONTH_DAYS = 365.25 / 12  # lifecycle.deadlines.months_between's month
+PROVINCE = "440000"
+GROUPINGS = ("city", "department", "committee")
+GROUP_SORTS = ("name", "count", "mean", "median", "over", "in_progress", "in_progress_over")
+CACHE_SECONDS = 600
+
+
+class AnalyticsInputError(LifecycleError):
+    """A filter the dashboard, API or command cannot read; str() is the Chinese message."""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Filters
+
+
+def _date(value: Any, what: str) -> date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise AnalyticsInputError(_("%(what)s格式不正确，应为 YYYY-MM-DD") % {"what": what}) from None
+
+
+def _year(value: Any, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not (text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2100):
+        raise AnalyticsInputError(_("%(what)s应为四位年份，例如 2024") % {"what": what})
+    return int(text)
+
+
+def _int(value: Any, what: str) -> int | None:
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 12:
+        raise AnalyticsInputError(_("%(what)s应为编号（整数）") % {"what": what})
+    return int(text)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which projects the figures cover. Dates are inclusive; None or "" means no limit."""
+
+    published_from: date | None = None
+    published_to: date | None = None
+    plan_from: date | None = None
+    plan_to: date | None = None
+    nature: str = ""
+    kind: str = ""
+    city: str = ""  # GB/T 2260 code of a prefecture-level city, or 440000 for province-wide projects
+    department: int | None = None  # the proposer (提出单位 / 行业主管部门), an Organisation id
+    committee: int | None = None  # an Organisation id; 0 = projects without a technical committee
+
+    @classmethod
+    def parse(cls, data: Mapping[str, Any]) -> Filters:
+        """From query parameters, API input or command options; raises AnalyticsInputError with a Chinese message.
+
+        year_from / year_to are shorthand for whole publication years.
+        """
+        get = data.get
+        published_from = _date(get("published_from"), _("发布日期（起）"))
+        published_to = _date(get("published_to"), _("发布日期（止）"))
+        year_from, year_to = _year(get("year_from"), _("发布年份（起）")), _year(get("year_to"), _("发布年份（止）"))
+        if year_from and not published_from:
+            published_from = date(year_from, 1, 1)
+        if year_to and not published_to:
+            published_to = date(year_to, 12, 31)
+        plan_from, plan_to = _date(get("plan_from"), _("立项下达（起）")), _date(get("plan_to"), _("立项下达（止）"))
+        for lo, hi, what in ((published_from, published_to, _("发布日期")), (plan_from, plan_to, _("立项下达日期"))):
+            if lo and hi and lo > hi:
+                raise AnalyticsInputError(_("%(what)s的起始日期晚于截止日期") % {"what": what})
+        nature = str(get("nature") or "").strip()
+        if nature and nature not in LocalStandardProject.Nature.values:
+            raise AnalyticsInputError(_("性质应为 recommended（推荐性）或 mandatory（强制性）"))
+        kind = str(get("kind") or "").strip()
+        if kind and kind not in LocalStandardProject.Kind.values:
+            raise AnalyticsInputError(_("制修订应为 new（制定）或 revision（修订）"))
+        city = str(get("city") or "").strip()
+        if city and not (city.isdigit() and len(city) == 6):
+            raise AnalyticsInputError(_("地市应为六位行政区划代码，例如 440100"))
+        return cls(published_from, published_to, plan_from, plan_to, nature, kind, city,
+                   _int(get("department"), _("部门")), _int(get("committee"), _("技术委员会")))
+
+    def as_params(self) -> dict[str, str]:
+        """The non-empty filters as query parameters (what Filters.parse reads back)."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None or value == "":
+                continue
+            out[f.name] = value.isoformat() if isinstance(value, date) else str(value)
+        return out
+
+    def with_(self, **changes) -> Filters:
+        return replace(self, **changes)
+
+    def applies_to_published(self) -> bool:
+        return bool(self.published_from or self.published_to)
+
+
+def target_period() -> Period:
+    return period(TARGET_KEY)
+
+
+def target_days(p: Period | None = None) -> float:
+    """The target as days, so it compares with day counts (a month is months_between's 365.25 / 12 days)."""
+    p = p or target_period()
+    if p.unit == Unit.MONTHS:
+        return p.amount * MONTH_DAYS
+    if p.unit == Unit.YEARS:
+        return p.amount * 365.25
+    if p.unit == Unit.WORKING_DAYS:
+        return p.amount * 7 / 5  # a working week is five days in seven; the target is not counted this way by default
+    return float(p.amount)
+
+
+def months(days: float | None) -> float | None:
+    return None if days is None else round(days / MONTH_DAYS, 1)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# SQL shared by SQLite and PostgreSQL: only day arithmetic, years and local dates differ.
+
+P = LocalStandardProject._meta.db_table
+S = ProjectStage._meta.db_table
+F = CycleFact._meta.db_table
+# The states a fact row keeps days for (before, inside and just after the drafting cycle), and those whose due date
+# is a deadline for leaving. 立项公示 and 征求意见 run for at least their period, so staying longer is not late;
+# 批准发布's due date is the disclosure deadline, not one for starting implementation.
+FACT_STATES = (State.APPLICATION, State.ASSESSMENT, State.PUBLICITY, *DRAFTING_CYCLE_STATES, State.PUBLISHED)
+LATE_STATES = (State.ASSESSMENT, State.DRAFTING, State.RESOLUTION, State.TECHNICAL_REVIEW, State.APPROVAL)
+# Rows changed this long before the newest summarised one are looked at again: a transaction that saved a project
+# earlier but committed later must not be missed.
+FACT_MARGIN_SECONDS = 600
+
+
+def _vendor() -> str:
+    return "postgresql" if connection.vendor == "postgresql" else "sqlite"
+
+
+def _date_days(later: str, earlier: str) -> str:
+    """Whole days between two date expressions."""
+    if _vendor() == "postgresql":
+        return f"({later} - {earlier})"
+    return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+
+
+def _stay_days(alias: str = "s", until: str | None = None) -> str:
+    """Days (fractional) a stage lasted: entered_at to left_at (or to `until`, a datetime parameter)."""
+    end = until or f"{alias}.left_at"
+    if _vendor() == "postgresql":
+        return f"(EXTRACT(EPOCH FROM ({end} - {alias}.entered_at)) / 86400.0)"
+    return f"(julianday({end}) - julianday({alias}.entered_at))"
+
+
+def _left_late(alias: str = "s") -> str:
+    """Whether a stage was left after its due date, the due date being a day in the bureau's time zone."""
+    if _vendor() == "postgresql":
+        return f"(({alias}.left_at AT TIME ZONE '{settings.TIME_ZONE}')::date > {alias}.due_on)"
+    # Stored as naive UTC text; China has kept one offset since 1991, so a fixed shift is exact.
+    offset = datetime(2020, 1, 1, tzinfo=ZoneInfo(settings.TIME_ZONE)).utcoffset()
+    minutes = int(offset.total_seconds() // 60)
+    return f"(date({alias}.left_at, '{minutes:+d} minutes') > {alias}.due_on)"
+
+
+def _year_sql(column: str) -> str:
+    if _vendor() == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
+    return f"CAST(strftime('%%Y', {column}) AS INTEGER)"
+
+
+def _param_date(value: date) -> Any:
+    return value.isoformat() if _vendor() == "sqlite" else value
+
+
+def _param_dt(value: datetime) -> Any:
+    if _vendor() == "sqlite":
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
+def _where(f: Filters, alias: str, *, committee_column: str, published: bool) -> tuple[str, list]:
+    """" AND …" conditions for `f` on a table aliased `alias`; `published` applies the publication range."""
+    sql, params = [], []
+    if published and f.published_from:
+        sql.append(f"{alias}.published_on >= %s")
+        params.append(_param_date(f.published_from))
+    if published and f.published_to:
+        sql.append(f"{alias}.published_on <= %s")
+        params.append(_param_date(f.published_to))
+    if f.plan_from:
+        sql.append(f"{alias}.plan_issued_on >= %s")
+        params.append(_param_date(f.plan_from))
+    if f.plan_to:
+        sql.append(f"{alias}.plan_issued_on <= %s")
+        params.append(_param_date(f.plan_to))
+    for column, value in (("nature", f.nature), ("kind", f.kind), ("city_code", f.city)):
+        if value:
+            sql.append(f"{alias}.{column} = %s")
+            params.append(value)
+    if f.department is not None:
+        sql.append(f"{alias}.proposer_id = %s")
+        params.append(f.department)
+    if f.committee == 0:
+        sql.append(f"{alias}.{committee_column} IS NULL")
+    elif f.committee is not None:
+        sql.append(f"{alias}.{committee_column} = %s")
+        params.append(f.committee)
+    return "".join(f" AND {s}" for s in sql), params
+
+
+def _fact_where(f: Filters) -> tuple[str, list]:
+    where, params = _where(f, "f", committee_column="committee_id", published=True)
+    # The publication range as years too, which the (published_year, cycle_days) index can seek.
+    if f.published_from:
+        where += " AND f.published_year >= %s"
+        params.append(f.published_from.year)
+    if f.published_to:
+        where += " AND f.published_year <= %s"
+        params.append(f.published_to.year)
+    return "1 = 1" + where, params
+
+
+_RUNNING_STATES = [s.value for s in DRAFTING_CYCLE_STATES]
+
+
+def _in_progress(f: Filters, today: date, columns: str = "") -> tuple[str, list]:
+    """Projects inside the drafting cycle now (立项下达 given, not yet published, not cancelled), with e = days so far."""
+    where, params = _where(f, "p", committee_column="technical_committee_id", published=False)
+    states = ", ".join("%s" for _s in _RUNNING_STATES)
+    extra = f", {columns}" if columns else ""
+    today_sql = "CAST(%s AS DATE)" if _vendor() == "postgresql" else "%s"
+    return (
+        f"SELECT p.id, {_date_days(today_sql, 'p.plan_issued_on')} AS e{extra} FROM {P} p "
+        f"WHERE p.state IN ({states}) AND p.plan_issued_on IS NOT NULL AND {_unindexed('p.published_on')} IS NULL"
+        f"{where}",
+        [_param_date(today), *_RUNNING_STATES, *params],
+    )
+
+
+def _unindexed(column: str) -> str:
+    """The column, kept from driving SQLite's plan (unary +): the state index finds the few running projects; an
+    index on the publication date or the grouped column would walk most of the table."""
+    return f"+{column}" if _vendor() == "sqlite" else column
+
+
+def _running(f: Filters, today: date, target: float, by: str | None) -> dict:
+    """Running projects per group (or all under None): {key: (count, over target, days so far summed, longest)}."""
+    g = _unindexed(_group_column(by, fact=False)) if by else "NULL"
+    running, params = _in_progress(f, today, f"{g} AS g")
+    return {row[0]: row[1:] for row in _rows(
+        f"SELECT g, COUNT(*), SUM(CASE WHEN e > %s THEN 1 ELSE 0 END), SUM(e), MAX(e) FROM ({running}) r GROUP BY g",
+        [target, *params],
+    )}
+
+
+def _rows(sql: str, params: Iterable = ()) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, list(params))
+        return cur.fetchall()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The summary table (CycleFact), kept in step with the projects
+
+
+def _fact_insert_sql(where: str) -> str:
+    stay, late = _stay_days(), _left_late()
+    cols = ["project_id", "source_updated_at", "city_code", "proposer_id", "committee_id", "nature", "kind",
+            "plan_issued_on", "published_on", "published_year", "cycle_days"]
+    values = ["p.id", "p.updated_at", "p.city_code", "p.proposer_id", "p.technical_committee_id", "p.nature",
+              "p.kind", "p.plan_issued_on", "p.published_on", _year_sql("p.published_on"),
+              _date_days("p.published_on", "p.plan_issued_on")]
+    for st in FACT_STATES:
+        cols.append(f"{st.value}_days")
+        values.append(f"ROUND(SUM(CASE WHEN s.state = '{st.value}' THEN {stay} END))")
+    due_bits, late_bits = [], []
+    for bit, st in enumerate(LATE_STATES):
+        due_bits.append(f"{1 << bit} * MAX(CASE WHEN s.state = '{st.value}' AND s.due_on IS NOT NULL THEN 1 ELSE 0 END)")
+        late_bits.append(f"{1 << bit} * MAX(CASE WHEN s.state = '{st.value}' AND s.due_on IS NOT NULL AND {late} "
+                         f"THEN 1 ELSE 0 END)")
+    cols += ["due_mask", "late_mask"]
+    values += [" + ".join(due_bits), " + ".join(late_bits)]
+    return (
+        f"INSERT INTO {F} ({', '.join(cols)}) SELECT {', '.join(values)} FROM {P} p "
+        f"LEFT JOIN {S} s ON s.project_id = p.id AND s.left_at IS NOT NULL "
+        f"WHERE p.plan_issued_on IS NOT NULL AND p.published_on IS NOT NULL{where} "
+        f"GROUP BY p.id, p.updated_at, p.city_code, p.proposer_id, p.technical_committee_id, p.nature, p.kind, "
+        f"p.plan_issued_on, p.published_on"
+    )
+
+
+def refresh_facts(project_ids: Iterable[int] | None = None) -> int:
+    """Summarise the given projects (every published one when None) into CycleFact; returns the rows written.
+
+    Set-based SQL: one DELETE and one INSERT … SELECT … GROUP BY per slice of ids, in one transaction. A project
+    that is no longer published (or gone) just loses its row.
+    """
+    with transaction.atomic():
+        if project_ids is None:
+            with connection.cursor() as cur:
+                cur.execute(f"DELETE FROM {F}", [])
+                cur.execute(_fact_insert_sql(""), [])  # with params, so "%%" reaches the database as "%"
+                return cur.rowcount
+        ids = sorted(set(project_ids))
+        written = 0
+        with connection.cursor() as cur:
+            for start in range(0, len(ids), 1000):
+                part = ids[start:start + 1000]
+                marks = ", ".join("%s" for _i in part)
+                cur.execute(f"DELETE FROM {F} WHERE project_id IN ({marks})", part)
+                cur.execute(_fact_insert_sql(f" AND p.id IN ({marks})"), part)
+                written += max(cur.rowcount, 0)
+        return written
+
+
+def ensure_facts(*, check: bool | None = None) -> int:
+    """Bring CycleFact up to date with the projects saved since its newest row; returns the rows re-summarised.
+
+    Cheap when nothing changed (index look-ups only): every lifecycle change saves its project, so updated_at finds
+    what moved. Every ten minutes (or when `check`) the counts are compared too, and projects written behind the
+    services' back (a bulk load, a restore) are summarised then.
+    """
+    newest = _rows(f"SELECT MAX(source_updated_at) FROM {F}")[0][0]
+    if newest is None:
+        return refresh_facts() if _rows(
+            f"SELECT 1 FROM {P} p WHERE p.published_on IS NOT NULL AND p.plan_issued_on IS NOT NULL LIMIT 1") else 0
+    if isinstance(newest, str):
+        newest = datetime.fromisoformat(newest)
+    if timezone.is_naive(newest):
+        newest = timezone.make_aware(newest, dt_timezone.utc)
+    # Never from the future: a row stamped ahead of this clock must not hide the changes saved now.
+    since = min(newest, timezone.now()) - timedelta(seconds=FACT_MARGIN_SECONDS)
+    stale = {pid for pid, in _rows(
+        f"SELECT p.id FROM {P} p LEFT JOIN {F} f ON f.project_id = p.id WHERE p.updated_at > %s AND "
+        f"((f.project_id IS NULL AND p.published_on IS NOT NULL AND p.plan_issued_on IS NOT NULL) OR "
+        f"(f.project_id IS NOT NULL AND f.source_updated_at <> p.updated_at))",
+        [_param_dt(since)],
+    )}
+    if check is None:
+        check = cache.add(_CHECKED_KEY, True, FACT_CHECK_SECONDS)
+    if check:
+        facts = _rows(f"SELECT COUNT(*) FROM {F}")[0][0]
+        published = _rows(
+            f"SELECT COUNT(*) FROM {P} p WHERE p.published_on IS NOT NULL AND p.plan_issued_on IS NOT NULL")[0][0]
+        if facts != published:
+            stale |= {r[0] for r in _rows(
+                f"SELECT p.id FROM {P} p WHERE p.published_on IS NOT NULL AND p.plan_issued_on IS NOT NULL AND "
+                f"NOT EXISTS (SELECT 1 FROM {F} f WHERE f.project_id = p.id)"
+            )}
+            stale |= {r[0] for r in _rows(
+                f"SELECT f.project_id FROM {F} f JOIN {P} p ON p.id = f.project_id WHERE p.published_on IS NULL "
+                f"OR p.plan_issued_on IS NULL"
+            )}
+    return refresh_facts(stale) if stale else 0
+
+
+_CHECKED_KEY = "lifecycle-cycle-time:facts-checked"
+FACT_CHECK_SECONDS = 600
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The figures
+
+
+def _median(values: list[tuple[float, int]]) -> float | None:
+    """The median of a frequency table [(value, how many)] in ascending value order."""
+    count = sum(n for _v, n in values)
+    if not count:
+        return None
+    lo_rank, hi_rank = (count + 1) // 2, (count + 2) // 2
+    seen, lo = 0, None
+    for v, n in values:
+        seen += n
+        if lo is None and seen >= lo_rank:
+            lo = v
+        if seen >= hi_rank:
+            return (lo + v) / 2
+    return lo
+
+
+def _summary(values: list[tuple[int, int]], target: float) -> dict:
+    """count, mean, median and over-target figures of a frequency table of cycle days in ascending order."""
+    count = sum(n for _d, n in values)
+    if not count:
+        return {"count": 0, "mean_days": None, "median_days": None, "mean_months": None, "median_months": None,
+                "over_target": 0, "over_target_share": None}
+    total = sum(d * n for d, n in values)
+    median = _median(values)
+    over = sum(n for d, n in values if d > target)
+    return {"count": count, "mean_days": round(total / count, 1), "median_days": median,
+            "mean_months": months(total / count), "median_months": months(median), "over_target": over,
+            "over_target_share": round(over / count, 4)}
+
+
+def _histogram(values: list[tuple[int, int]]) -> list[dict]:
+    """Completed projects per whole month of drafting cycle (bin m holds m ≤ months < m + 1)."""
+    bins: dict[int, int] = {}
+    for d, n in values:
+        b = int(max(d, 0) // MONTH_DAYS)
+        bins[b] = bins.get(b, 0) + n
+    if not bins:
+        return []
+    return [{"months": b, "count": bins.get(b, 0)} for b in range(0, max(bins) + 1)]
+
+
+def _stages(f: Filters) -> list[dict]:
+    """Days per state for the completed projects: per project (its stays in the state added up), then per state.
+
+    Counts, sums and medians come from each state's frequency table, read off its index in order; lateness from
+    the (due_mask, late_mask) combinations, a few dozen rows.
+    """
+    where, params = _fact_where(f)
+    # Unfiltered, each state's index gives its frequency table in order, no sort. Filtered, the matching rows are
+    # read once into a materialised set and each state grouped from there (walking every state's index and looking
+    # up each row for the filter would cost far more).
+    filtered = bool(f.as_params())
+    parts = []
+    source = "sel" if filtered else f"{F} f"
+    for st in FACT_STATES:
+        col = f"{st.value}_days"
+        test = "" if filtered else f" AND {where}"
+        parts.append(f"SELECT '{st.value}', {col}, COUNT(*) FROM {source} WHERE {col} IS NOT NULL{test} GROUP BY {col}")
+    sql = " UNION ALL ".join(parts)
+    if filtered:
+        cols = ", ".join(f"{st.value}_days" for st in FACT_STATES)
+        sql = f"WITH sel AS MATERIALIZED (SELECT {cols} FROM {F} f WHERE {where}) {sql}"
+        mparams = list(params)
+    else:
+        mparams = params * len(FACT_STATES)
+    freq: dict[str, list[tuple[int, int]]] = {}
+    for state, v, n in _rows(sql, mparams):
+        freq.setdefault(state, []).append((int(v), int(n)))
+    with_due = dict.fromkeys((s.value for s in LATE_STATES), 0)
+    late = dict(with_due)
+    for due_mask, late_mask, n in _rows(
+        f"SELECT due_mask, late_mask, COUNT(*) FROM {F} f WHERE {where} GROUP BY due_mask, late_mask", params
+    ):
+        for bit, st in enumerate(LATE_STATES):
+            if due_mask >> bit & 1:
+                with_due[st.value] += n
+                if late_mask >> bit & 1:
+                    late[st.value] += n
+    totals = {state: (sum(n for _v, n in cells), sum(v * n for v, n in cells)) for state, cells in freq.items()}
+    cycle_total = sum(totals.get(s, (0, 0))[1] for s in _RUNNING_STATES)
+    out = []
+    for st in FACT_STATES:
+        n, total = totals.get(st.value, (0, 0))
+        if not n:
+            continue
+        due_n, late_n = with_due.get(st.value, 0), late.get(st.value, 0)
+        in_cycle = st.value in _RUNNING_STATES
+        out.append({
+            "state": st.value, "label": rules.STATE_LABELS[st][0], "in_cycle": in_cycle, "projects": n,
+            "mean_days": round(total / n, 1), "median_days": _median(sorted(freq[st.value])), "total_days": total,
+            "share": round(total / cycle_total, 4) if in_cycle and cycle_total else None,
+            "with_due": due_n, "over_due": late_n, "over_due_share": round(late_n / due_n, 4) if due_n else None,
+        })
+    return out
+
+
+def _group_column(by: str, *, fact: bool) -> str:
+    if fact:
+        return {"city": "f.city_code", "department": "f.proposer_id", "committee": "f.committee_id"}[by]
+    return {"city": "p.city_code", "department": "p.proposer_id", "committee": "p.technical_committee_id"}[by]
+
+
+def _group_names(by: str, keys: Iterable) -> dict:
+    keys = [k for k in keys if k is not None]
+    if by == "city":
+        from catalogue.models import AdminDivision
+
+        names = dict(AdminDivision.objects.filter(code__in=keys).values_list("code", "name"))
+        names[PROVINCE] = _("省级（全省范围）")
+        return names
+    from accounts.models import Organisation
+
+    return dict(Organisation.objects.filter(pk__in=keys).values_list("pk", "name"))
+
+
+def _groups(f: Filters, by: str, target: float, progress: dict) -> list[dict]:
+    """One row per city, department or committee: completed projects' cycle and the ones still running."""
+    g = _group_column(by, fact=True)
+    where, params = _fact_where(f)
+    cells: dict[Any, list[tuple[int, int]]] = {}
+    for key, d, n in _rows(f"SELECT {g}, cycle_days, COUNT(*) FROM {F} f WHERE {where} GROUP BY {g}, cycle_days",
+                           params):
+        cells.setdefault(key, []).append((int(d), int(n)))
+    keys = set(cells) | set(progress)
+    names = _group_names(by, keys)
+    none_label = {"city": _("未填地市"), "department": _("未填部门"), "committee": _("未指定技术委员会")}[by]
+    out = []
+    for key in keys:
+        summary = _summary(sorted(cells.get(key, [])), target)
+        in_progress, in_progress_over = progress.get(key, (0, 0, 0, 0))[:2]
+        out.append({
+            "key": "" if key is None else str(key),
+            "filter": "0" if key is None and by == "committee" else ("" if key is None else str(key)),
+            "name": names.get(key, none_label if key is None else str(key)),
+            "count": summary["count"], "mean_months": summary["mean_months"],
+            "median_months": summary["median_months"], "over_target": summary["over_target"],
+            "over_target_share": summary["over_target_share"],
+            "in_progress": int(in_progress or 0), "in_progress_over": int(in_progress_over or 0),
+        })
+    return sort_groups(out, "-count")
+
+
+def sort_groups(rows: list[dict], sort: str) -> list[dict]:
+    """Rows of a group table ordered by `sort` (name, count, mean, median, over, in_progress[_over]; "-" = descending)."""
+    desc = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key not in GROUP_SORTS:
+        key, desc = "count", True
+    field = {"mean": "mean_months", "median": "median_months", "over": "over_target_share"}.get(key, key)
+    present = [r for r in rows if r[field] is not None]
+    missing = [r for r in rows if r[field] is None]
+    present.sort(key=lambda r: (r[field], r["name"]), reverse=desc)
+    return present + sorted(missing, key=lambda r: r["name"])
+
+
+def revision() -> str:
+    """What cached figures depend on: every lifecycle change saves its project, so the newest updated_at (and the
+    newest id, for a new project) change with it. A deleted project shows once the cache expires."""
+    # Two scalar subqueries: each MAX is then one index look-up (a combined SELECT would scan the table).
+    newest, last_id = _rows(f"SELECT (SELECT MAX(updated_at) FROM {P}), (SELECT MAX(id) FROM {P})")[0]
+    return f"{last_id}|{newest}"
+
+
+def cycle_time(filters: Filters | None = None, *, today: date | None = None, groupings: Iterable[str] = GROUPINGS,
+               use_cache: bool = True) -> dict:
+    """The dashboard's figures for `filters`, JSON-ready; cached per lifecycle revision, day and target.
+
+    `groupings` picks the tables by city, department and committee to compute (the page shows one at a time).
+    """
+    filters = filters or Filters()
+    today = today or timezone.localdate()
+    groupings = [g for g in GROUPINGS if g in set(groupings)]
+    target = target_period()
+    key = None
+    if use_cache:
+        body = json.dumps([revision(), filters.as_params(), today.isoformat(), target.amount, str(target.unit),
+                           groupings], sort_keys=True)
+        key = "lifecycle-cycle-time:" + hashlib.sha256(body.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is not None:
+            return hit
+    ensure_facts()
+    result = _compute(filters, today, target, groupings)
+    if key:
+        cache.set(key, result, CACHE_SECONDS)
+    if filters == Filters():
+        # The project page's panel compares with these; it reads them from here rather than computing them.
+        cache.set(_STAGE_MEANS_KEY, {r["state"]: r["mean_days"] for r in result["stages"]}, 24 * 3600)
+    return result
+
+
+_STAGE_MEANS_KEY = "lifecycle-cycle-time:province-stage-means"
+
+
+def headline(filters: Filters | None = None) -> dict:
+    """Only the completed projects' count, mean, median and share over the target (one grouped query): what a city
+    officer's page shows of the province beside his city's figures. Cached like cycle_time()."""
+    filters = filters or Filters()
+    target = target_period()
+    body = json.dumps(["headline", revision(), filters.as_params(), target.amount, str(target.unit)], sort_keys=True)
+    key = "lifecycle-cycle-time:" + hashlib.sha256(body.encode()).hexdigest()
+    hit = cache.get(key)
+    if hit is None:
+        ensure_facts()
+        where, params = _fact_where(filters)
+        values = [(int(d), int(n)) for d, n in _rows(
+            f"SELECT cycle_days, COUNT(*) FROM {F} f WHERE {where} GROUP BY cycle_days ORDER BY cycle_days", params)]
+        hit = {"filters": filters.as_params(), "completed": _summary(values, target_days(target))}
+        cache.set(key, hit, CACHE_SECONDS)
+    return hit
+
+
+def _compute(f: Filters, today: date, target_p: Period, groupings: list[str]) -> dict:
+    target = target_days(target_p)
+    where, params = _fact_where(f)
+    by_year: dict[int, list[tuple[int, int]]] = {}
+    overall: dict[int, int] = {}
+    for y, d, n in _rows(
+        f"SELECT published_year, cycle_days, COUNT(*) FROM {F} f WHERE {where} GROUP BY published_year, cycle_days",
+        params,
+    ):
+        by_year.setdefault(int(y), []).append((int(d), int(n)))
+        overall[int(d)] = overall.get(int(d), 0) + int(n)
+    values = sorted(overall.items())
+    summary = _summary(values, target)
+    trend = []
+    for y in sorted(by_year):
+        s = _summary(sorted(by_year[y]), target)
+        trend.append({"year": y, "count": s["count"], "mean_months": s["mean_months"],
+                      "median_months": s["median_months"], "over_target": s["over_target"],
+                      "over_target_share": s["over_target_share"]})
+    # Running projects: one query per grouping, whose rows also add up to the headline.
+    progress = {by: _running(f, today, target, by) for by in groupings} or {None: _running(f, today, target, None)}
+    per_group = next(iter(progress.values())).values()
+    n_running = sum(int(r[0]) for r in per_group)
+    over_running = sum(int(r[1] or 0) for r in per_group)
+    sum_running = sum(float(r[2] or 0) for r in per_group)
+    max_running = max((r[3] for r in per_group if r[3] is not None), default=None)
+    stages = _stages(f)
+    cycle = [s for s in stages if s["in_cycle"]]
+    bottleneck = max(cycle, key=lambda s: s["share"] or 0, default=None)
+    late = [s for s in stages if s["over_due_share"] is not None]
+    most_late = max(late, key=lambda s: s["over_due_share"], default=None)
+    return {
+        "filters": f.as_params(),
+        "today": today.isoformat(),
+        "target": {"amount": target_p.amount, "unit": str(target_p.unit), "label": str(target_p),
+                   "days": round(target, 4), "months": round(target / MONTH_DAYS, 2)},
+        "completed": summary,
+        "in_progress": {
+            "count": n_running, "over_target": int(over_running or 0),
+            "mean_elapsed_months": months(float(sum_running) / n_running) if n_running else None,
+            "max_elapsed_months": months(float(max_running)) if max_running is not None else None,
+            "published_range_ignored": f.applies_to_published(),
+        },
+        "histogram": _histogram(values),
+        "trend": trend,
+        "stages": stages,
+        "bottleneck": _pick(bottleneck, "share"),
+        "most_over_due": _pick(most_late, "over_due_share"),
+        "groups": {by: _groups(f, by, target, progress[by]) for by in groupings},
+    }
+
+
+def _pick(row: dict | None, key: str) -> dict | None:
+    return None if row is None else {"state": row["state"], "label": row["label"], key: row[key]}
+
+
+def province_stage_means() -> dict[str, float]:
+    """The province's mean days per state: from the cache the dashboard fills, else one query over CycleFact."""
+    means = cache.get(_STAGE_MEANS_KEY)
+    if means is None:
+        cols = ", ".join(f"AVG({st.value}_days)" for st in FACT_STATES)
+        row = _rows(f"SELECT {cols} FROM {F}")[0]
+        means = {st.value: round(float(v), 1) for st, v in zip(FACT_STATES, row) if v is not None}
+        cache.set(_STAGE_MEANS_KEY, means, 3600)
+    return means
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Per project: the drill-down list and the Excel sheet 项目明细
+
+
+def _project_union(f: Filters, project_ids=None) -> tuple[str, list]:
+    """Completed projects (from CycleFact) and running ones (from the projects), one row shape for both."""
+    fwhere, fparams = _fact_where(f)
+    rwhere, rparams = _where(f, "p", committee_column="technical_committee_id", published=False)
+    states = ", ".join("%s" for _s in _RUNNING_STATES)
+    scope_f = scope_p = ""
+    scope_params: list = []
+    if project_ids is not None:
+        ids_sql, ids_params = project_ids.query.sql_with_params()
+        scope_f, scope_p, scope_params = f" AND f.project_id IN ({ids_sql})", f" AND p.id IN ({ids_sql})", list(ids_params)
+    stage_cols = ", ".join(f"f.{st.value}_days" for st in FACT_STATES)
+    nulls = ", ".join("NULL" for _st in FACT_STATES)
+    sql = (
+        f"SELECT p.id, p.code, p.title_zh, f.city_code, f.proposer_id, f.committee_id, f.plan_issued_on, "
+        f"f.published_on, p.state, f.cycle_days, {stage_cols} FROM {F} f JOIN {P} p ON p.id = f.project_id "
+        f"WHERE {fwhere}{scope_f} "
+        f"UNION ALL SELECT p.id, p.code, p.title_zh, p.city_code, p.proposer_id, p.technical_committee_id, "
+        f"p.plan_issued_on, p.published_on, p.state, NULL, {nulls} FROM {P} p WHERE p.state IN ({states}) "
+        f"AND p.plan_issued_on IS NOT NULL AND p.published_on IS NULL{rwhere}{scope_p}"
+    )
+    return sql, [*fparams, *scope_params, *_RUNNING_STATES, *rparams, *scope_params]
+
+
+def count_projects(f: Filters, *, project_ids=None) -> int:
+    ensure_facts()
+    sql, params = _project_union(f, project_ids)
+    return _rows(f"SELECT COUNT(*) FROM ({sql}) u", params)[0][0]
+
+
+def project_rows(f: Filters, *, today: date | None = None, project_ids=None, limit: int | None = None,
+                 offset: int = 0) -> Iterator[dict]:
+    """Completed and running projects matching `f`, newest plan first, with months and days per stage.
+
+    `project_ids` (a queryset of ids) limits the rows to what the reader may open. Completed projects' stage days
+    come from CycleFact; a running project's (its open stay counted to now) from its stages, a slice at a time.
+    """
+    ensure_facts()
+    today = today or timezone.localdate()
+    target = target_days()
+    sql, params = _project_union(f, project_ids)
+    sql = f"SELECT * FROM ({sql}) u ORDER BY 7 DESC, 1 DESC"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+    rows = _rows(sql, params)
+    for start in range(0, len(rows), 5000):
+        yield from _detail_slice(rows[start:start + 5000], today, target)
+
+
+def _detail_slice(rows: list[tuple], today: date, target: float) -> Iterator[dict]:
+    cities = _group_names("city", {r[3] for r in rows})
+    orgs = _group_names("department", {r[4] for r in rows} | {r[5] for r in rows})
+    running = [r[0] for r in rows if r[7] is None]
+    live: dict[int, dict[str, float]] = {}
+    if running:
+        marks = ", ".join("%s" for _i in running)
+        now = _param_dt(timezone.now())
+        stay = _stay_days(until="COALESCE(s.left_at, %s)")
+        if _vendor() == "postgresql":
+            stay = stay.replace("%s", "CAST(%s AS TIMESTAMPTZ)")
+        for pid, state, t in _rows(
+            f"SELECT s.project_id, s.state, SUM({stay}) FROM {S} s WHERE s.project_id IN ({marks}) "
+            f"GROUP BY s.project_id, s.state", [now, *running]
+        ):
+            live.setdefault(pid, {})[state] = round(float(t), 1)
+    for pid, code, title, city, proposer, committee, plan, published, state, cycle_days, *stage_days in rows:
+        plan, published = _as_date(plan), _as_date(published)
+        days = cycle_days if cycle_days is not None else (today - plan).days
+        if published is None:
+            per_state = live.get(pid, {})
+        else:
+            per_state = {st.value: v for st, v in zip(FACT_STATES, stage_days) if v is not None}
+        yield {
+            "id": pid, "code": code, "title_zh": title, "city_code": city, "city": cities.get(city, city),
+            "department": orgs.get(proposer, ""), "committee": orgs.get(committee, "") if committee else "",
+            "plan_issued_on": plan, "published_on": published, "state": state,
+            "state_label": rules.STATE_LABELS[State(state)][0], "completed": published is not None, "days": days,
+            "months": months(days), "over_target": days > target, "stage_days": per_state,
+        }
+
+
+def _as_date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Excel: 概览 / 分阶段 / 按地市 / 按部门 / 按技术委员会 / 项目明细
+
+
+def stage_columns() -> list[tuple[str, str]]:
+    """The states the detail sheet has a column for, in the main line's order."""
+    return [(s.value, rules.STATE_LABELS[s][0]) for s in FACT_STATES]
+
+
+def export_xlsx(filters: Filters | None = None, *, today: date | None = None, project_ids=None,
+                figures: dict | None = None) -> bytes:
+    """The workbook: the dashboard's figures on five sheets and one row per project on 项目明细."""
+    filters = filters or Filters()
+    today = today or timezone.localdate()
+    data = figures or cycle_time(filters, today=today)
+    target_label = data["target"]["label"]
+    c, r = data["completed"], data["in_progress"]
+    overview = [
+        [_("指标"), _("数值")],
+        [_("统计日期"), today],
+        [_("筛选条件"), _filters_text(filters) or _("全部")],
+        [_("制定周期目标"), target_label],
+        [_("已发布项目数"), c["count"]],
+        [_("平均制定周期（月）"), c["mean_months"]],
+        [_("制定周期中位数（月）"), c["median_months"]],
+        [_("平均制定周期（天）"), c["mean_days"]],
+        [_("制定周期中位数（天）"), c["median_days"]],
+        [_("超过目标的项目数"), c["over_target"]],
+        [_("超过目标的比例"), c["over_target_share"]],
+        [_("在研项目数"), r["count"]],
+        [_("在研且已超过目标"), r["over_target"]],
+        [_("在研项目平均已用（月）"), r["mean_elapsed_months"]],
+        [_("瓶颈阶段（用时占比最大）"), _pick_text(data["bottleneck"], "share")],
+        [_("最常超期的阶段"), _pick_text(data["most_over_due"], "over_due_share")],
+    ]
+    stage_rows = [[_("阶段"), _("属于制定周期"), _("项目数"), _("平均天数"), _("中位天数"), _("合计天数"),
+                   _("占制定周期用时"), _("计期限的项目数"), _("超期项目数"), _("超期比例")]]
+    for s in data["stages"]:
+        stage_rows.append([s["label"], _("是") if s["in_cycle"] else _("否"), s["projects"], s["mean_days"],
+                           s["median_days"], s["total_days"], s["share"], s["with_due"] or None,
+                           s["over_due"] if s["with_due"] else None, s["over_due_share"]])
+    sheets = [(_("概览"), overview, [28, 40]), (_("分阶段"), stage_rows, [14, 12, 10, 10, 10, 12, 14, 16, 10, 10])]
+    titles = {"city": _("按地市"), "department": _("按部门"), "committee": _("按技术委员会")}
+    heads = {"city": _("地市"), "department": _("提出部门"), "committee": _("技术委员会")}
+    for by in GROUPINGS:
+        rows = [[heads[by], _("已发布项目数"), _("平均制定周期（月）"), _("中位数（月）"), _("超过目标"),
+                 _("超过目标比例"), _("在研"), _("在研已超目标")]]
+        for g in data["groups"][by]:
+            rows.append([g["name"], g["count"], g["mean_months"], g["median_months"], g["over_target"],
+                         g["over_target_share"], g["in_progress"], g["in_progress_over"]])
+        sheets.append((titles[by], rows, [36, 12, 16, 12, 10, 12, 8, 12]))
+    cols = stage_columns()
+    detail_head = [_("项目编号"), _("标准名称"), _("地市"), _("提出部门"), _("技术委员会"), _("当前阶段"),
+                   _("立项下达"), _("批准发布"), _("制定周期（月）"), _("超过目标"),
+                   *[_("%(stage)s（天）") % {"stage": label} for _v, label in cols]]
+
+    def detail() -> Iterator[list]:
+        yield detail_head
+        for p in project_rows(filters, today=today, project_ids=project_ids):
+            yield [p["code"], p["title_zh"], p["city"], p["department"], p["committee"],
+                   p["state_label"] if not p["completed"] else _("已发布"), p["plan_issued_on"], p["published_on"],
+                   p["months"], _("是") if p["over_target"] else _("否"),
+                   *[p["stage_days"].get(v) for v, _l in cols]]
+
+    sheets.append((_("项目明细"), detail(), [14, 40, 10, 28, 30, 10, 12, 12, 14, 8, *[10] * len(cols)]))
+    return _workbook(sheets)
+
+
+def _filters_text(f: Filters) -> str:
+    return "；".join(f"{k}={v}" for k, v in f.as_params().items())
+
+
+def _pick_text(pick: dict | None, key: str) -> str:
+    if not pick:
+        return "—"
+    return f"{pick['label']}（{pick[key] * 100:.1f}%）"
+
+
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
+
+
+def _col(i: int) -> str:
+    name = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def _sheet_xml(rows: Iterable[list], widths: list[int]) -> Iterator[str]:
+    from catalogue.tabular import _xml_text  # the catalogue's escaping: illegal XML characters, Excel's _x escapes
+
+    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}" '
+           f'xmlns:r="{_REL_NS}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
+           'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
+    yield "<cols>" + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
+                             for i, w in enumerate(widths)) + "</cols><sheetData>"
+    letters: list[str] = []
+    for n, row in enumerate(rows, start=1):
+        while len(letters) < len(row):
+            letters.append(_col(len(letters)))
+        cells = []
+        for i, v in enumerate(row):
+            if v is None or v == "":
+                continue
+            ref = f"{letters[i]}{n}"
+            t = type(v)
+            if n == 1:
+                cells.append(f'<c r="{ref}" s="2" t="inlineStr"><is><t>{_xml_text(str(v))}</t></is></c>')
+            elif t is date:
+                cells.append(f'<c r="{ref}" s="1"><v>{v.toordinal() - _EXCEL_EPOCH}</v></c>')
+            elif t is int or t is float:
+                cells.append(f'<c r="{ref}"><v>{v}</v></c>')
+            elif t is bool:
+                cells.append(f'<c r="{ref}" t="b"><v>{int(v)}</v></c>')
+            else:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{_xml_text(str(v))}</t></is></c>')
+        yield f'<row r="{n}">{"".join(cells)}</row>'
+    yield ('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+           "</worksheet>")
+
+
+def _workbook(sheets: list[tuple[str, Iterable[list], list[int]]]) -> bytes:
+    """A minimal .xlsx (inline strings, one date style, bold header): streamed sheet by sheet into the zip."""
+    n = len(sheets)
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(n)
+    )
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        f'{overrides}<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+    )
+    root_rels = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL_NS}">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    from xml.sax.saxutils import quoteattr
+
+    workbook = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
+        "<bookViews><workbookView/></bookViews><sheets>"
+        + "".join(f'<sheet name={quoteattr(name)} sheetId="{i + 1}" r:id="rId{i + 1}"/>'
+                  for i, (name, _r, _w) in enumerate(sheets))
+        + "</sheets></workbook>"
+    )
+    workbook_rels = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL_NS}">'
+        + "".join('<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                  'relationships/worksheet" Target="worksheets/sheet%d.xml"/>' % (i + 1, i + 1) for i in range(n))
+        + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+        'styles" Target="styles.xml"/></Relationships>'
+    )
+    styles = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN_NS}">'
+        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/></numFmts>'
+        '<fonts count="2"><font><sz val="11"/><name val="等线"/><family val="2"/><charset val="134"/></font>'
+        '<font><b/><sz val="11"/><name val="等线"/><family val="2"/><charset val="134"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+    )
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
+        z.writestr("[Content_Types].xml", content_types)
+        z.writestr("_rels/.rels", root_rels)
+        z.writestr("xl/workbook.xml", workbook)
+        z.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        z.writestr("xl/styles.xml", styles)
+        for i, (_name, rows, widths) in enumerate(sheets):
+            with z.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=True) as out:
+                chunk: list[str] = []
+                for part in _sheet_xml(rows, widths):
+                    chunk.append(part)
+                    if len(chunk) >= 2000:
+                        out.write("".join(chunk).encode())
+                        chunk = []
+                out.write("".join(chunk).encode())
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The project page's panel
+
+
+def project_panel_context(project, user, roles) -> dict:
+    """This project's drafting cycle so far against the target, and its days per stage against the province's.
+
+    Two small queries (the target period, the project's stages); the province's means come from the cache the
+    dashboard fills (or one query over CycleFact an hour), so the project page stays fast at 100,000 projects.
+    """
+    if not project.plan_issued_on:
+        return {"started": False}
+    target_p = target_period()
+    target = target_days(target_p)
+    end = project.published_on or timezone.localdate()
+    days = (end - project.plan_issued_on).days
+    now = timezone.now()
+    per_state: dict[str, float] = {}
+    late: dict[str, bool] = {}
+    late_states = {s.value for s in LATE_STATES}
+    for state, entered_at, left_at, due_on in project.stages.filter(state__in=_RUNNING_STATES).values_list(
+        "state", "entered_at", "left_at", "due_on"
+    ):
+        stop = left_at or now
+        per_state[state] = per_state.get(state, 0.0) + (stop - entered_at).total_seconds() / 86400
+        if due_on and state in late_states and timezone.localtime(stop).date() > due_on:
+            late[state] = True
+    means = province_stage_means()
+    rows = []
+    for s in DRAFTING_CYCLE_STATES:
+        mine = per_state.get(s.value)
+        mean = means.get(s.value)
+        if mine is None and mean is None:
+            continue
+        rows.append({"state": s.value, "label": rules.STATE_LABELS[s][0],
+                     "days": round(mine, 1) if mine is not None else None, "province_mean": mean,
+                     "late": late.get(s.value, False), "slower": bool(mine is not None and mean and mine > mean),
+                     "current": s.value == project.state})
+    return {
+        "started": True, "completed": project.published_on is not None, "days": days, "months": months(days),
+        "target_label": str(target_p), "target_months": round(target / MONTH_DAYS, 1), "over_target": days > target,
+        "remaining_months": months(max(0.0, target - days)),
+        "percent_of_target": min(100, round(100 * days / target)) if target else None,
+        "stages": rows, "has_province": bool(means),
+    }
+
+
+__all__ = [
+    "AnalyticsInputError", "FACT_STATES", "Filters", "GROUPINGS", "LATE_STATES", "count_projects", "cycle_time",
+    "ensure_facts", "export_xlsx", "headline", "months", "project_panel_context", "project_rows", "province_stage_means",
+    "refresh_facts", "revision", "sort_groups", "target_days", "target_period",
+]
