@@ -568,6 +568,10 @@ def main() -> int:
         out["project_page"] = {"url": page_url, "events": events, **_series(f"project page, {events} events", times),
                                "queries": max(queries)}
         print(f"  project page queries: {max(queries)}")
+        # The page shows the latest events; the trail page renders all of them with their hashes.
+        trail_url = reverse("lifecycle:project-trail", args=[code])
+        times = [_timed_get(client, trail_url)[0] for _ in range(5)]
+        out["trail_page"] = {"url": trail_url, "events": events, **_series(f"trail page, {events} events", times)}
     else:
         from trail.services import timeline
 

@@ -896,10 +896,10 @@ def overdue(projects=None, *, today: date | None = None):
     return qs.filter(stage_late | filing_late | disclosure_late)
 
 
-def project_timeline(project: Project, *, public_only: bool = False):
+def project_timeline(project: Project, *, public_only: bool = False, latest: int | None = None):
     from trail.services import timeline
 
-    return timeline(project, public_only=public_only)
+    return timeline(project, public_only=public_only, latest=latest)
 
 
 def stage_history(project: Project) -> list[dict]:

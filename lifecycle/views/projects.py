@@ -23,6 +23,7 @@ from lifecycle import transitions as rules
 from lifecycle.models import LocalStandardProject, ProjectDocument, StatutoryPeriod
 from lifecycle.transitions import Action, Doc, Role, State
 
+PAGE_EVENTS = 30  # events the project page shows; the trail page shows them all
 PANEL_AREAS = (("consultation", consultation), ("review", review), ("implementation", implementation),
                ("analytics", analytics))
 
@@ -162,7 +163,9 @@ def project_detail(request, code: str):
     project = _project_or_404(request, code)
     roles = services.project_roles(request.user, project)
     can_manage = can(request.user, AccountAction.LIFECYCLE_MANAGE)
-    events = [services.describe_event(e) for e in services.project_timeline(project)]
+    # The page shows the latest events; the whole chain, with every hash, is on the trail page (like the
+    # Datatracker's History tab), so a project with hundreds of events still opens quickly.
+    events = [services.describe_event(e) for e in services.project_timeline(project, latest=PAGE_EVENTS)]
     documents = list(project.documents.select_related("uploaded_by").order_by("kind", "-version"))
     context = {
         "project": project, "roles": {r.value for r in roles}, "role_labels": [rules.ROLE_LABELS[r][0] for r in roles],
@@ -172,10 +175,19 @@ def project_detail(request, code: str):
         "drafting_months": services.drafting_months(project), "target": services.period("drafting_cycle.target"),
         "uploadable": _uploadable(roles), "agencies": _orgs(Organisation.Kind.EVALUATION_AGENCY),
         "today": timezone.localdate(), "drafting_organisations": list(project.drafting_organisations.all()),
+        "more_events": bool(events) and events[0]["event"].seq > 1,
     }
     for name, area in PANEL_AREAS:
         context[f"{name}_panel"] = area.project_panel_context(project, request.user, roles)
     return render(request, "lifecycle/projects/detail.html", context)
+
+
+@access(AccountAction.LIFECYCLE_WORK)
+def project_trail(request, code: str):
+    """全过程记录: every event of the project's chain, oldest first, with its hash and the hash before it."""
+    project = _project_or_404(request, code)
+    events = [services.describe_event(e) for e in services.project_timeline(project)]
+    return render(request, "lifecycle/projects/trail.html", {"project": project, "events": events})
 
 
 def _main_line(project) -> list[dict]:
@@ -285,6 +297,7 @@ urlpatterns = [
     path("lifecycle/projects/new/", propose, name="propose"),
     path("lifecycle/projects/<str:code>/", project_detail, name="project"),
     path("lifecycle/projects/<str:code>/act/", act, name="act"),
+    path("lifecycle/projects/<str:code>/trail/", project_trail, name="project-trail"),
     path("lifecycle/projects/<str:code>/documents/", upload, name="upload"),
     path("lifecycle/projects/<str:code>/documents/<int:pk>/", document, name="document"),
     path("lifecycle/periods/", periods, name="periods"),
