@@ -369,3 +369,24 @@ def test_api_moves_and_conflict(client, new_project, walk, people):
     assert client.get(f"/api/lifecycle/projects/{project.code}").status_code == 403
     client.logout()
     assert client.get(f"/api/lifecycle/projects/{project.code}").status_code == 401
+
+
+@pytest.mark.django_db
+def test_a_project_event_edited_with_sql_is_named_by_trail_verify(new_project, walk):
+    """Somebody rewrites a stage change behind the application's back: verify names that very event."""
+    import io
+
+    from django.core.management import call_command
+
+    project = walk(new_project(), State.PUBLICITY)
+    target = next(e for e in events_of(project) if e.payload.get("action") == "start_publicity")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE trail_event SET data = %s WHERE id = %s",
+                       [target.data.replace('"reason":""', '"reason":"后补"'), target.id])
+    result = verify()
+    assert not result.ok
+    assert (result.first.event_id, result.first.seq, result.first.reason) == (target.id, target.seq, "hash_mismatch")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("trail", "verify", stdout=out, stderr=out)
+    assert exit_.value.code != 0 and str(target.id) in out.getvalue()
