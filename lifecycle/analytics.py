@@ -8,9 +8,7 @@ Results are cached per lifecycle revision (see `revision()`); ../docs/lifecycle-
 from __future__ import annotations
 
 import hashlib
-import io
 import json
-import zipfile
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, timedelta
 from datetime import timezone as dt_timezone
@@ -835,7 +833,9 @@ def export_xlsx(filters: Filters | None = None, *, today: date | None = None, pr
                    *[p["stage_days"].get(v) for v, _l in cols]]
 
     sheets.append((_("项目明细"), detail(), [14, 40, 10, 28, 30, 10, 12, 12, 14, 8, *[10] * len(cols)]))
-    return _workbook(sheets)
+    from catalogue.tabular import write_workbook
+
+    return write_workbook(sheets)
 
 
 def _filters_text(f: Filters) -> str:
@@ -846,125 +846,6 @@ def _pick_text(pick: dict | None, key: str) -> str:
     if not pick:
         return "—"
     return f"{pick['label']}（{pick[key] * 100:.1f}%）"
-
-
-_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-_EXCEL_EPOCH = date(1899, 12, 30).toordinal()
-
-
-def _col(i: int) -> str:
-    name = ""
-    i += 1
-    while i:
-        i, rem = divmod(i - 1, 26)
-        name = chr(65 + rem) + name
-    return name
-
-
-def _sheet_xml(rows: Iterable[list], widths: list[int]) -> Iterator[str]:
-    from catalogue.tabular import _xml_text  # the catalogue's escaping: illegal XML characters, Excel's _x escapes
-
-    yield (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN_NS}" '
-           f'xmlns:r="{_REL_NS}"><sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-           'activePane="bottomLeft" state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>')
-    yield "<cols>" + "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>'
-                             for i, w in enumerate(widths)) + "</cols><sheetData>"
-    letters: list[str] = []
-    for n, row in enumerate(rows, start=1):
-        while len(letters) < len(row):
-            letters.append(_col(len(letters)))
-        cells = []
-        for i, v in enumerate(row):
-            if v is None or v == "":
-                continue
-            ref = f"{letters[i]}{n}"
-            t = type(v)
-            if n == 1:
-                cells.append(f'<c r="{ref}" s="2" t="inlineStr"><is><t>{_xml_text(str(v))}</t></is></c>')
-            elif t is date:
-                cells.append(f'<c r="{ref}" s="1"><v>{v.toordinal() - _EXCEL_EPOCH}</v></c>')
-            elif t is int or t is float:
-                cells.append(f'<c r="{ref}"><v>{v}</v></c>')
-            elif t is bool:
-                cells.append(f'<c r="{ref}" t="b"><v>{int(v)}</v></c>')
-            else:
-                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{_xml_text(str(v))}</t></is></c>')
-        yield f'<row r="{n}">{"".join(cells)}</row>'
-    yield ('</sheetData><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-           "</worksheet>")
-
-
-def _workbook(sheets: list[tuple[str, Iterable[list], list[int]]]) -> bytes:
-    """A minimal .xlsx (inline strings, one date style, bold header): streamed sheet by sheet into the zip."""
-    n = len(sheets)
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for i in range(n)
-    )
-    content_types = (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        f'{overrides}<Override PartName="/xl/styles.xml" '
-        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
-    )
-    root_rels = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL_NS}">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'officeDocument" Target="xl/workbook.xml"/></Relationships>'
-    )
-    from xml.sax.saxutils import quoteattr
-
-    workbook = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN_NS}" xmlns:r="{_REL_NS}">'
-        "<bookViews><workbookView/></bookViews><sheets>"
-        + "".join(f'<sheet name={quoteattr(name)} sheetId="{i + 1}" r:id="rId{i + 1}"/>'
-                  for i, (name, _r, _w) in enumerate(sheets))
-        + "</sheets></workbook>"
-    )
-    workbook_rels = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL_NS}">'
-        + "".join('<Relationship Id="rId%d" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-                  'relationships/worksheet" Target="worksheets/sheet%d.xml"/>' % (i + 1, i + 1) for i in range(n))
-        + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-        'styles" Target="styles.xml"/></Relationships>'
-    )
-    styles = (
-        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{_MAIN_NS}">'
-        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy\\-mm\\-dd"/></numFmts>'
-        '<fonts count="2"><font><sz val="11"/><name val="等线"/><family val="2"/><charset val="134"/></font>'
-        '<font><b/><sz val="11"/><name val="等线"/><family val="2"/><charset val="134"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-        '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-        '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
-    )
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as z:
-        z.writestr("[Content_Types].xml", content_types)
-        z.writestr("_rels/.rels", root_rels)
-        z.writestr("xl/workbook.xml", workbook)
-        z.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
-        z.writestr("xl/styles.xml", styles)
-        for i, (_name, rows, widths) in enumerate(sheets):
-            with z.open(f"xl/worksheets/sheet{i + 1}.xml", "w", force_zip64=True) as out:
-                chunk: list[str] = []
-                for part in _sheet_xml(rows, widths):
-                    chunk.append(part)
-                    if len(chunk) >= 2000:
-                        out.write("".join(chunk).encode())
-                        chunk = []
-                out.write("".join(chunk).encode())
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------------------------
