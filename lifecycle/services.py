@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from accounts.models import Organisation, User
 from accounts.permissions import can, roles_of
@@ -800,7 +800,7 @@ def action_holders(project: Project) -> list[ActionHolder]:
     for role in sorted(roles):
         label = rules.ROLE_LABELS[role][0]
         if role == Role.BUREAU:
-            holders.append(ActionHolder(role, label, _bureau_users(), ["广东省市场监督管理局"], since, due))
+            holders.append(ActionHolder(role, label, _bureau_users(), [gettext("广东省市场监督管理局")], since, due))
         elif role == Role.PROPOSER:
             holders.append(ActionHolder(role, label, _users(Q(organisation_id=project.proposer_id)),
                                         [project.proposer.name], since, due))
@@ -809,9 +809,9 @@ def action_holders(project: Project) -> list[ActionHolder]:
             names = list(Organisation.objects.filter(id__in=drafting_ids).values_list("name", flat=True))
             what = ""
             if state == State.CONSULTATION:
-                what = "征求意见中，答复收到的意见"
+                what = gettext("征求意见中，答复收到的意见")
             elif state == State.RESOLUTION:
-                what = f"待答复意见 {project.comments.filter(resolution='').count()} 条"
+                what = gettext("待答复意见 %(n)s 条") % {"n": project.comments.filter(resolution="").count()}
             holders.append(ActionHolder(role, label, users, names, since, due, what))
         elif role == Role.COMMITTEE and project.technical_committee_id:
             users = _users(Q(organisation_id=project.technical_committee_id,
@@ -828,8 +828,8 @@ def action_holders(project: Project) -> list[ActionHolder]:
             waiting = list(panel.members.filter(conclusion="").select_related("expert__user"))
             if waiting:
                 holders.append(ActionHolder(
-                    Role.COMMITTEE, "审查专家", [m.expert.user for m in waiting if m.expert.user_id],
-                    [m.expert.name for m in waiting], panel.created_at, due, "待提交个人审查意见",
+                    Role.COMMITTEE, gettext_noop("审查专家"), [m.expert.user for m in waiting if m.expert.user_id],
+                    [m.expert.name for m in waiting], panel.created_at, due, gettext("待提交个人审查意见"),
                 ))
     return holders
 
@@ -940,9 +940,10 @@ def offered_actions(user: User | None, project: Project) -> list[dict]:
         if row.action in (Action.APPROVE_EXTENSION, Action.REFUSE_EXTENSION) and not facts.extension_pending:
             continue  # nothing to decide: not a button to show
         decision = rules.decide(project.state, row.action, roles, facts)
+        english = (get_language() or "").startswith("en")
         out.append({
             "action": row.action.value, "label": rules.ACTION_LABELS[row.action][0], "allowed": decision.allowed,
-            "refusal": decision.message, "needs_reason": row.needs_reason, "target": row.next_state.value,
+            "refusal": "; ".join(decision.refusals_en) if english else decision.message, "needs_reason": row.needs_reason, "target": row.next_state.value,
         })
     return out
 

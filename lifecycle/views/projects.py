@@ -168,7 +168,7 @@ def project_detail(request, code: str):
     events = [services.describe_event(e) for e in services.project_timeline(project, latest=PAGE_EVENTS)]
     documents = list(project.documents.select_related("uploaded_by").order_by("kind", "-version"))
     context = {
-        "project": project, "roles": {r.value for r in roles}, "role_labels": [rules.ROLE_LABELS[r][0] for r in roles],
+        "project": project, "roles": {r.value for r in roles}, "role_labels": [_(rules.ROLE_LABELS[r][0]) for r in roles],
         "can_manage": can_manage, "events": events, "documents": documents,
         "holders": services.action_holders(project), "actions": services.offered_actions(request.user, project),
         "stages": services.stage_history(project), "main_line": _main_line(project),
