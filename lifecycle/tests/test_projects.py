@@ -390,3 +390,33 @@ def test_a_project_event_edited_with_sql_is_named_by_trail_verify(new_project, w
     with pytest.raises(SystemExit) as exit_:
         call_command("trail", "verify", stdout=out, stderr=out)
     assert exit_.value.code != 0 and str(target.id) in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_projects_approved_at_the_same_instant_get_consecutive_numbers(new_project, walk, people, make_user):
+    """No gap, no duplicate: the counter is locked inside each approving transaction."""
+    first, second = walk(new_project("甲标准"), State.APPROVAL), walk(new_project("乙标准"), State.APPROVAL)
+    other = make_user("bureau3", "provincial_officer")
+    today = timezone.localdate()
+    data = {"published_on": today.isoformat(), "implementation_on": (today + timedelta(days=60)).isoformat()}
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def approve(project, user):
+        try:
+            barrier.wait()
+            services.advance(project=project, action="approve_publication", by=user, data=data)
+        except Exception as exc:  # noqa: BLE001 - any error fails the test below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=approve, args=args) for args in ((first, people["bureau"]), (second, other))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == []
+    numbers = sorted(int(p.number.split(" ")[1].split("—")[0]) for p in LocalStandardProject.objects.filter(
+        pk__in=[first.pk, second.pk]))
+    assert numbers[1] == numbers[0] + 1
