@@ -1,16 +1,13 @@
 """Lifecycle API: projects and their moves, plus each area's endpoints (consultation, review, implementation, analytics)."""
 
-import importlib
-
 from ninja import Router
 
+from lifecycle.api_analytics import router as analytics_router
+from lifecycle.api_consultation import router as consultation_router
+from lifecycle.api_implementation import router as implementation_router
+from lifecycle.api_projects import router as projects_router
+from lifecycle.api_review import router as review_router
+
 router = Router()
-# Each area keeps its endpoints in lifecycle/api_<area>.py; an area whose module is not there yet is skipped.
-for _area in ("projects", "consultation", "review", "implementation", "analytics"):
-    try:
-        _module = importlib.import_module(f"lifecycle.api_{_area}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"lifecycle.api_{_area}":
-            raise
-        continue
-    router.add_router("", _module.router)
+for _area in (projects_router, consultation_router, review_router, implementation_router, analytics_router):
+    router.add_router("", _area)
