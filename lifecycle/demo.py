@@ -191,6 +191,11 @@ def _history(people, *, count: int, seed: int) -> int:
     rng = random.Random(seed)
     cities = ["440000", "440100", "440300", "440600", "441900", "440400", "440700"]
     tz = timezone.get_current_timezone()
+    # Loading the demo again adds no second history.
+    count -= LocalStandardProject.objects.filter(is_demo=True, standard__isnull=False, standard__is_demo=True,
+                                                 submitted_on__isnull=True).count()
+    if count <= 0:
+        return 0
     standards = list(
         Standard.objects.filter(is_demo=True, prefix="DB44/T", published_on__gte=date(2021, 6, 1),
                                 published_on__lte=timezone.localdate() - timedelta(days=60),
