@@ -152,3 +152,15 @@ def test_worker_mails_what_was_queued_and_exits_with_once(tmp_path):
     worked = yuebiao("worker", "--once", "--no-startup-delay", "--skip-checks")
     assert worked.returncode == 0, worked.stderr
     assert "To: wang@gd.example" in worked.stdout and "http://biaozhun.example/inbox/1/open/" in worked.stdout
+
+
+def test_compare_says_it_cannot_read_a_scanned_standard_and_gives_no_verdict():
+    corpus = REPO.parent / "shared" / "corpus" / "standards"
+    if not (corpus / "GB-21900-2008.pdf").exists():
+        pytest.skip("the corpus is not beside the repository")
+    result = run_cli("compare", str(corpus / "DB-44-1597-2015.pdf"), str(corpus / "GB-21900-2008.pdf"), "--format",
+                     "json")
+    assert result.returncode == 2
+    report = json.loads(result.stdout)
+    assert report["status"] == "unreadable" and "limits" not in report
+    assert "没有文字层" in report["message"]

@@ -14,6 +14,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuebiao.settings")
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "yuebiao"
+    if len(argv) > 1 and argv[1] == "compare":
+        # The comparison core is pure (compare/): it reads files and needs no database or settings.
+        from compare.cli import main as compare_main
+
+        return compare_main(argv[2:])
     if len(argv) > 1:
         argv[1] = COMMAND_ALIASES.get(argv[1], argv[1].replace("-", "_"))
     from django.core.management import execute_from_command_line

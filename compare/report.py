@@ -1,0 +1,110 @@
+"""The comparison of two parsed standards as one JSON-serialisable dict (pure: no Django)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from .align import align, features, to_simplified
+from .limits import compare_limits, fold, unlawful
+
+TERM_SAME = 0.9  # definitions this close differ only in punctuation or a word order
+
+
+def _number(text: str | None):
+    # catalogue.numbers is a pure module (no Django); imported here so align/limits stay free of it
+    from catalogue.numbers import try_parse_number
+
+    return try_parse_number(text) if text else None
+
+
+def _dice(x: set[str], y: set[str]) -> float:
+    if not x and not y:
+        return 1.0
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def compare_terms(a_terms: list[Any], b_terms: list[Any]) -> dict[str, Any]:
+    def index(terms):
+        return {fold(to_simplified(t.zh)): t for t in terms if t.zh}
+
+    ia, ib = index(a_terms), index(b_terms)
+    differ = []
+    for key in ia.keys() & ib.keys():
+        ta, tb = ia[key], ib[key]
+        da, db = to_simplified(ta.definition or ""), to_simplified(tb.definition or "")
+        score = round(_dice(features(da), features(db)), 4)
+        if score < TERM_SAME:
+            differ.append({"term": ta.zh, "a": ta.definition, "b": tb.definition, "score": score})
+    return {
+        "only_a": [ia[k].zh for k in ia if k not in ib],
+        "only_b": [ib[k].zh for k in ib if k not in ia],
+        "defined_differently": sorted(differ, key=lambda d: d["score"]),
+        "same": sum(1 for k in ia.keys() & ib.keys()) - len(differ),
+    }
+
+
+def _ref_key(ref: Any) -> tuple[str, Any]:
+    """(key, parsed number): the key ignores the year and a /T that was dropped when HJ/T 57 became HJ 57."""
+    parsed = _number(ref.number) if ref.parsed else None
+    if parsed is None:
+        return "raw:" + fold(ref.raw or ref.number), None
+    family = parsed.prefix.split("/")[0] if parsed.prefix.endswith(("/T", "/Z")) else parsed.prefix
+    return f"{family} {parsed.sequence}", parsed
+
+
+def compare_references(a_refs: list[Any], b_refs: list[Any]) -> dict[str, Any]:
+    ia = {k: (r, n) for r in a_refs for k, n in [_ref_key(r)]}
+    ib = {k: (r, n) for r in b_refs for k, n in [_ref_key(r)]}
+    differ = []
+    for key in [k for k in ia if k in ib]:
+        (_, na), (_, nb) = ia[key], ib[key]
+        if na is None or nb is None:
+            continue
+        notes = []
+        kind = None
+        if na.year and nb.year and na.year != nb.year:
+            kind = "a_cites_older" if na.year < nb.year else "b_cites_older"
+            notes.append(f"A 引用 {na.year} 版，B 引用 {nb.year} 版")
+        elif bool(na.year) != bool(nb.year):
+            kind = "dated_vs_undated"
+            notes.append("一方注日期引用，另一方不注日期（不注日期即适用最新版本）")
+        if na.prefix != nb.prefix:
+            kind = kind or "prefix_differs"
+            notes.append(f"代号不同：{na.prefix} vs {nb.prefix}")
+        if kind:
+            differ.append({"a": na.canonical, "b": nb.canonical, "kind": kind, "note": "；".join(notes)})
+    return {
+        "only_a": [ia[k][0].number for k in ia if k not in ib],
+        "only_b": [ib[k][0].number for k in ib if k not in ia],
+        "differ": differ,
+        "same": sum(1 for k in ia if k in ib) - len(differ),
+    }
+
+
+def _describe(doc: Any) -> dict[str, Any]:
+    md = doc.metadata
+    n = _number(md.number)
+    return {"number": md.number, "title": md.title_zh, "level": n.level if n else None,
+            "nature": n.nature if n else None}
+
+
+def compare_documents(a: Any, b: Any) -> dict[str, Any]:
+    """Clauses, terms, normative references and limits of A against B; verdicts are from A's point of view."""
+    da, db = _describe(a), _describe(b)
+    alignment = align(a, b)
+    pairs = compare_limits(a.limits, b.limits, a_scope=a.metadata.title_zh or "", b_scope=b.metadata.title_zh or "")
+    local_mandatory = da["level"] == "local" and da["nature"] == "mandatory" and db["level"] == "national"
+    flagged = unlawful(pairs, local_mandatory)
+    return {
+        "status": "ok",
+        "a": da,
+        "b": db,
+        "alignment": alignment.to_dict(),
+        "terms": compare_terms(a.terms, b.terms),
+        "references": compare_references(a.references, b.references),
+        "limits": [p.to_dict() for p in pairs],
+        "limit_summary": dict(Counter(p.verdict for p in pairs)),
+        "a_is_local_mandatory": local_mandatory,
+        "unlawful": [p.to_dict() for p in flagged],
+    }

@@ -1,0 +1,1 @@
+"""Tests of the comparison package (pure ones run with -p no:django)."""
