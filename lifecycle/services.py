@@ -38,7 +38,6 @@ from lifecycle.models import (
     PeriodicReview,
     ProjectDocument,
     ProjectStage,
-    ReviewPanel,
     StatutoryPeriod,
 )
 from lifecycle.transitions import Action, Doc, Facts, Role, State
@@ -946,14 +945,6 @@ def offered_actions(user: User | None, project: Project) -> list[dict]:
             "refusal": "; ".join(decision.refusals_en) if english else decision.message, "needs_reason": row.needs_reason, "target": row.next_state.value,
         })
     return out
-
-
-def panel_of(project: Project) -> ReviewPanel | None:
-    return project.panels.order_by("-round").prefetch_related("members__expert__organisation").first()
-
-
-def unanswered(project: Project):
-    return project.comments.filter(resolution="")
 
 
 __all__ = [

@@ -8,7 +8,6 @@ from yuebiao.api import api
 urlpatterns = [
     path("", include("catalogue.urls")),
     path("", include("smart.urls")),
-    path("", include("trail.urls")),
     path("", include("notify.urls")),
     path("", include("lifecycle.urls")),
     path("accounts/", include("accounts.urls")),
