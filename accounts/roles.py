@@ -44,26 +44,33 @@ class Action(StrEnum):
     LIFECYCLE_WORK = "lifecycle.work"  # 参与地方标准项目（待我处理、项目页；对象级权限见 lifecycle.services）
     LIFECYCLE_MANAGE = "lifecycle.manage"  # 管理地方标准项目、专家库、规定期限
     LIFECYCLE_ANALYTICS = "lifecycle.analytics"  # 查看制定周期统计
+    COMPARE_RUN = "compare.run"  # 标准比对：比对两项标准、寻找对应标准、查看自己的和公开文本的比对
+    COMPARE_MANAGE = "compare.manage"  # 查看全部比对记录（含他人上传文件的比对）
 
 
 # Who may do what. Object-level limits (a city officer only for its own city) live in accounts.permissions.can().
 _BUREAU_LIFECYCLE = {Action.LIFECYCLE_PROPOSE, Action.LIFECYCLE_WORK, Action.LIFECYCLE_MANAGE, Action.LIFECYCLE_ANALYTICS}
+# Comparison is a service to everyone who works with standards; only the bureau sees other people's uploads.
+_COMPARE = {Action.COMPARE_RUN}
+_BUREAU_COMPARE = {Action.COMPARE_RUN, Action.COMPARE_MANAGE}
 GRANTS: dict[Role, frozenset[Action]] = {
     Role.PROVINCIAL_ADMIN: frozenset(
-        {Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, Action.ACCOUNTS_MANAGE, *_BUREAU_LIFECYCLE}
+        {Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, Action.ACCOUNTS_MANAGE, *_BUREAU_LIFECYCLE, *_BUREAU_COMPARE}
     ),
-    Role.PROVINCIAL_OFFICER: frozenset({Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, *_BUREAU_LIFECYCLE}),
+    Role.PROVINCIAL_OFFICER: frozenset(
+        {Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, *_BUREAU_LIFECYCLE, *_BUREAU_COMPARE}
+    ),
     Role.CITY_OFFICER: frozenset({
         Action.CATALOGUE_IMPORT, Action.CATALOGUE_EDIT, Action.LIFECYCLE_PROPOSE, Action.LIFECYCLE_WORK,
-        Action.LIFECYCLE_ANALYTICS,
+        Action.LIFECYCLE_ANALYTICS, *_COMPARE,
     }),
-    Role.COMMITTEE_SECRETARY: frozenset({Action.LIFECYCLE_WORK}),
-    Role.DRAFTER: frozenset({Action.LIFECYCLE_WORK}),
-    Role.ENTERPRISE_USER: frozenset(),
-    Role.ASSOCIATION_USER: frozenset(),
-    Role.EVALUATOR: frozenset({Action.LIFECYCLE_WORK}),
-    Role.EXPERT: frozenset({Action.LIFECYCLE_WORK}),
-    Role.DEPARTMENT_OFFICER: frozenset({Action.LIFECYCLE_PROPOSE, Action.LIFECYCLE_WORK}),
+    Role.COMMITTEE_SECRETARY: frozenset({Action.LIFECYCLE_WORK, *_COMPARE}),
+    Role.DRAFTER: frozenset({Action.LIFECYCLE_WORK, *_COMPARE}),
+    Role.ENTERPRISE_USER: frozenset(_COMPARE),
+    Role.ASSOCIATION_USER: frozenset(_COMPARE),
+    Role.EVALUATOR: frozenset({Action.LIFECYCLE_WORK, *_COMPARE}),
+    Role.EXPERT: frozenset({Action.LIFECYCLE_WORK, *_COMPARE}),
+    Role.DEPARTMENT_OFFICER: frozenset({Action.LIFECYCLE_PROPOSE, Action.LIFECYCLE_WORK, *_COMPARE}),
 }
 
 # Roles whose powers are bounded by the region of their organisation.

@@ -1,4 +1,9 @@
-"""``python -m compare.cli A B --format json``: compare two standard files and print the report."""
+"""``yuebiao compare A B --format json|xlsx|pdf``: compare two standards and print or write the report.
+
+A and B are files (PDF, Word .docx, text) or catalogue numbers (``GB 26453—2011``, ``DB44/ 2159``). Two files
+are compared by the pure core alone, with no database and no settings; a catalogue number needs Django, which
+is set up only then. Verdicts are from A's point of view.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,16 @@ from pathlib import Path
 from typing import Any
 
 EXIT_OK = 0
+EXIT_REFUSED = 1
 EXIT_UNREADABLE = 2
+
+
+class Refused(Exception):
+    """A comparison the services refused; `report` is the unreadable report when a side could not be read."""
+
+    def __init__(self, message: str, report: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.report = report
 
 
 def _read(path: str) -> tuple[Any, str | None]:
@@ -28,35 +42,101 @@ def _read(path: str) -> tuple[Any, str | None]:
 
 def unreadable_report(problems: dict[str, tuple[str, str]]) -> dict[str, Any]:
     """The report when A or B cannot be read: what failed and why, and deliberately no verdicts at all."""
-    lines = [f"无法读取 {side.upper()}（{Path(path).name}）：{why}" for side, (path, why) in problems.items()]
+    lines = [f"无法读取 {side.upper()}（{Path(label).name}）：{why}" for side, (label, why) in problems.items()]
     message = "；".join(lines) + "。未作任何比对，也不给出任何宽严结论。"
     return {"status": "unreadable", "message": message,
-            "unreadable": {side: {"file": Path(path).name, "reason": why} for side, (path, why) in problems.items()}}
+            "unreadable": {side: {"file": Path(label).name, "reason": why}
+                           for side, (label, why) in problems.items()}}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m compare.cli", description="标准比对：A 与 B（结论从 A 的角度）")
-    parser.add_argument("a", help="标准 A 的文件（PDF / Word / 文本）")
-    parser.add_argument("b", help="标准 B 的文件")
-    parser.add_argument("--format", choices=["json"], default="json",
-                        help="输出格式（xlsx / pdf 尚未实现）")
-    args = parser.parse_args(argv)
+def _files_report(a: str, b: str) -> dict[str, Any]:
     docs: dict[str, Any] = {}
     problems: dict[str, tuple[str, str]] = {}
-    for side, path in (("a", args.a), ("b", args.b)):
+    for side, path in (("a", a), ("b", b)):
         doc, why = _read(path)
         if doc is None:
             problems[side] = (path, why or "未知原因")
         docs[side] = doc
     if problems:
-        report = unreadable_report(problems)
+        return unreadable_report(problems)
+    from .report import compare_documents
+
+    report = compare_documents(docs["a"], docs["b"])
+    report["a"]["label"], report["b"]["label"] = Path(a).name, Path(b).name
+    return report
+
+
+def _catalogue_report(a: str, b: str, *, save_as: str | None) -> tuple[dict[str, Any], str | None]:
+    """The report when A or B is a catalogue number; with `save_as`, also stored, and its link returned."""
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.models import User
+    from compare import services
+
+    try:
+        sides = [services.side_from_argument(a), services.side_from_argument(b)]
+        if save_as is None:
+            return services.report_of(*sides), None
+        user = User.objects.filter(username=save_as).first()
+        if user is None:
+            raise services.ComparisonRefused(f"没有用户“{save_as}”")
+        comparison = services.compare_sides(*sides, by=user)
+    except (services.ComparisonRefused, PermissionDenied) as exc:
+        raise Refused(str(exc), getattr(exc, "report", None)) from exc
+    return comparison.report, settings.YUEBIAO_SITE_URL.rstrip("/") + comparison.get_absolute_url()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="yuebiao compare", description="标准比对：A 与 B 逐条、逐项限值比对（结论从 A 的角度）")
+    parser.add_argument("a", help="标准 A：文件（PDF / Word / 文本）或标准目录中的标准号")
+    parser.add_argument("b", help="标准 B：文件或标准号")
+    parser.add_argument("--format", choices=["json", "xlsx", "pdf"], default="json", help="输出格式")
+    parser.add_argument("-o", "--output", help="xlsx / pdf 的输出文件（默认：当前目录下按两个标准命名）")
+    parser.add_argument("--save", metavar="USERNAME",
+                        help="以该用户身份保存比对并打印永久链接（需要数据库）")
+    args = parser.parse_args(argv)
+    both_files = Path(args.a).is_file() and Path(args.b).is_file()
+    link = None
+    try:
+        if both_files and not args.save:
+            report = _files_report(args.a, args.b)
+        else:
+            report, link = _catalogue_report(args.a, args.b, save_as=args.save)
+    except Refused as exc:
+        report = exc.report
+        if report is None:
+            print(f"无法比对：{exc}", file=sys.stderr)
+            return EXIT_REFUSED
+    if report.get("status") == "unreadable":
         print(report["message"], file=sys.stderr)
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return EXIT_UNREADABLE
-    from .report import compare_documents
+    if args.format == "json":
+        if link:
+            report = {**report, "link": link}
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    from compare import exports
 
-    print(json.dumps(compare_documents(docs["a"], docs["b"]), ensure_ascii=False, indent=1))
+    build = exports.report_xlsx if args.format == "xlsx" else exports.report_pdf
+    out = Path(args.output or export_filename(report["a"].get("number"), report["b"].get("number"), args.format))
+    out.write_bytes(build(report, link=link))
+    print(f"已写出 {out}" + (f"；永久链接 {link}" if link else ""), file=sys.stderr)
+    print(out)
     return EXIT_OK
+
+
+def export_filename(a_number: str | None, b_number: str | None, fmt: str) -> str:
+    """标准比对-DB44_2159_2019-GB_26453_2011.xlsx: the two numbers with anything but letters and digits as _."""
+    def safe(text: str | None) -> str:
+        return "_".join("".join(ch if ch.isalnum() else " " for ch in text or "").split()) or "std"
+
+    return f"标准比对-{safe(a_number)}-{safe(b_number)}.{fmt}"
 
 
 if __name__ == "__main__":

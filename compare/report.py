@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from .align import align, features, to_simplified
+from .correspondence import suggest_degree
 from .limits import compare_limits, fold, unlawful
 
 TERM_SAME = 0.9  # definitions this close differ only in punctuation or a word order
@@ -96,7 +97,7 @@ def compare_documents(a: Any, b: Any) -> dict[str, Any]:
     pairs = compare_limits(a.limits, b.limits, a_scope=a.metadata.title_zh or "", b_scope=b.metadata.title_zh or "")
     local_mandatory = da["level"] == "local" and da["nature"] == "mandatory" and db["level"] == "national"
     flagged = unlawful(pairs, local_mandatory)
-    return {
+    report = {
         "status": "ok",
         "a": da,
         "b": db,
@@ -108,3 +109,5 @@ def compare_documents(a: Any, b: Any) -> dict[str, Any]:
         "a_is_local_mandatory": local_mandatory,
         "unlawful": [p.to_dict() for p in flagged],
     }
+    report["correspondence"] = suggest_degree(a, b, report)
+    return report

@@ -255,6 +255,45 @@ class StandardDocument:
     def to_json(self, indent: int | None = 1) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "StandardDocument":
+        """The inverse of ``to_dict()``: a stored parse (JSON) back as objects, so stored texts can be compared
+        without parsing the file again. Keys this version does not know are ignored."""
+        def many(kind, items):
+            return [kind(**_known(kind, item)) for item in items or []]
+
+        def clause(item: dict[str, Any]) -> Clause:
+            values = _known(Clause, item)
+            values["blocks"] = many(Block, item.get("blocks"))
+            values["children"] = [clause(child) for child in item.get("children") or []]
+            return Clause(**values)
+
+        def section(item: dict[str, Any] | None) -> Section | None:
+            if not item:
+                return None
+            return Section(title=item.get("title", ""), blocks=many(Block, item.get("blocks")))
+
+        return cls(
+            metadata=Metadata(**_known(Metadata, data.get("metadata") or {})),
+            foreword=section(data.get("foreword")),
+            introduction=section(data.get("introduction")),
+            clauses=[clause(c) for c in data.get("clauses") or []],
+            annexes=[clause(c) for c in data.get("annexes") or []],
+            bibliography=list(data.get("bibliography") or []),
+            terms=many(Term, data.get("terms")),
+            references=many(Reference, data.get("references")),
+            tables=many(Table, data.get("tables")),
+            provisions=many(Provision, data.get("provisions")),
+            limits=many(Limit, data.get("limits")),
+            warnings=list(data.get("warnings") or []),
+            source=dict(data.get("source") or {}),
+        )
+
+
+def _known(kind: type, item: dict[str, Any]) -> dict[str, Any]:
+    names = {f.name for f in fields(kind)}
+    return {k: v for k, v in item.items() if k in names}
+
 
 def _plain(obj: Any) -> Any:
     if is_dataclass(obj):

@@ -3,6 +3,7 @@
 from ninja import NinjaAPI
 
 from catalogue.api import router as catalogue_router
+from compare.api import router as compare_router
 from lifecycle.api import router as lifecycle_router
 from notify.api import router as notify_router
 from smart.api import router as smart_router
@@ -45,3 +46,4 @@ api.add_router("/smart", smart_router)
 api.add_router("/lifecycle", lifecycle_router)
 api.add_router("/trail", trail_router)
 api.add_router("/notices", notify_router)
+api.add_router("/compare", compare_router)

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "trail",
     "notify",
     "lifecycle",
+    "compare",
 ]
 
 MIDDLEWARE = [

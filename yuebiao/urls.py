@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("smart.urls")),
     path("", include("notify.urls")),
     path("", include("lifecycle.urls")),
+    path("", include("compare.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -24,14 +24,19 @@ class Command(BaseCommand):
             from lifecycle.demo import load_lifecycle_demo
 
             projects = load_lifecycle_demo()
+        from compare.demo import load_compare_demo
+
+        comparisons = load_compare_demo()
         if json:
             self.stdout.write(jsonlib.dumps({"users": [u for u, _ in result.users], "password": DEMO_PASSWORD,
                                              "created": result.created, "updated": result.updated,
-                                             "unchanged": result.unchanged, "projects": projects},
+                                             "unchanged": result.unchanged, "projects": projects,
+                                             "comparisons": comparisons},
                                             ensure_ascii=False))
             return
         self.stdout.write(f"演示数据已载入：标准新增 {result.created}，更新 {result.updated}，未变化 {result.unchanged}")
         self.stdout.write(f"地方标准项目：新建 {projects['live']} 个在办项目、{projects['history']} 个历史项目")
+        self.stdout.write(f"标准比对：附上全文 {comparisons['attached']} 份，新建比对 {comparisons['compared']} 项")
         self.stdout.write(f"演示账户（密码均为 {DEMO_PASSWORD}）：")
         for username, display in result.users:
             self.stdout.write(f"  {username:<12} {display}")
