@@ -52,32 +52,78 @@ def _run_lifecycle(name: str, url: str, args) -> dict | None:
     return json.loads(out.read_text())
 
 
+def _run_compare_align(args) -> dict | None:
+    """Clause alignment needs no database: measured once, in a process of its own (jieba's load included)."""
+    print("\n=== comparison: clause alignment of generated documents ===", flush=True)
+    out = OUT / "compare-align.json"
+    proc = subprocess.run([sys.executable, "-m", "bench.compare_bench", "--part", "align", "--json-out", str(out)],
+                          cwd=HERE.parent)
+    if proc.returncode:
+        print(f"comparison alignment benchmark failed (exit {proc.returncode})", file=sys.stderr)
+        return None
+    return json.loads(out.read_text())
+
+
+def _run_compare(name: str, url: str, args) -> dict | None:
+    """Counterparts in a database of their own: the bench empties the catalogue there to hold exactly N standards."""
+    if url.startswith("sqlite"):
+        url = f"sqlite:///{OUT / 'compare.sqlite3'}"
+    else:
+        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_compare"
+        if not _pg_reachable(url):
+            return None
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
+    print(f"\n=== {name}: counterparts of one standard among {args.compare_sizes} catalogue standards ===", flush=True)
+    out = OUT / f"compare-{name}.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.compare_bench", "--part", "counterparts", "--sizes", args.compare_sizes,
+         "--json-out", str(out)],
+        env=env, cwd=HERE.parent,
+    )
+    if proc.returncode:
+        print(f"{name}: counterparts benchmark failed (exit {proc.returncode})", file=sys.stderr)
+        return None
+    return json.loads(out.read_text())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="粤标 benchmarks")
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", "1000000")))
-    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart", "trail", "lifecycle"], default=None)
+    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart", "trail", "lifecycle", "compare"],
+                        default=None)
     parser.add_argument("--trail-events", type=int, default=int(os.environ.get("BENCH_TRAIL_EVENTS", "2000000")))
     parser.add_argument("--trail-subjects", type=int, default=int(os.environ.get("BENCH_TRAIL_SUBJECTS", "100000")))
     parser.add_argument("--lifecycle-projects", type=int,
                         default=int(os.environ.get("BENCH_LIFECYCLE_PROJECTS", "100000")))
     parser.add_argument("--lifecycle-events", type=int,
                         default=int(os.environ.get("BENCH_LIFECYCLE_EVENTS", "2000000")))
+    parser.add_argument("--compare-sizes", default=os.environ.get("BENCH_COMPARE_SIZES", "1000,10000"),
+                        help="catalogue sizes for the counterparts figures, comma-separated")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     targets = []
-    if args.only in (None, "sqlite", "trail", "lifecycle"):
+    if args.only in (None, "sqlite", "trail", "lifecycle", "compare"):
         targets.append(("sqlite", f"sqlite:///{OUT / 'bench.sqlite3'}"))
-    if args.only in (None, "postgresql", "trail", "lifecycle") and _pg_reachable(args.pg_url):
+    if args.only in (None, "postgresql", "trail", "lifecycle", "compare") and _pg_reachable(args.pg_url):
         targets.append(("postgresql", args.pg_url))
-    results, trail_results, lifecycle_results = {}, {}, {}
+    results, trail_results, lifecycle_results, compare_results = {}, {}, {}, {}
+    compare_align = None
     if args.only in (None, "smart"):
         print("\n=== machine-readable standards: parsing the corpus PDFs ===", flush=True)
         subprocess.run([sys.executable, "-m", "smart.bench_parse"], cwd=HERE.parent, check=False)
         if args.only == "smart":
             return 0
+    if args.only in (None, "compare"):
+        if (compare_align := _run_compare_align(args)) is None:
+            return 1
     for name, url in targets:
         env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
+        if args.only == "compare":
+            if (r := _run_compare(name, url, args)) is None:
+                return 1
+            compare_results[name] = r
+            continue
         if args.only == "lifecycle":
             if (r := _run_lifecycle(name, url, args)) is None:
                 return 1
@@ -108,6 +154,9 @@ def main() -> int:
             if (r := _run_lifecycle(name, url, args)) is None:
                 return 1
             lifecycle_results[name] = r
+            if (r := _run_compare(name, url, args)) is None:
+                return 1
+            compare_results[name] = r
     print("\n=== summary ===")
     for name, r in results.items():
         print(f"{name:<11} search p50 {r['search_p50_ms']:.1f} ms, p95 {r['search_p95_ms']:.1f} ms "
@@ -125,6 +174,16 @@ def main() -> int:
               f"cached p95 {r['dashboard_cached']['p95_ms']:.0f} ms; export {r['export_s']:.1f} s; project page "
               f"({page['events']} events) median {page['median_ms']:.0f} ms"
               + (f", {page['queries']} queries" if "queries" in page else " (timeline only)"))
+    if compare_align:
+        a300 = compare_align["align_300"]
+        print(f"{'compare':<11} align {a300['clauses_a']}×{a300['clauses_b']} clauses median "
+              f"{a300['median_s']:.2f} s (target ≤ 1 s; jieba load {compare_align['jieba_load_s']:.1f} s once); "
+              f"growth exponent {compare_align['growth_exponent']:.2f} (×{compare_align['per_doubling']:.2f} per "
+              f"doubling; " + ", ".join(f"{g['n']:,}: {g['median_s']:.2f} s" for g in compare_align["growth"]) + ")")
+    for name, r in compare_results.items():
+        print(f"{name:<11} counterparts: " + "; ".join(
+            f"{e['standards']:,} standards median {e['warm_median_s']:.2f} s (cold ≤ {e['cold_max_s']:.2f} s)"
+            for e in r["sizes"]) + " (target ≤ 10 s for 1,000)")
     return 0
 
 

@@ -51,6 +51,8 @@ class LimitPairOut(Schema):
     unit: str | None
     verdict: str
     reason: str | None = None
+    # what the verdict rests on that could not be checked (grades matched by name, B's scope not covering A's)
+    caveat: str | None = None
     condition_a: str | None = None
     condition_b: str | None = None
 
@@ -59,7 +61,9 @@ class CounterpartOut(Schema):
     number: str
     title_zh: str
     level: str
+    level_label: str
     status: str
+    status_label: str
     score: float
     reasons: list[str]
 

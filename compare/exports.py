@@ -117,9 +117,16 @@ def unlawful_warning(report: dict) -> str | None:
     if not is_ok(report) or not flagged:
         return None
     a, b = report.get("a") or {}, report.get("b") or {}
+    uncertain = sum(1 for p in flagged if p.get("caveat"))
+    if uncertain == len(flagged):
+        consequence = "这些限值须核对（见各项的说明：比对所依据的适用范围或分级对应尚未确认），确认后须修改。"
+    elif uncertain:
+        consequence = f"其中 {len(flagged) - uncertain} 项须修改，另 {uncertain} 项须先核对各项说明中的前提。"
+    else:
+        consequence = "这些限值须修改。"
     return (f"A（{a.get('number') or '标准 A'}）为地方强制性标准，有 {len(flagged)} 项限值宽于国家标准 B"
             f"（{b.get('number') or '标准 B'}）。地方标准的技术要求不得低于强制性国家标准的相关技术要求"
-            "（《标准化法》第二十一条），这些限值须修改。")
+            f"（《标准化法》第二十一条），{consequence}")
 
 
 def local_check(report: dict) -> str | None:

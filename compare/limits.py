@@ -1,8 +1,13 @@
-"""Limit values of two standards matched and judged from A's point of view (pure: no Django).
+"""Limit values (限值) of two standards matched and judged from A's point of view (pure: no Django).
 
 Limits are matched by normalised parameter name (aliases such as 化学需氧量/COD), compatible conditions (process
-or column, special limit, time basis, period) and unit; units are converted where that is plain arithmetic. Each
-pair gets a verdict: stricter | looser | equal | only_a | only_b | not_comparable (always with a reason).
+or column, grade, special limit, time basis, period or construction date, bracketed alternative) and unit; units
+are converted where that is plain arithmetic. Each pair gets a verdict: stricter | looser | equal | only_a |
+only_b | not_comparable (always with a reason). A verdict that holds only under an assumption the tool cannot
+check (same-named grades of two standards taken to correspond, a bracket whose condition one side does not name,
+a looser limit where the titles do not show B applying to A's row) keeps its verdict but carries a ``caveat``,
+which is also written into the reason: never a verdict presented as certain when it is not. The rules are in
+docs/compare-accuracy.md ("Comparator rules").
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import asdict, dataclass
+from datetime import date
 from typing import Any, Iterable
 
 VERDICTS = ("stricter", "looser", "equal", "only_a", "only_b", "not_comparable")
@@ -55,6 +61,7 @@ _KIND = {"<=": "upper", "<": "upper", ">=": "lower", ">": "lower", "range": "ran
          "not_detected": "not_detected"}
 _KIND_ZH = {"upper": "上限", "lower": "下限", "range": "范围", "exact": "定值", "not_detected": "不得检出"}
 _PERIOD_ALL = {"现有和新建企业", "新建和现有企业", "所有企业", "企业", "排污单位"}
+_EVERYONE = {"一切排污单位", "所有排污单位", "全部排污单位"}  # a row label that restricts nothing
 
 
 def fold(text: str | None) -> str:
@@ -114,6 +121,8 @@ class LimitPair:
     reason: str | None = None
     condition_a: str | None = None
     condition_b: str | None = None
+    # what the verdict rests on that the tool could not check (also written into reason); None when nothing
+    caveat: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -140,22 +149,203 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def _parts(limit: Any) -> list[str]:
+# --- condition labels: grade, period / construction date, or a qualifier of what the row is about -------------
+
+_NUMERAL = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+            "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+# 一级标准, 一级A, 一级A标准, Ⅱ类 (NFKC: ii类), 二类区, Ⅲ类水域, 第二级 … (pieces are folded: no spaces, lower case)
+_GRADE_RE = re.compile(r"第?(?P<n>[一二三四五六七八九十]|viii|vii|vi|iv|ix|iii|ii|i|v|x|\d{1,2})(?P<kind>级|类|档)"
+                       r"(?P<sub>[a-d])?(?:标准值?|排放限值|限值|区|地区|功能区|保护区|水域|海域)?(?P<sub2>[a-d])?(?:标准|级)?")
+# A 标准 / B 标准, A级 … : a sub-grade named on its own (a bare letter is too ambiguous to count)
+_SUBGRADE_RE = re.compile(r"(?P<sub>[a-d])(?:级标准|级|类|标准值?|限值)")
+_PERIOD_NAME_RE = re.compile(r"(?:现有|新建|在建|改扩建|新改扩建|新、改、扩建)(?:企业|设施|项目|源|装置|生产线|排污单位|"
+                             r"污水处理厂|锅炉|窑炉)?|第?[一二三四五ivx\d]+时段|时段[一二三四五ivx\d]+")
+_DATE_RE = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})日)?)?|(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
+_CONSTRUCTION_RE = re.compile(r"建设|建成|投产|投运|新建|改建|扩建|批复|审批|环评|环境影响|设立|竣工")
+
+
+def _grade(piece: str) -> tuple[str, ...] | None:
+    """The grade a (folded) label names, as comparable tokens: 一级标准 → ('1级',), 一级a → ('1级', 'a')."""
+    m = _GRADE_RE.fullmatch(piece)
+    if m:
+        n = m.group("n")
+        number = int(n) if n.isdigit() else _NUMERAL[n]
+        kind = "级" if m.group("kind") in ("级", "档") else "类"
+        sub = m.group("sub") or m.group("sub2")
+        return (f"{number}{kind}",) + ((sub,) if sub else ())
+    m = _SUBGRADE_RE.fullmatch(piece)
+    if m:
+        return (m.group("sub"),)
+    return None
+
+
+def _day(m: re.Match, end: bool) -> int | None:
+    year = int(m.group(1) or m.group(4))
+    month, day = m.group(2) or m.group(5), m.group(3) or m.group(6)
+    try:
+        if month is None:
+            return date(year, 12, 31).toordinal() if end else date(year, 1, 1).toordinal()
+        month = int(month)
+        if day is None:
+            if not end:
+                return date(year, month, 1).toordinal()
+            nxt = date(year + month // 12, month % 12 + 1, 1)
+            return nxt.toordinal() - 1
+        return date(year, month, int(day)).toordinal()
+    except ValueError:
+        return None
+
+
+def _date_period(piece: str) -> tuple[str, int | None, int | None] | None:
+    """A date label as (kind, first day, last day), open ends None: 2006年1月1日起建设的 → ('construction', …, None).
+
+    ``kind`` keeps a construction (or approval) date apart from a date from which a limit applies: two labels of
+    different kinds do not constrain each other.
+    """
+    dates = list(_DATE_RE.finditer(piece))
+    if not dates:
+        return None
+    kind = "construction" if _CONSTRUCTION_RE.search(piece) else "application"
+    if len(dates) >= 2 and re.match(r"(至|到|~|—|-)", piece[dates[0].end():]):
+        lo, hi = _day(dates[0], False), _day(dates[1], True)
+        return (kind, lo, hi) if lo is not None and hi is not None else None
+    m = dates[0]
+    rest = piece[m.end():]
+    if re.match(r"(以前|之前|前|止)", rest):
+        hi = _day(m, True)
+        return (kind, None, hi) if hi is not None else None
+    if re.match(r"(起|以后|之后|后|开始)", rest):
+        lo = _day(m, False)
+        return (kind, lo, None) if lo is not None else None
+    return None
+
+
+def _overlap(x: tuple[str, int | None, int | None], y: tuple[str, int | None, int | None]) -> bool:
+    lo = max((v for v in (x[1], y[1]) if v is not None), default=None)
+    hi = min((v for v in (x[2], y[2]) if v is not None), default=None)
+    # strict: "2006年1月1日前" and "2006年1月1日起" meet on a day but are meant as two disjoint groups
+    return lo is None or hi is None or lo < hi
+
+
+def _pieces(limit: Any) -> list[tuple[str, str]]:
+    """(shown, folded) for each piece of the column path and the row label, without repeats."""
     cond = _get(limit, "condition") or {}
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
     for key in ("column", "source"):
         for piece in str(cond.get(key) or "").split(" / "):
             p = fold(piece)
-            if p and p not in out:
-                out.append(p)
+            if p and p not in [f for _, f in out]:
+                out.append((piece.strip(), p))
     return out
 
 
-def _periods(limit: Any) -> set[str]:
+# --- bracketed alternative values: 8（15）, the bracket meaning what the table note says --------------------------
+
+_INSIDE_RE = re.compile(r"括号内的?(?:数值|数据|值|限值)?(?:为|是|指|表示|适用于)(.{1,30}?)时?的?"
+                        r"(?:控制指标|控制值|控制要求|排放限值|限值|标准值|指标|要求)")
+_OUTSIDE_RE = re.compile(_INSIDE_RE.pattern.replace("括号内", "括号外"))
+
+
+def _when(text: str) -> str:
+    """A bracket's condition in the form two notes are compared in: 水温≤12 C (a PDF's text layer) = 水温≤12℃."""
+    t = fold(text).replace("<=", "≤").replace(">=", "≥")
+    return re.sub(r"(\d)(?:°c|℃|c)", r"\1℃", t)
+
+
+def _bracket_notes(notes: Iterable[Any]) -> tuple[str | None, str | None]:
+    """(what a bracketed value applies to, what the value outside applies to) as a table note says, or None."""
+    inside = outside = None
+    for note in notes:
+        text = re.sub(r"\s+", "", str(note or ""))
+        m = _INSIDE_RE.search(text)
+        inside = inside or (m.group(1) if m else None)
+        m = _OUTSIDE_RE.search(text)
+        outside = outside or (m.group(1) if m else None)
+    return inside, outside
+
+
+@dataclass
+class _Row:
+    """One limit value to match: a parsed limit, or one of the two values of ``8（15）``."""
+
+    parameter: Any
+    comparator: Any
+    value: Any
+    unit: Any
+    condition: dict
+    key: str = ""
+    qualifier: str = ""
+    other: tuple[str, ...] = ()  # process, column or scope qualifiers, folded
+    other_text: tuple[str, ...] = ()  # the same as printed
+    grades: tuple[str, ...] = ()
+    grade_text: str = ""
+    periods: frozenset = frozenset()
+    dates: tuple = ()
+    role: str | None = None  # None (one value), "main" (outside the bracket) or "alt" (inside)
+    when: str | None = None  # what this standard's note says the bracket means
+    note_when: str | None = None  # what the bracket means in this row's table, whether or not the row has one
+    base_label: str = ""
+    label: str = ""
+
+
+def _rows(limits: Iterable[Any]) -> list[_Row]:
+    limits = list(limits)
+    by_table: dict[Any, list[Any]] = defaultdict(list)
+    for lim in limits:
+        cond = _get(lim, "condition") or {}
+        by_table[cond.get("table")].extend(cond.get("footnotes") or [])
+    rows: list[_Row] = []
+    for lim in limits:
+        cond = dict(_get(lim, "condition") or {})
+        own_in, own_out = _bracket_notes(cond.get("footnotes") or [])
+        table_in, table_out = _bracket_notes(by_table[cond.get("table")])
+        inside, outside = own_in or table_in, own_out or table_out
+        common = dict(parameter=_get(lim, "parameter"), comparator=_get(lim, "comparator"), unit=_get(lim, "unit"))
+        alternative = cond.get("alternative")
+        if alternative is None:
+            rows.append(_Row(value=_get(lim, "value"), condition=cond, note_when=inside, **common))
+            continue
+        rows.append(_Row(value=_get(lim, "value"), condition=cond, role="main", when=outside, note_when=inside,
+                         **common))
+        rows.append(_Row(value=alternative, condition={**cond, "bracket": "alt"}, role="alt", when=inside,
+                         note_when=inside, **common))
+    for row in rows:
+        row.key, row.qualifier = parameter_key(row.parameter)
+        other, other_text, grades, shown, periods, dates = [], [], [], [], set(), []
+        for piece, folded in _pieces(row):
+            if folded in _EVERYONE:
+                continue
+            grade = _grade(folded)
+            if grade:
+                grades.extend(grade)
+                shown.append(piece)
+                continue
+            period = _date_period(folded)
+            if period:
+                dates.append(period)
+            elif _DATE_RE.search(folded) or _PERIOD_NAME_RE.fullmatch(folded):
+                periods.add(folded)
+            else:
+                other.append(folded)
+                other_text.append(piece)
+        row.other, row.other_text = tuple(other), tuple(other_text)
+        row.grades, row.grade_text = tuple(grades), " ".join(shown)
+        row.dates = tuple(sorted(set(dates), key=str))
+        row.periods = frozenset(_periods(row, periods))
+        row.base_label = condition_label(row)
+        row.label = row.base_label
+        if row.role == "alt":
+            row.label += " / " + (f"括号内数值：{row.when}" if row.when else "括号内数值（适用条件未注明）")
+        elif row.role == "main" and row.when:
+            row.label += f" / 括号外数值：{row.when}"
+    return rows
+
+
+def _periods(limit: Any, labelled: Iterable[str] = ()) -> set[str]:
     cond = _get(limit, "condition") or {}
     found: set[str] = set()
     names = [cond.get("period")] + [a.get("who") for a in cond.get("applies") or [] if isinstance(a, dict)]
-    for name in names:
+    for name in list(names) + list(labelled):
         if not name:
             continue
         if name in _PERIOD_ALL:
@@ -180,18 +370,33 @@ def condition_label(limit: Any) -> str:
     return " / ".join(bits)
 
 
-def _compatible(a: Any, b: Any, a_scope: str, b_scope: str) -> float | None:
-    """How well the conditions of two limits of the same parameter agree (higher is better); None if they clash."""
-    ca, cb = _get(a, "condition") or {}, _get(b, "condition") or {}
+def _prefix(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
+    n = min(len(x), len(y))
+    return x[:n] == y[:n]
+
+
+def _compatible(a: _Row, b: _Row, a_scope: str, b_scope: str) -> float | None:
+    """How well the conditions of two limits of the same parameter agree (higher is better); None if they clash.
+
+    Grades are matched by name (一级 against 一级, and against its sub-grades 一级A / 一级B); a label that names a
+    grade, a construction date or a period is never taken for a scope word.
+    """
+    ca, cb = a.condition, b.condition
     if bool(ca.get("special")) != bool(cb.get("special")):
         return None  # 特别排放限值 vs 排放限值: different regimes
     if ca.get("time_basis") and cb.get("time_basis") and ca["time_basis"] != cb["time_basis"]:
         return None
-    pa, pb = _periods(a), _periods(b)
-    if pa and pb and not pa & pb:
+    if a.periods and b.periods and not a.periods & b.periods:
         return None
-    sa, sb = _parts(a), _parts(b)
+    for kind in {d[0] for d in a.dates} & {d[0] for d in b.dates}:
+        if not any(_overlap(x, y) for x in a.dates if x[0] == kind for y in b.dates if y[0] == kind):
+            return None  # built before 2006 vs built from 2006: different plants
+    if {a.role, b.role} == {"main", "alt"}:
+        return None
+    if a.role == b.role == "alt" and a.when and b.when and _when(a.when) != _when(b.when):
+        return None  # both say what the bracket is for, and they say different things
     score = 0.0
+    sa, sb = a.other, b.other
     if sa and sb:
         common = set(sa) & set(sb)
         if not common:
@@ -202,7 +407,11 @@ def _compatible(a: Any, b: Any, a_scope: str, b_scope: str) -> float | None:
                 if scope and p not in scope:
                     return None
         score += len(common) / len(set(sa) | set(sb))
-    if pa == pb:
+    if a.grades and b.grades:
+        if not _prefix(a.grades, b.grades):
+            return None  # 一级 against 二级
+        score += 0.5 if a.grades == b.grades else 0.25
+    if a.periods == b.periods:
         score += 0.1
     return score
 
@@ -262,67 +471,157 @@ def _verdict(a: Any, b: Any) -> tuple[str, str | None, str | None]:
     return ("looser" if smaller else "stricter"), None, shown
 
 
+def _judge(a: _Row, b: _Row) -> tuple[str, str | None, str | None]:
+    verdict, reason, shown = _verdict(a, b)
+    if verdict != "not_comparable" and a.qualifier and b.qualifier and a.qualifier != b.qualifier:
+        verdict, reason = "not_comparable", f"计算基准不同：{a.qualifier} vs {b.qualifier}"
+    return verdict, reason, shown
+
+
+_VERDICT_ZH = {"stricter": "严于", "looser": "宽于", "equal": "相同", "not_comparable": "不可比"}
+# words of a title that say what kind of document it is, or which pollutants, rather than whom it applies to
+_GENERIC_TITLE = ("挥发性有机化合物", "挥发性有机物", "大气污染物", "水污染物", "污染物", "排放标准", "排放限值", "控制标准",
+                  "标准", "限值", "综合", "工业", "行业", "排放", "控制", "要求", "大气", "废水", "废气", "污水", "及其", "和",
+                  "与", "及", "的", "、", "，", ",")
+_GENERIC_RE = re.compile("|".join(map(re.escape, _GENERIC_TITLE)))
+
+
+def _subject(title: str) -> list[str]:
+    """The words of a title that say whom it applies to: 城镇污水处理厂污染物排放标准 → ['城镇', '处理厂']."""
+    return [t for t in _GENERIC_RE.split(fold(title)) if t]
+
+
+def _scope_caveat(a: _Row, a_title: str, b_title: str) -> str | None:
+    """For a looser pair: a warning when nothing shows that B applies to what A's row regulates, else None.
+
+    B is taken to apply when every subject word of B's title is in A's title or in the row's own qualifiers: 电镀
+    against 电镀 (B covers all of A), 平板玻璃 against a 玻璃 row labelled 平板玻璃 (B covers that row). Not for
+    农村生活污水 against 城镇污水处理厂: B may not bind A's facilities at all. Only a signal from the titles: a B title
+    with no subject words (污水综合排放标准) counts as covering everything.
+    """
+    if not a_title or not b_title:
+        return None
+    known = fold(a_title) + "".join(a.other)
+    if all(word in known for word in _subject(b_title)):
+        return None
+    row = f"，此行：{'、'.join(a.other_text)}" if a.other_text else ""
+    return (f"B（{b_title.strip()}）的适用对象未必包括 A 此行所管的对象（A：{a_title.strip()}{row}），宽于 B 是否违反"
+            "强制性国家标准须先核对适用范围")
+
+
+def _grade_siblings(b: _Row, candidates: Iterable[_Row]) -> list[_Row]:
+    """B's rows that differ from ``b`` only by grade: what A would be held against under each of B's grades."""
+    def signature(r: _Row) -> tuple:
+        c = r.condition
+        return (c.get("table"), r.other, r.periods, r.dates, bool(c.get("special")), c.get("time_basis"), r.role,
+                r.when)
+    sig = signature(b)
+    return [r for r in candidates if r.grades and signature(r) == sig]
+
+
+def _bracket_caveat(a: _Row, b: _Row) -> tuple[str, str, str | None]:
+    """(label of A, label of B, caveat) when a bracketed value is compared."""
+    label_a, label_b, caveat = a.label, b.label, None
+    for row, other, side, other_side in ((a, b, "A", "B"), (b, a, "B", "A")):
+        if row.role != "alt" or row.when:
+            continue
+        hint = other.when if other.role == "alt" else other.note_when
+        if hint:
+            text = f"{row.base_label} / 括号内数值（{side} 未注明适用条件；{other_side} 的表注：{hint}）"
+            label_a, label_b = (text, label_b) if side == "A" else (label_a, text)
+    if a.role == b.role == "alt" and not (a.when and b.when):
+        who = "两标准均" if not a.when and not b.when else ("A " if not a.when else "B ")
+        caveat = f"{who}未注明括号内数值的适用条件，按同一条件比较，须核对"
+    return label_a, label_b, caveat
+
+
 def compare_limits(a_limits: Iterable[Any], b_limits: Iterable[Any], a_scope: str = "",
                    b_scope: str = "") -> list[LimitPair]:
     """Match the limits of A and B and judge each pair from A's point of view.
 
     ``a_scope`` / ``b_scope`` (e.g. the titles) let a qualifier that only one side names ("平板玻璃") be checked
-    against what the other standard covers; without them such a qualifier is accepted.
+    against what the other standard covers; without them such a qualifier is accepted. Given both, a ``looser``
+    pair carries a caveat when the titles do not show that B applies to what A's row regulates.
     """
-    a_list, b_list = list(a_limits), list(b_limits)
+    a_list, b_list = _rows(a_limits), _rows(b_limits)
+    a_title, b_title = a_scope, b_scope
     a_scope, b_scope = fold(a_scope), fold(b_scope)
     b_by_key: dict[str, list[int]] = defaultdict(list)
     for j, lim in enumerate(b_list):
-        b_by_key[parameter_key(_get(lim, "parameter"))[0]].append(j)
+        b_by_key[lim.key].append(j)
     used_b: set[int] = set()
     out: list[LimitPair] = []
     for a in a_list:
-        key, qual_a = parameter_key(_get(a, "parameter"))
         best: dict[Any, tuple[float, list[int]]] = {}
-        for j in b_by_key.get(key, ()):
+        for j in b_by_key.get(a.key, ()):
             b = b_list[j]
             score = _compatible(a, b, a_scope, b_scope)
             if score is None:
                 continue
             # a limit in a convertible unit beats one in another quantity (kg/h next to mg/m³)
-            ua, ub = _get(a, "unit"), _get(b, "unit")
+            ua, ub = a.unit, b.unit
             if ua and ub and convert(1.0, ub, ua) is not None:
                 score += 1.0
-            group = (_get(b, "condition") or {}).get("table")
+            group = b.condition.get("table")
             if group not in best or score > best[group][0] + 1e-9:
                 best[group] = (score, [j])
             elif abs(score - best[group][0]) <= 1e-9:
                 best[group][1].append(j)
         matches = [j for _, js in best.values() for j in js]
-        same = [j for j in matches if fold(_get(b_list[j], "parameter")) == fold(_get(a, "parameter"))
-                and (_get(b_list[j], "condition") or {}) == (_get(a, "condition") or {})]
+        same = [j for j in matches if fold(b_list[j].parameter) == fold(a.parameter)
+                and b_list[j].condition == a.condition]
         if same:
             matches = same  # the very same row (a standard against itself, or a copied table): nothing else
         if not matches:
-            out.append(LimitPair(_get(a, "parameter"), display(a), None, _get(a, "unit"), "only_a",
-                                 "B 中没有相同项目和条件的限值", condition_label(a), None))
+            out.append(LimitPair(a.parameter, display(a), None, a.unit, "only_a",
+                                 "B 中没有相同项目和条件的限值", a.label, None))
             continue
         for j in sorted(matches):
             b = b_list[j]
             used_b.add(j)
-            verdict, reason, shown = _verdict(a, b)
-            qual_b = parameter_key(_get(b, "parameter"))[1]
-            if verdict != "not_comparable" and qual_a and qual_b and qual_a != qual_b:
-                verdict, reason = "not_comparable", f"计算基准不同：{qual_a} vs {qual_b}"
-            b_text = display(b) + (f" {normalize_unit(_get(b, 'unit'))}" if shown else "")
+            verdict, reason, shown = _judge(a, b)
+            # the very same row, value and all (a standard against itself): its grades and brackets are one thing
+            twin = j in same and (a.comparator, a.value, a.unit) == (b.comparator, b.value, b.unit)
+            label_a, label_b, bracket = _bracket_caveat(a, b)
+            caveats = [bracket] if bracket and not twin else []
+            notes = [reason] if reason else []
+            if a.grades and b.grades and not twin and verdict != "not_comparable":
+                siblings = _grade_siblings(b, (b_list[k] for k in b_by_key[a.key]))
+                each = [(s, _judge(a, s)[0]) for s in siblings]
+                if len({v for _, v in each}) > 1:
+                    caveats.append(f"分级按名称对应（A {a.grade_text} ↔ B {b.grade_text}）：两标准各自规定分级，依据可能"
+                                   "不同，须核对两标准的分级是否对应；A 对 B 各级：" +
+                                   "、".join(f"{s.grade_text} {_VERDICT_ZH[v]}" for s, v in each))
+                elif len(each) > 1:
+                    notes.append(f"A 对 B 各级均{_VERDICT_ZH[verdict]}，与分级是否对应无关")
+            scope = _scope_caveat(a, a_title, b_title) if verdict == "looser" else None
+            if scope:
+                caveats.append(scope)
+            caveat = "；".join(caveats) or None
+            reason = "；".join(notes + caveats) or None
+            b_text = display(b) + (f" {normalize_unit(b.unit)}" if shown else "")
             if shown:
                 b_text += f"（= {shown}）"
-            out.append(LimitPair(_get(a, "parameter"), display(a), b_text, _get(a, "unit"), verdict, reason,
-                                 condition_label(a), condition_label(b)))
+            out.append(LimitPair(a.parameter, display(a), b_text, a.unit, verdict, reason, label_a, label_b,
+                                 caveat))
     for j, b in enumerate(b_list):
         if j not in used_b:
-            out.append(LimitPair(_get(b, "parameter"), None, display(b), _get(b, "unit"), "only_b",
-                                 "A 中没有相同项目和条件的限值", None, condition_label(b)))
+            out.append(LimitPair(b.parameter, None, display(b), b.unit, "only_b",
+                                 "A 中没有相同项目和条件的限值", None, b.label))
     return out
 
 
 def unlawful(pairs: Iterable[LimitPair], a_is_local_mandatory: bool) -> list[LimitPair]:
-    """The pairs where a local mandatory A is looser than its national counterpart B: not allowed by law."""
+    """The pairs where a local mandatory A is looser than its national counterpart B: not allowed by law.
+
+    Every looser pair is listed; one whose verdict rests on an assumption (``caveat``: grades matched by name,
+    titles that do not show B applying to A's row, a bracket's condition not stated) keeps that caveat in its
+    reason, so it reads as "to be checked", not as a certain breach.
+    """
     if not a_is_local_mandatory:
         return []
-    return [p for p in pairs if p.verdict == "looser"]
+    flagged = [p for p in pairs if p.verdict == "looser"]
+    for p in flagged:
+        if p.caveat and p.caveat not in (p.reason or ""):
+            p.reason = "；".join(x for x in (p.reason, p.caveat) if x)
+    return flagged

@@ -234,7 +234,10 @@ def counterparts_of_upload(data: bytes, filename: str, *, top: int = 20, progres
 
 def counterpart_row(match) -> dict[str, Any]:
     c = match.candidate
+    levels, statuses = dict(Standard.Level.choices), dict(Standard.Status.choices)
     return {"number": c.number, "title_zh": c.title_zh, "level": c.level or "", "status": c.status or "",
+            "level_label": str(levels.get(c.level, c.level or "")),
+            "status_label": str(statuses.get(c.status, c.status or "")),
             "score": round(match.score, 4), "reasons": list(match.reasons)}
 
 

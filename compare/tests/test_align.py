@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from compare import align as align_mod
 from compare.align import align
 
+from compare.synthetic import synthetic
+
 from .helpers import doc
 
 SAMPLE = [
@@ -24,20 +26,6 @@ SAMPLE = [
     ("4.1", "无组织排放", "企业在原料破碎、筛分、储存等阶段应封闭操作，防止无组织排放。"),
     ("5", "监测要求", "企业应按照有关法律和《环境监测管理办法》的规定，建立企业监测制度。"),
 ]
-
-WORDS = ("排放 限值 监测 企业 玻璃 熔窑 颗粒物 二氧化硫 氮氧化物 采样 方法 设备 处理 系统 废水 废气 标准 "
-         "浓度 污染物 执行 规定 要求 控制 电镀 镀膜 工艺 原料 储存 运输 管理 记录 台账 自动 在线 监控").split()
-
-
-def synthetic(n: int, seed: int) -> list[tuple[str, str, str]]:
-    rnd = random.Random(seed)
-    out = []
-    for i in range(n):
-        number = f"{i // 10 + 1}.{i % 10 + 1}"
-        text = "，".join("".join(rnd.choices(WORDS, k=rnd.randint(3, 8))) for _ in range(rnd.randint(2, 6))) + "。"
-        out.append((number, "".join(rnd.choices(WORDS, k=2)), text + f"第{i}项"))
-    return out
-
 
 def test_self_alignment_pairs_every_clause_with_score_one():
     d = doc(SAMPLE)

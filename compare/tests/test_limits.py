@@ -119,3 +119,158 @@ def test_the_unit_of_b_does_not_change_the_verdict(comp, va, vb):
     same = one(limit("苯", comp, va, "mg/L"), limit("苯", comp, vb, "mg/L")).verdict
     scaled = one(limit("苯", comp, va, "mg/L"), limit("苯", comp, vb * 1000, "µg/L")).verdict
     assert same == scaled
+
+
+# --- grades, periods, bracketed alternatives, caveats (the rules the second hand-read pair called for) -----------
+
+_RURAL, _TOWN = "农村生活污水处理排放标准", "城镇污水处理厂污染物排放标准"
+
+
+def _water(value, column=None, table="1", **condition):
+    cond = dict(condition, table=table)
+    if column:
+        cond["column"] = column
+    return limit("化学需氧量", "<=", value, "mg/L", **cond)
+
+
+@pytest.mark.parametrize("a_column,b_column,paired", [
+    ("一级标准", "一级标准 / A 标准", True),  # a sub-grade of the same grade
+    ("一级标准", "一级 A 标准", True),
+    ("一级", "一级标准", True),
+    ("一级标准", "二级标准", False),
+    ("Ⅱ类", "II类", True),
+    ("Ⅱ类", "二类", True),
+    ("Ⅱ类", "Ⅲ类", False),
+    ("二类区", "二类", True),
+    ("一级标准 / A 标准", "一级标准 / B 标准", False),
+    ("A 级", "A 标准", True),
+    ("二级", "二类", False),  # a grade and a class are different words
+])
+def test_grade_labels_are_matched_by_name_and_never_checked_against_the_title(a_column, b_column, paired):
+    pairs = compare_limits([_water(60, a_column)], [_water(50, b_column)], a_scope=_RURAL, b_scope=_TOWN)
+    assert (pairs[0].verdict != "only_a") == paired, pairs
+
+
+def test_a_grade_pairs_with_each_sub_grade_of_the_same_name_only():
+    b = [_water(50, "一级标准 / A 标准"), _water(60, "一级标准 / B 标准"), _water(100, "二级标准"),
+         _water(120, "三级标准")]
+    pairs = compare_limits([_water(60, "一级标准")], b, a_scope=_RURAL, b_scope=_TOWN)
+    assert [(p.b, p.verdict) for p in pairs] == [("≤50", "looser"), ("≤60", "equal"), ("≤100", "only_b"),
+                                                 ("≤120", "only_b")]
+
+
+def test_construction_dates_are_periods_not_scope_words():
+    b = [_water(1, source="2005 年 12 月 31 日前建设的"), _water(0.5, source="2006 年 1 月 1 日起建设的")]
+    # A says nothing about the date: it applies to both groups of plants
+    assert [p.verdict for p in compare_limits([_water(1)], b, a_scope=_RURAL, b_scope=_TOWN)] == ["equal", "looser"]
+    # A names a date: only the group it overlaps
+    pairs = compare_limits([_water(1, source="2006年1月1日起建设的")], b, a_scope=_RURAL, b_scope=_TOWN)
+    assert [(p.b, p.verdict) for p in pairs] == [("≤0.5", "looser"), ("≤1", "only_b")]
+    pairs = compare_limits([_water(1, source="2010年7月1日后新建的")], b)
+    assert [(p.b, p.verdict) for p in pairs] == [("≤0.5", "looser"), ("≤1", "only_b")]
+    pairs = compare_limits([_water(1, source="2006年1月1日前建设的")], b)
+    assert [(p.b, p.verdict) for p in pairs] == [("≤1", "equal"), ("≤0.5", "only_b")]
+    # the date a limit applies from is another kind of date than a construction date: no constraint between them
+    pairs = compare_limits([_water(1, source="2015年1月1日起执行")], b)
+    assert [p.verdict for p in pairs] == ["equal", "looser"]
+
+
+def test_same_named_grades_keep_the_verdict_but_carry_a_caveat_unless_it_holds_for_every_grade():
+    b = [_water(50, "一级标准 / A 标准"), _water(60, "一级标准 / B 标准"), _water(100, "二级标准")]
+    pairs = compare_limits([_water(60, "一级标准"), _water(70, "二级标准")], b)
+    assert [p.verdict for p in pairs] == ["looser", "equal", "stricter"]
+    for p in pairs:
+        assert "须核对两标准的分级是否对应" in p.caveat and p.caveat in p.reason
+    assert "二级标准 严于" in pairs[0].caveat  # the verdict against each of B's grades, for the reader to pick
+    # the same verdict against every grade of B: certain whatever the grades mean
+    ph = [limit("pH值", "range", [6, 9], None, table="1", column=c, time_basis="日均值")
+          for c in ("一级标准 / A 标准", "二级标准")]
+    pairs = compare_limits([limit("pH值", "range", [6, 9], None, table="1", column="二级标准")], ph)
+    assert [p.verdict for p in pairs] == ["equal", "only_b"]
+    assert pairs[0].caveat is None and "各级均相同" in pairs[0].reason
+    # a grade on one side only: that side's single value applies under every grade of the other, so no caveat
+    assert [p.caveat for p in compare_limits([_water(60)], b)] == [None, None, None]
+
+
+def test_self_comparison_with_grades_and_brackets_has_no_caveat():
+    lims = [_water(50, "一级标准 / A 标准"), _water(100, "二级标准"),
+            limit("氨氮", "<=", 5, "mg/L", table="1", column="一级标准 / A 标准", alternative=8)]
+    pairs = compare_limits(lims, lims, a_scope=_TOWN, b_scope=_TOWN)
+    assert [p.verdict for p in pairs] == ["equal"] * 4 and not [p for p in pairs if p.caveat]
+
+
+_COLD_NOTE = ["氨氮指标括号内的数值为水温≤12℃的控制指标"]
+
+
+def test_a_bracketed_alternative_is_compared_as_its_own_pair():
+    a = [limit("氨氮", "<=", 8, "mg/L", table="1", alternative=15, footnotes=_COLD_NOTE)]
+    b = [limit("氨氮", "<=", 5, "mg/L", table="1", alternative=8, footnotes=["②"])]
+    main, alt = compare_limits(a, b)
+    assert (main.a, main.b, main.verdict, main.caveat) == ("≤8", "≤5", "looser", None)
+    assert (alt.a, alt.b, alt.verdict) == ("≤15", "≤8", "looser")
+    assert "括号内数值：水温≤12℃" in alt.condition_a and "水温≤12℃" in alt.condition_b
+    assert "B 未注明括号内数值的适用条件" in alt.caveat  # B's note is not read: pairing the brackets is an assumption
+    # both notes say the same thing (here as a PDF's text layer has it: ℃ became C): no caveat
+    b[0].condition["footnotes"] = ["括号外数值为水温>12 C 时的控制指标，括号内数值为水温≤12 C 时的控制指标。"]
+    main, alt = compare_limits(a, b)
+    assert alt.verdict == "looser" and alt.caveat is None and "括号外数值：水温>12C" in main.condition_b
+
+
+def test_a_single_value_meets_both_values_of_a_bracket():
+    a = [limit("氨氮", "<=", 15, "mg/L", table="1", footnotes=_COLD_NOTE)]
+    b = [limit("氨氮", "<=", 25, "mg/L", table="1", alternative=30)]
+    pairs = compare_limits(a, b)
+    assert [(p.b, p.verdict, p.caveat) for p in pairs] == [("≤25", "stricter", None), ("≤30", "stricter", None)]
+    assert "括号内数值" in pairs[1].condition_b and "水温≤12℃" in pairs[1].condition_b  # A's table note, shown as such
+
+
+def test_brackets_that_mean_different_things_are_reported_not_paired():
+    a = [limit("氨氮", "<=", 8, "mg/L", table="1", alternative=15, footnotes=_COLD_NOTE)]
+    b = [limit("氨氮", "<=", 5, "mg/L", table="1", alternative=3, footnotes=["括号内数值为现有企业的限值"])]
+    pairs = compare_limits(a, b)
+    assert [(p.a, p.b, p.verdict) for p in pairs] == [("≤8", "≤5", "looser"), ("≤15", None, "only_a"),
+                                                      (None, "≤3", "only_b")]
+    assert "水温≤12℃" in pairs[1].condition_a and "现有企业" in pairs[2].condition_b
+    # and a bracket without a counterpart is a row of its own
+    special = [limit("氨氮", "<=", 5, "mg/L", table="2", special=True, alternative=8, footnotes=_COLD_NOTE)]
+    assert [(p.a, p.verdict) for p in compare_limits(special, b)][:2] == [("≤5", "only_a"), ("≤8", "only_a")]
+
+
+def test_unlawful_pairs_carry_the_caveat_when_the_titles_name_different_subjects():
+    a, b = [_water(60, "一级标准")], [_water(50, "一级标准 / A 标准")]
+    flagged = unlawful(compare_limits(a, b, a_scope=_RURAL, b_scope=_TOWN), True)
+    assert len(flagged) == 1
+    assert "须先核对适用范围" in flagged[0].caveat and flagged[0].caveat in flagged[0].reason
+    # a stricter pair is not a breach: no scope caveat on it
+    assert compare_limits([_water(40)], [_water(50)], a_scope=_RURAL, b_scope=_TOWN)[0].caveat is None
+
+
+@pytest.mark.parametrize("a_title,a_column,b_title,b_column,caveat", [
+    # B (flat glass) covers the A row that names flat glass, not a row of A's that could be any glass
+    ("玻璃工业大气污染物排放标准", "平板玻璃 / 玻璃熔窑", "平板玻璃工业大气污染物排放标准", "玻璃熔窑", False),
+    ("玻璃工业大气污染物排放标准", None, "平板玻璃工业大气污染物排放标准", None, True),
+    # the same subject: B binds every row of A, whatever process the row names
+    ("电镀水污染物排放标准", "镀铬", "电镀污染物排放标准", None, False),
+    # a title with no subject words applies to everyone
+    ("工业废水铊污染物排放标准", None, "污水综合排放标准", None, False),
+    ("水污染物排放限值", "城镇二级污水处理厂", _TOWN, None, False),
+    ("水污染物排放限值", "采矿、选矿、选煤工业", _TOWN, None, True),
+    (_RURAL, None, _TOWN, None, True),
+])
+def test_the_scope_caveat_says_when_the_titles_do_not_show_b_applying_to_the_row(a_title, a_column, b_title, b_column,
+                                                                                 caveat):
+    a = limit("颗粒物", "<=", 60, column=a_column) if a_column else limit("颗粒物", "<=", 60)
+    b = limit("颗粒物", "<=", 50, column=b_column) if b_column else limit("颗粒物", "<=", 50)
+    flagged = unlawful([one(a, b, a_scope=a_title, b_scope=b_title)], True)
+    assert len(flagged) == 1
+    assert bool(flagged[0].caveat) == caveat, flagged[0]
+    if caveat:
+        assert "须先核对适用范围" in flagged[0].reason
+
+
+def test_unlawful_writes_a_caveat_into_the_reason_if_it_is_missing():
+    from compare.limits import LimitPair
+
+    p = LimitPair("颗粒物", "≤60", "≤50", "mg/m³", "looser", None, caveat="须核对")
+    assert unlawful([p], True)[0].reason == "须核对"
+    assert unlawful([p], True)[0].reason == "须核对"  # idempotent: the report lists the same pair twice

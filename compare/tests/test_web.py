@@ -235,3 +235,31 @@ def test_cli_unknown_number_and_unreadable_side(catalogued, capsys):
     assert main([A_NUMBER, "GB 21900—2008"]) == 2
     captured = capsys.readouterr()
     assert "没有文字层" in captured.err and json.loads(captured.out)["status"] == "unreadable"
+
+
+# --- counterparts ------------------------------------------------------------------------------------------------
+
+def test_counterparts_page_api_and_command(client, pair, enterprise_user, capsys):
+    from django.core.management import call_command
+
+    client.force_login(enterprise_user)
+    page = client.get(reverse("compare:counterparts"), {"number": A_NUMBER})
+    body = page.content.decode()
+    assert page.status_code == 200 and body.index(B_NUMBER) < body.index("与之比对")
+    partial = client.get(reverse("compare:counterparts"), {"number": A_NUMBER}, HTTP_HX_REQUEST="true")
+    assert "<html" not in partial.content.decode() and B_NUMBER in partial.content.decode()
+    missing = client.get(reverse("compare:counterparts"), {"number": "GB 99999—2020"})
+    assert missing.status_code == 400 and "标准目录中没有" in missing.content.decode()
+    rows = client.get("/api/compare/counterparts", {"number": A_NUMBER, "top": 5}).json()
+    assert rows[0]["number"] == B_NUMBER and rows[0]["reasons"] and A_NUMBER not in [r["number"] for r in rows]
+    assert rows[0]["level_label"] == "国家标准"
+    call_command("counterparts", A_NUMBER, "--top", "3", "--json")
+    out = json.loads(capsys.readouterr().out)
+    assert out["counterparts"][0]["number"] == B_NUMBER and len(out["counterparts"]) <= 3
+
+
+def test_counterparts_refuse_people_without_the_right(client, pair, make_user):
+    assert client.get("/api/compare/counterparts", {"number": A_NUMBER}).status_code == 401
+    client.force_login(make_user("nobody"))
+    assert client.get("/api/compare/counterparts", {"number": A_NUMBER}).status_code == 403
+    assert client.get(reverse("compare:counterparts"), {"number": A_NUMBER}).status_code == 403
