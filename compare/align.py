@@ -8,6 +8,7 @@ scored. Traditional Chinese is converted to Simplified (opencc t2s) for comparis
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import defaultdict
@@ -22,6 +23,8 @@ TOP_K = 12  # candidates scored per clause of A; the best pair is almost always 
 STRUCTURE_WEIGHT = 0.1  # number agreement is a hint, text decides
 SHORT_BODY = 30  # characters
 SHORT_BODY_TITLE_WEIGHT = 0.5
+CONTEXT_BONUS = 0.1  # both parents paired with each other
+CONTEXT_PENALTY = 0.1  # a parent paired with a clause other than the other side's parent
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)*")
@@ -101,6 +104,7 @@ class ClauseView:
     text: str
     title_features: set[str] = field(default_factory=set, repr=False)
     body_features: set[str] = field(default_factory=set, repr=False)
+    parent: int | None = None  # index of the enclosing clause in the same list; None for a chapter or an annex
 
     @property
     def norm_key(self) -> str:
@@ -108,13 +112,38 @@ class ClauseView:
 
 
 def clause_views(doc: Any) -> list[ClauseView]:
+    clauses = list(doc.walk())
     views = []
-    for clause in doc.walk():
+    for clause in clauses:
         title = clause.title or ""
         text = clause.text()
         views.append(ClauseView(clause.number, title, text, features(to_simplified(title)),
                                 features(to_simplified(text))))
+    for k, parent in enumerate(_parents(clauses)):
+        views[k].parent = parent
     return views
+
+
+def _parents(clauses: list[Any]) -> list[int | None]:
+    """The enclosing clause of each clause: from the tree (``children``) where there is one, else from the number
+    ("5.2.1" is inside the nearest "5.2" or "5" before it), so flat documents get the same structure."""
+    where = {id(c): k for k, c in enumerate(clauses)}
+    parent: list[int | None] = [None] * len(clauses)
+    for k, clause in enumerate(clauses):
+        for child in getattr(clause, "children", None) or ():
+            if id(child) in where:
+                parent[where[id(child)]] = k
+    last: dict[str, int] = {}
+    for k, clause in enumerate(clauses):
+        key = clause.number.strip().rstrip(".")
+        if parent[k] is None:
+            parts = key.split(".")
+            for cut in range(len(parts) - 1, 0, -1):
+                if (p := last.get(".".join(parts[:cut]))) is not None:
+                    parent[k] = p
+                    break
+        last[key] = k
+    return parent
 
 
 @dataclass
@@ -181,19 +210,16 @@ def score_pair(a: ClauseView, b: ClauseView, idf: dict[str, float]) -> float:
     """Similarity in [0, 1]: text (body and heading) decides; number agreement adds a small bonus."""
     if a.norm_key == b.norm_key and a.title == b.title and a.text == b.text:
         return 1.0  # identical clauses, even ones without any scorable text (a bare heading number)
-    has_body = bool(a.body_features or b.body_features)
-    has_title = bool(a.title_features or b.title_features)
-    if has_body and has_title:
+    if a.title_features and b.title_features and a.body_features and b.body_features:
         # a one-line body (a term's definition) says less than the heading that names the term
         wt = SHORT_BODY_TITLE_WEIGHT if min(len(a.text), len(b.text)) < SHORT_BODY else 0.3
         text = (1 - wt) * _dice(a.body_features, b.body_features, idf) + wt * _dice(a.title_features,
                                                                                   b.title_features, idf)
-    elif has_body:
-        text = _dice(a.body_features, b.body_features, idf)
-    elif has_title:
-        text = _dice(a.title_features, b.title_features, idf)
+    elif (a.title_features or a.body_features) and (b.title_features or b.body_features):
+        # a part only one side has is no evidence against the pair: what each clause says is compared as one bag
+        text = _dice(a.title_features | a.body_features, b.title_features | b.body_features, idf)
     else:
-        text = 0.0  # two empty clauses say nothing about each other
+        text = 0.0  # an empty clause says nothing about another
     structure = 1.0 if a.norm_key == b.norm_key else 0.0
     return round(max(0.0, min(1.0, (1 - STRUCTURE_WEIGHT) * text + STRUCTURE_WEIGHT * structure)), 4)
 
@@ -225,31 +251,90 @@ def _candidates(va: list[ClauseView], vb: list[ClauseView], idf: dict[str, float
     return out
 
 
+def _children(views: list[ClauseView]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = defaultdict(list)
+    for k, v in enumerate(views):
+        if v.parent is not None:
+            out[v.parent].append(k)
+    return out
+
+
+def _nearest(rank: int, count: int, others: list[int], limit: int) -> list[int]:
+    """At most ``limit`` of ``others`` around the same relative place as ``rank`` of ``count``: siblings keep
+    their order more often than not, and a long chapter must not make its children compare all with all."""
+    if len(others) <= limit:
+        return others
+    centre = (rank + 0.5) * len(others) / count
+    start = max(0, min(len(others) - limit, round(centre - limit / 2)))
+    return others[start:start + limit]
+
+
+def context(pa: int | None, pb: int | None, used_a: dict[int, int], used_b: dict[int, int]) -> float:
+    """What the pairing of the enclosing clauses says about a pair (parents ``pa`` of A and ``pb`` of B, None for
+    the document itself, which is always paired with the other document)."""
+    if pa is not None and pb is not None and used_a.get(pa) == pb:
+        return CONTEXT_BONUS
+    mate_of_pa = used_a.get(pa, ...) if pa is not None else None
+    mate_of_pb = used_b.get(pb, ...) if pb is not None else None
+    if (mate_of_pa is not ... and mate_of_pa != pb) or (mate_of_pb is not ... and mate_of_pb != pa):
+        return -CONTEXT_PENALTY  # the pair would cross a pairing already made one level up
+    return 0.0
+
+
 def align_views(va: list[ClauseView], vb: list[ClauseView]) -> Alignment:
     idf = _idf(va + vb)
     cands = _candidates(va, vb, idf)
-    scored: list[tuple[float, int, int]] = []
+    kids_a, kids_b = _children(va), _children(vb)
+    scores: dict[tuple[int, int], float] = {}
+    heap: list[tuple[float, int, int]] = []
     for i, js in cands.items():
         for j in js:
             s = score_pair(va[i], vb[j], idf)
-            if s >= PAIR_THRESHOLD:
-                scored.append((s, i, j))
-    # greedy by score is close to the optimal assignment here because good pairs are far above the rest
-    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+            scores[i, j] = s
+            if s + CONTEXT_BONUS >= PAIR_THRESHOLD:
+                heap.append((-s, i, j))
+    heapq.heapify(heap)
+    # greedy by priority (score + context) is close to the optimal assignment because good pairs are far above the
+    # rest; the context of a pair changes only when its parents are paired, so a popped pair whose priority has
+    # changed since it was pushed goes back in with the new one
     used_a: dict[int, int] = {}
     used_b: dict[int, int] = {}
     pairs: list[tuple[int, int, float, str]] = []
-    for s, i, j in scored:
+    while heap:
+        neg, i, j = heapq.heappop(heap)
         if i in used_a or j in used_b:
+            continue
+        s = scores[i, j]
+        now = s + context(va[i].parent, vb[j].parent, used_a, used_b)
+        if now != -neg:
+            if now >= PAIR_THRESHOLD:
+                heapq.heappush(heap, (-now, i, j))
+            continue
+        if now < PAIR_THRESHOLD:
             continue
         used_a[i] = j
         used_b[j] = i
         pairs.append((i, j, s, "one_to_one"))
+        # the children of a new pair are each other's likeliest counterparts, even when the index missed them
+        ki, kj = kids_a.get(i, []), kids_b.get(j, [])
+        for rank, ci in enumerate(ki):
+            if ci in used_a:
+                continue
+            for cj in _nearest(rank, len(ki), kj, TOP_K):
+                if cj in used_b:
+                    continue
+                if (ci, cj) not in scores:
+                    scores[ci, cj] = score_pair(va[ci], vb[cj], idf)
+                p = scores[ci, cj] + CONTEXT_BONUS
+                if p >= PAIR_THRESHOLD:
+                    heapq.heappush(heap, (-p, ci, cj))
     extra_a: set[int] = set()
     extra_b: set[int] = set()
-    for s, i, j in scored:
+    for (i, j), s in sorted(scores.items(), key=lambda t: (-t[1], t[0])):
         if s < MULTI_THRESHOLD:
             break
+        if context(va[i].parent, vb[j].parent, used_a, used_b) < 0:
+            continue
         if i in used_a and j not in used_b and j not in extra_b:
             pairs.append((i, j, s, "one_to_many"))
             extra_b.add(j)

@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from catalogue.numbers import try_parse_number
+from catalogue.numbers import find_numbers, try_parse_number
 from compare.align import features as _full_features
 from compare.align import to_simplified as simplified
 
@@ -36,6 +36,11 @@ TITLE_WEIGHT = 0.40  # every record has a title, and the title names both the su
 ICS_WEIGHT = 0.25  # one ICS code covers hundreds of standards: it confirms a title match more than it decides
 SCOPE_WEIGHT = 0.15  # scope text is often boilerplate (本标准规定了…); IDF keeps the boilerplate cheap
 PARAMETER_WEIGHT = 0.20  # two emission standards regulating the same pollutants are very likely counterparts
+
+# The subject's own scope naming a standard (本标准未规定的内容，仍按现行GB 26453执行) says which standard it
+# complements or tightens: that is the counterpart, so the score closes this share of its gap to 1. Only the scope
+# counts: normative references also cite test methods, which are not counterparts.
+SCOPE_CITATION_LIFT = 0.4
 
 UNKNOWN_SIGNAL = 0.3  # about what related standards score on ICS, scope or parameters: weak agreement
 
@@ -255,6 +260,7 @@ class _Scorer:
         self.w_title, self.w_en, self.w_scope = weights
         self.s_number = number_key(subject.number)
         self.s_series = series_key(subject.number)
+        self.cited = cited_in_scope(subject)
 
     def score(self, cand: Candidate, view: _View, *, explain: bool) -> tuple[float, list[str], dict[str, float | None]]:
         s, sv = self.subject, self.sview
@@ -291,6 +297,9 @@ class _Scorer:
             weight += PARAMETER_WEIGHT
 
         base = total / weight
+        cited = bool(self.cited) and series_key(cand.number) in self.cited
+        if cited:
+            base += (1 - base) * SCOPE_CITATION_LIFT
         level, level_reason = _level_factor(s, cand)
         status = WITHDRAWN_FACTOR if cand.status in OUT_OF_FORCE else 1.0
         edition = SAME_SERIES_FACTOR if self.s_series and series_key(cand.number) == self.s_series else 1.0
@@ -300,6 +309,8 @@ class _Scorer:
         if not explain:
             return score, reasons, {}
 
+        if cited:
+            reasons.append("标准本身的适用范围中提到了该标准")
         if ics_reason:
             reasons.append(ics_reason)
         if title_en is not None and title_en > title_zh:
@@ -329,9 +340,15 @@ class _Scorer:
             "title_en": None if title_en is None else round(title_en, 4),
             "ics": ics, "scope": None if scope is None else round(scope, 4),
             "parameters": None if parameters is None else round(parameters, 4),
-            "base": round(base, 4), "level": level, "status": status, "edition": edition, "nature": nature,
+            "base": round(base, 4), "cited": cited, "level": level, "status": status, "edition": edition, "nature": nature,
         }
         return score, reasons, components
+
+
+def cited_in_scope(subject: Candidate) -> frozenset[str]:
+    """The undated numbers the subject's scope text names, other than its own."""
+    own = series_key(subject.number)
+    return frozenset(k for k in (series_key(n.canonical) for n, _, _ in find_numbers(subject.scope or "")) if k != own)
 
 
 def _canonical_number(number: str) -> str:
@@ -378,6 +395,7 @@ def rank(subject: Candidate, candidates: Iterable[Candidate], *, top: int = 20,
     df_title, df_en, df_scope = Counter(sview.title), Counter(sview.title_en), Counter(sview.scope)
     postings: dict[tuple[str, str], list[int]] = {}
     s_groups = {g for g in (ics_group(code) for code in subject.ics) if g}
+    cited = cited_in_scope(subject)
     step = max(1, n // 20)
     for i, c in enumerate(pool):
         v = _View(cheap(c.title_zh, True), cheap(c.title_en, False) if use_en else _EMPTY,
@@ -400,6 +418,8 @@ def rank(subject: Candidate, candidates: Iterable[Candidate], *, top: int = 20,
                 postings.setdefault(("i", g), []).append(i)
         for p in subject.parameters & c.parameters:
             postings.setdefault(("p", p), []).append(i)
+        if cited and series_key(c.number) in cited:
+            postings.setdefault(("c", c.number), []).append(i)
         if progress and i % step == 0:
             progress(i, n)
     weights = (_Weights(df_title, n + 1), _Weights(df_en, n + 1), _Weights(df_scope, n + 1))

@@ -50,17 +50,18 @@ def test_english_catalogue_is_compiled_and_complete():
     po = (locale / "django.po").read_text(encoding="utf-8")
     with open(locale / "django.mo", "rb") as fh:
         mo = gettext.GNUTranslations(fh)
-    entries = re.findall(r'\nmsgid ((?:"[^\n]*"\n)+)msgstr ((?:"[^\n]*"\n?)+)', po)
+    entries = re.findall(r'\n(?:msgctxt ((?:"[^\n]*"\n)+))?msgid ((?:"[^\n]*"\n)+)msgstr ((?:"[^\n]*"\n?)+)', po)
     assert len(entries) > 100
     untranslated, stale = [], []
-    for raw_id, raw_str in entries:
+    for raw_context, raw_id, raw_str in entries:
+        context = "".join(eval(line) for line in raw_context.strip().splitlines())  # noqa: S307 - PO literals
         msgid = "".join(eval(line) for line in raw_id.strip().splitlines())  # noqa: S307 - PO string literals
         msgstr = "".join(eval(line) for line in raw_str.strip().splitlines())  # noqa: S307
         if not msgid:
             continue
         if not msgstr:
             untranslated.append(msgid)
-        elif mo.gettext(msgid) != msgstr:
+        elif (mo.pgettext(context, msgid) if context else mo.gettext(msgid)) != msgstr:
             stale.append(msgid)
     assert untranslated == [], "run make messages and translate"
     assert stale == [], ".mo is older than .po: run make messages"

@@ -266,3 +266,16 @@ def test_a_candidate_identical_but_for_its_number_ranks_first(subject_fields, po
     twin_match = next(m for m in matches if m.candidate.id == 500)
     assert twin_match.score == best
     assert twin_match.components["title"] == 1.0
+
+
+def test_a_standard_named_in_the_subjects_scope_is_lifted_with_its_reason():
+    subject = Candidate(None, "DB44/ 7001—2020", "示例工业大气污染物排放标准", level="local", nature="mandatory",
+                        scope="本标准未规定的内容和要求，仍按现行GB 7002执行。")
+    named = Candidate(1, "GB 7002—2015", "示例行业污染控制标准", level="national", nature="mandatory")
+    similar = Candidate(2, "GB 7003—2015", "示例工业大气污染物排放控制标准", level="national", nature="mandatory")
+    plain = {m.candidate.number: m for m in rank(replace(subject, scope="本标准规定了限值。"), [named, similar])}
+    lifted = {m.candidate.number: m for m in rank(subject, [named, similar])}
+    assert lifted["GB 7002—2015"].score > plain["GB 7002—2015"].score
+    assert "标准本身的适用范围中提到了该标准" in lifted["GB 7002—2015"].reasons
+    assert lifted["GB 7002—2015"].components["cited"] and not lifted["GB 7003—2015"].components["cited"]
+    assert 0 <= lifted["GB 7002—2015"].score <= 1
