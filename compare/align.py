@@ -24,7 +24,8 @@ STRUCTURE_WEIGHT = 0.1  # number agreement is a hint, text decides
 SHORT_BODY = 30  # characters
 SHORT_BODY_TITLE_WEIGHT = 0.5
 CONTEXT_BONUS = 0.1  # both parents paired with each other
-CONTEXT_PENALTY = 0.1  # a parent paired with a clause other than the other side's parent
+CONTEXT_PENALTY = 0.1  # the pair would cross the nesting of a pair already made
+CHILDREN_WEIGHT = 0.3  # times the Dice share of children paired with each other: all of them lift an empty pair to 0.3
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)*")
@@ -210,18 +211,33 @@ def score_pair(a: ClauseView, b: ClauseView, idf: dict[str, float]) -> float:
     """Similarity in [0, 1]: text (body and heading) decides; number agreement adds a small bonus."""
     if a.norm_key == b.norm_key and a.title == b.title and a.text == b.text:
         return 1.0  # identical clauses, even ones without any scorable text (a bare heading number)
-    if a.title_features and b.title_features and a.body_features and b.body_features:
+    has_body = bool(a.body_features or b.body_features)
+    has_title = bool(a.title_features or b.title_features)
+    if _only_heading(a) and _only_body(b) or _only_body(a) and _only_heading(b):
+        # a heading with nothing under it (污泥控制标准) against a bare paragraph: the heading is all one says and the
+        # body all the other says, so they are compared with each other instead of each with nothing
+        text = _dice(a.title_features | a.body_features, b.title_features | b.body_features, idf)
+    elif has_body and has_title:
         # a one-line body (a term's definition) says less than the heading that names the term
         wt = SHORT_BODY_TITLE_WEIGHT if min(len(a.text), len(b.text)) < SHORT_BODY else 0.3
         text = (1 - wt) * _dice(a.body_features, b.body_features, idf) + wt * _dice(a.title_features,
                                                                                   b.title_features, idf)
-    elif (a.title_features or a.body_features) and (b.title_features or b.body_features):
-        # a part only one side has is no evidence against the pair: what each clause says is compared as one bag
-        text = _dice(a.title_features | a.body_features, b.title_features | b.body_features, idf)
+    elif has_body:
+        text = _dice(a.body_features, b.body_features, idf)
+    elif has_title:
+        text = _dice(a.title_features, b.title_features, idf)
     else:
-        text = 0.0  # an empty clause says nothing about another
+        text = 0.0  # two empty clauses say nothing about each other
     structure = 1.0 if a.norm_key == b.norm_key else 0.0
     return round(max(0.0, min(1.0, (1 - STRUCTURE_WEIGHT) * text + STRUCTURE_WEIGHT * structure)), 4)
+
+
+def _only_heading(v: ClauseView) -> bool:
+    return bool(v.title_features) and not v.body_features
+
+
+def _only_body(v: ClauseView) -> bool:
+    return bool(v.body_features) and not v.title_features
 
 
 def _candidates(va: list[ClauseView], vb: list[ClauseView], idf: dict[str, float]) -> dict[int, list[int]]:
@@ -259,6 +275,21 @@ def _children(views: list[ClauseView]) -> dict[int, list[int]]:
     return out
 
 
+def _lineage(views: list[ClauseView]) -> tuple[list[frozenset[int]], list[list[int]]]:
+    """Ancestors and descendants of every clause (indices)."""
+    up: list[frozenset[int]] = []
+    down: list[list[int]] = [[] for _ in views]
+    for k, v in enumerate(views):
+        chain = []
+        p = v.parent
+        while p is not None and p not in chain and len(chain) < len(views):
+            chain.append(p)
+            down[p].append(k)
+            p = views[p].parent
+        up.append(frozenset(chain))
+    return up, down
+
+
 def _nearest(rank: int, count: int, others: list[int], limit: int) -> list[int]:
     """At most ``limit`` of ``others`` around the same relative place as ``rank`` of ``count``: siblings keep
     their order more often than not, and a long chapter must not make its children compare all with all."""
@@ -269,72 +300,102 @@ def _nearest(rank: int, count: int, others: list[int], limit: int) -> list[int]:
     return others[start:start + limit]
 
 
-def context(pa: int | None, pb: int | None, used_a: dict[int, int], used_b: dict[int, int]) -> float:
-    """What the pairing of the enclosing clauses says about a pair (parents ``pa`` of A and ``pb`` of B, None for
-    the document itself, which is always paired with the other document)."""
-    if pa is not None and pb is not None and used_a.get(pa) == pb:
-        return CONTEXT_BONUS
-    mate_of_pa = used_a.get(pa, ...) if pa is not None else None
-    mate_of_pb = used_b.get(pb, ...) if pb is not None else None
-    if (mate_of_pa is not ... and mate_of_pa != pb) or (mate_of_pb is not ... and mate_of_pb != pa):
-        return -CONTEXT_PENALTY  # the pair would cross a pairing already made one level up
-    return 0.0
+class _Assignment:
+    """The greedy one-to-one assignment by priority = score + context, where the context of a pair is what the
+    pairs already made say about it (see ``context``). Greedy is close to the optimal assignment here because good
+    pairs are far above the rest. A pair's context changes only when a neighbour in the tree is paired: a rise is
+    pushed onto the heap at once, a fall is found when the pair comes up and it goes back in with its new value."""
+
+    def __init__(self, va: list[ClauseView], vb: list[ClauseView], idf: dict[str, float]):
+        self.va, self.vb, self.idf = va, vb, idf
+        self.kids_a, self.kids_b = _children(va), _children(vb)
+        self.up_a, self.down_a = _lineage(va)
+        self.up_b, self.down_b = _lineage(vb)
+        self.scores: dict[tuple[int, int], float] = {}
+        self.used_a: dict[int, int] = {}
+        self.used_b: dict[int, int] = {}
+        self.heap: list[tuple[float, int, int]] = []
+
+    def score(self, i: int, j: int) -> float:
+        if (i, j) not in self.scores:
+            self.scores[i, j] = score_pair(self.va[i], self.vb[j], self.idf)
+        return self.scores[i, j]
+
+    def context(self, i: int, j: int) -> float:
+        """A bonus when the parents of ``i`` and ``j`` are paired with each other, and one growing with the share
+        of their children paired with each other (a chapter heading says little, what it holds says more); a
+        penalty when the pair would break the nesting of a pair already made: an ancestor of one paired with a
+        clause that is not an ancestor of the other, or a descendant paired outside the other. Ancestors, not
+        parents, because one standard may nest deeper than the other (A 4.2.5 ↔ B 5.2.2.3 inside A 4.2 ↔ B 5).
+        The document itself is no parent: that A and B are compared says nothing about where a chapter goes."""
+        va, vb, used_a, used_b = self.va, self.vb, self.used_a, self.used_b
+        pa, pb = va[i].parent, vb[j].parent
+        out = CONTEXT_BONUS if pa is not None and used_a.get(pa, -1) == pb else 0.0
+        ki, kj = self.kids_a.get(i, ()), self.kids_b.get(j, ())
+        inside = sum(1 for c in ki if c in used_a and vb[used_a[c]].parent == j)
+        if inside:
+            out += CHILDREN_WEIGHT * 2 * inside / (len(ki) + len(kj))
+        up_a, up_b = self.up_a[i], self.up_b[j]
+        if (any(p in used_a and used_a[p] not in up_b for p in up_a)
+                or any(q in used_b and used_b[q] not in up_a for q in up_b)
+                or any(c in used_a and j not in self.up_b[used_a[c]] for c in self.down_a[i])
+                or any(c in used_b and i not in self.up_a[used_b[c]] for c in self.down_b[j])):
+            out -= CONTEXT_PENALTY
+        return out
+
+    def push(self, i: int, j: int) -> None:
+        if i not in self.used_a and j not in self.used_b:
+            priority = self.score(i, j) + self.context(i, j)
+            if priority >= PAIR_THRESHOLD:
+                heapq.heappush(self.heap, (-priority, i, j))
+
+    def run(self, cands: dict[int, list[int]]) -> list[tuple[int, int, float]]:
+        for i, js in cands.items():
+            for j in js:
+                if self.score(i, j) >= PAIR_THRESHOLD:
+                    self.heap.append((-self.scores[i, j], i, j))
+        heapq.heapify(self.heap)
+        pairs = []
+        while self.heap:
+            neg, i, j = heapq.heappop(self.heap)
+            if i in self.used_a or j in self.used_b:
+                continue
+            now = self.scores[i, j] + self.context(i, j)
+            if now != -neg:
+                self.push(i, j)  # its context fell since it was pushed (a rise was pushed then)
+                continue
+            self.used_a[i] = j
+            self.used_b[j] = i
+            pairs.append((i, j, self.scores[i, j]))
+            self._neighbours_rise(i, j)
+        return pairs
+
+    def _neighbours_rise(self, i: int, j: int) -> None:
+        # the children of a new pair are each other's likeliest counterparts, even where the index missed them;
+        # those near the same place in their parent are scored, the others only if they were candidates already
+        ki, kj = self.kids_a.get(i, []), self.kids_b.get(j, [])
+        for rank, ci in enumerate(ki):
+            near = set(_nearest(rank, len(ki), kj, TOP_K))
+            for cj in kj:
+                if cj in near or (ci, cj) in self.scores:
+                    self.push(ci, cj)
+        pa, pb = self.va[i].parent, self.vb[j].parent
+        if pa is not None and pb is not None:
+            self.push(pa, pb)
 
 
 def align_views(va: list[ClauseView], vb: list[ClauseView]) -> Alignment:
     idf = _idf(va + vb)
-    cands = _candidates(va, vb, idf)
-    kids_a, kids_b = _children(va), _children(vb)
-    scores: dict[tuple[int, int], float] = {}
-    heap: list[tuple[float, int, int]] = []
-    for i, js in cands.items():
-        for j in js:
-            s = score_pair(va[i], vb[j], idf)
-            scores[i, j] = s
-            if s + CONTEXT_BONUS >= PAIR_THRESHOLD:
-                heap.append((-s, i, j))
-    heapq.heapify(heap)
-    # greedy by priority (score + context) is close to the optimal assignment because good pairs are far above the
-    # rest; the context of a pair changes only when its parents are paired, so a popped pair whose priority has
-    # changed since it was pushed goes back in with the new one
-    used_a: dict[int, int] = {}
-    used_b: dict[int, int] = {}
-    pairs: list[tuple[int, int, float, str]] = []
-    while heap:
-        neg, i, j = heapq.heappop(heap)
-        if i in used_a or j in used_b:
-            continue
-        s = scores[i, j]
-        now = s + context(va[i].parent, vb[j].parent, used_a, used_b)
-        if now != -neg:
-            if now >= PAIR_THRESHOLD:
-                heapq.heappush(heap, (-now, i, j))
-            continue
-        if now < PAIR_THRESHOLD:
-            continue
-        used_a[i] = j
-        used_b[j] = i
-        pairs.append((i, j, s, "one_to_one"))
-        # the children of a new pair are each other's likeliest counterparts, even when the index missed them
-        ki, kj = kids_a.get(i, []), kids_b.get(j, [])
-        for rank, ci in enumerate(ki):
-            if ci in used_a:
-                continue
-            for cj in _nearest(rank, len(ki), kj, TOP_K):
-                if cj in used_b:
-                    continue
-                if (ci, cj) not in scores:
-                    scores[ci, cj] = score_pair(va[ci], vb[cj], idf)
-                p = scores[ci, cj] + CONTEXT_BONUS
-                if p >= PAIR_THRESHOLD:
-                    heapq.heappush(heap, (-p, ci, cj))
+    assignment = _Assignment(va, vb, idf)
+    pairs = [(i, j, s, "one_to_one") for i, j, s in assignment.run(_candidates(va, vb, idf))]
+    used_a, used_b = assignment.used_a, assignment.used_b
     extra_a: set[int] = set()
     extra_b: set[int] = set()
-    for (i, j), s in sorted(scores.items(), key=lambda t: (-t[1], t[0])):
+    for (i, j), s in sorted(assignment.scores.items(), key=lambda t: (-t[1], t[0])):
         if s < MULTI_THRESHOLD:
             break
-        if context(va[i].parent, vb[j].parent, used_a, used_b) < 0:
-            continue
+        if s + min(0.0, assignment.context(i, j)) < MULTI_THRESHOLD:
+            continue  # an extra partner that crosses the pairs of the chapters around it needs more text
         if i in used_a and j not in used_b and j not in extra_b:
             pairs.append((i, j, s, "one_to_many"))
             extra_b.add(j)

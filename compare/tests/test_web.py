@@ -263,3 +263,11 @@ def test_counterparts_refuse_people_without_the_right(client, pair, make_user):
     client.force_login(make_user("nobody"))
     assert client.get("/api/compare/counterparts", {"number": A_NUMBER}).status_code == 403
     assert client.get(reverse("compare:counterparts"), {"number": A_NUMBER}).status_code == 403
+
+
+def test_from_a_national_standard_a_local_counterpart_goes_in_as_a(client, pair, enterprise_user):
+    from urllib.parse import quote
+
+    client.force_login(enterprise_user)
+    body = client.get(reverse("compare:counterparts"), {"number": B_NUMBER}).content.decode()
+    assert f"?a={quote(A_NUMBER)}&b={quote(B_NUMBER)}" in body
