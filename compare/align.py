@@ -1,9 +1,12 @@
-"""Clause alignment between two standards (pure: no Django).
+"""Clause alignment (条款对齐) between two standards (pure: no Django).
 
 Each clause of A and B (flattened with ``walk()``) becomes a bag of features: character bigrams of its CJK
 text, jieba words and ASCII words/numbers, weighted by IDF over both documents. Candidates come from an inverted
-index over the features of B (plus the clause with the same number), never from all pairs; only candidates are
-scored. Traditional Chinese is converted to Simplified (opencc t2s) for comparison; the original is kept.
+index over the features of B (plus the clause with the same number, and the children of pairs already made), never
+from all pairs; only candidates are scored. The assignment then weighs the structure: a pair inside paired parents,
+or holding paired children, is preferred, and one that would cross a pair already made is held back.
+Traditional Chinese is converted to Simplified (opencc t2s) for comparison; the original is kept.
+See docs/compare.md § 1 for the exact rules.
 """
 
 from __future__ import annotations
@@ -17,18 +20,21 @@ from pathlib import Path
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterable
 
-PAIR_THRESHOLD = 0.3  # below this a "pair" is noise: both clauses are reported unmatched instead
+PAIR_THRESHOLD = 0.3  # score + context below this is noise: both clauses are reported unmatched instead
 MULTI_THRESHOLD = 0.45  # an extra partner (one-to-many / many-to-one) must be clearly related, not just similar
 TOP_K = 12  # candidates scored per clause of A; the best pair is almost always among the first few
 STRUCTURE_WEIGHT = 0.1  # number agreement is a hint, text decides
 SHORT_BODY = 30  # characters
 SHORT_BODY_TITLE_WEIGHT = 0.5
+# The structure is worth as much as number agreement either way: a hint that decides between near texts, never
+# against a clear one.
 CONTEXT_BONUS = 0.1  # both parents paired with each other
 CONTEXT_PENALTY = 0.1  # the pair would cross the nesting of a pair already made
 CHILDREN_WEIGHT = 0.3  # times the Dice share of children paired with each other: all of them lift an empty pair to 0.3
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _ASCII_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*|\d+(?:\.\d+)*")
+_ANNEX_NUMBER = re.compile(r"[A-Z](?:\.\d+)*")
 _converter = None
 _jieba = None
 
@@ -98,7 +104,8 @@ def features(text: str) -> set[str]:
 
 @dataclass
 class ClauseView:
-    """One clause as compared: number, original title/text for display, normalised features for scoring."""
+    """One clause as compared: number, original title/text for display, normalised features for scoring, and its
+    place in the tree."""
 
     number: str
     title: str
@@ -106,6 +113,7 @@ class ClauseView:
     title_features: set[str] = field(default_factory=set, repr=False)
     body_features: set[str] = field(default_factory=set, repr=False)
     parent: int | None = None  # index of the enclosing clause in the same list; None for a chapter or an annex
+    in_annex: bool = False
 
     @property
     def norm_key(self) -> str:
@@ -122,6 +130,8 @@ def clause_views(doc: Any) -> list[ClauseView]:
                                 features(to_simplified(text))))
     for k, parent in enumerate(_parents(clauses)):
         views[k].parent = parent
+        views[k].in_annex = (getattr(clauses[k], "kind", "") == "annex" or bool(_ANNEX_NUMBER.fullmatch(
+            views[k].norm_key)) or (parent is not None and views[parent].in_annex))
     return views
 
 
@@ -194,7 +204,8 @@ def _idf(views: Iterable[ClauseView]) -> dict[str, float]:
     return {f: math.log(1 + n / c) for f, c in df.items()}
 
 
-def _dice(x: set[str], y: set[str], idf: dict[str, float]) -> float:
+def _dice(x: set[str], y: set[str], idf: dict[str, float], weights: dict[int, float] | None = None) -> float:
+    """IDF-weighted Dice; ``weights`` holds the weight of feature sets already summed (by ``id``)."""
     if not x and not y:
         return 1.0
     if not x or not y:
@@ -203,11 +214,21 @@ def _dice(x: set[str], y: set[str], idf: dict[str, float]) -> float:
     if not common:
         return 0.0
     num = 2 * sum(idf[f] for f in common)
-    den = sum(idf[f] for f in x) + sum(idf[f] for f in y)
+    weights = weights or {}
+    wx, wy = weights.get(id(x)), weights.get(id(y))
+    den = (sum(idf[f] for f in x) if wx is None else wx) + (sum(idf[f] for f in y) if wy is None else wy)
     return num / den
 
 
-def score_pair(a: ClauseView, b: ClauseView, idf: dict[str, float]) -> float:
+def _set_weights(views: Iterable[ClauseView], idf: dict[str, float]) -> dict[int, float]:
+    out = {}
+    for v in views:
+        for x in (v.title_features, v.body_features):
+            out[id(x)] = sum(idf[f] for f in x)
+    return out
+
+
+def score_pair(a: ClauseView, b: ClauseView, idf: dict[str, float], weights: dict[int, float] | None = None) -> float:
     """Similarity in [0, 1]: text (body and heading) decides; number agreement adds a small bonus."""
     if a.norm_key == b.norm_key and a.title == b.title and a.text == b.text:
         return 1.0  # identical clauses, even ones without any scorable text (a bare heading number)
@@ -220,12 +241,12 @@ def score_pair(a: ClauseView, b: ClauseView, idf: dict[str, float]) -> float:
     elif has_body and has_title:
         # a one-line body (a term's definition) says less than the heading that names the term
         wt = SHORT_BODY_TITLE_WEIGHT if min(len(a.text), len(b.text)) < SHORT_BODY else 0.3
-        text = (1 - wt) * _dice(a.body_features, b.body_features, idf) + wt * _dice(a.title_features,
-                                                                                  b.title_features, idf)
+        text = ((1 - wt) * _dice(a.body_features, b.body_features, idf, weights)
+                + wt * _dice(a.title_features, b.title_features, idf, weights))
     elif has_body:
-        text = _dice(a.body_features, b.body_features, idf)
+        text = _dice(a.body_features, b.body_features, idf, weights)
     elif has_title:
-        text = _dice(a.title_features, b.title_features, idf)
+        text = _dice(a.title_features, b.title_features, idf, weights)
     else:
         text = 0.0  # two empty clauses say nothing about each other
     structure = 1.0 if a.norm_key == b.norm_key else 0.0
@@ -311,6 +332,7 @@ class _Assignment:
         self.kids_a, self.kids_b = _children(va), _children(vb)
         self.up_a, self.down_a = _lineage(va)
         self.up_b, self.down_b = _lineage(vb)
+        self.weights = _set_weights(va + vb, idf)
         self.scores: dict[tuple[int, int], float] = {}
         self.used_a: dict[int, int] = {}
         self.used_b: dict[int, int] = {}
@@ -318,7 +340,7 @@ class _Assignment:
 
     def score(self, i: int, j: int) -> float:
         if (i, j) not in self.scores:
-            self.scores[i, j] = score_pair(self.va[i], self.vb[j], self.idf)
+            self.scores[i, j] = score_pair(self.va[i], self.vb[j], self.idf, self.weights)
         return self.scores[i, j]
 
     def context(self, i: int, j: int) -> float:
@@ -327,7 +349,9 @@ class _Assignment:
         penalty when the pair would break the nesting of a pair already made: an ancestor of one paired with a
         clause that is not an ancestor of the other, or a descendant paired outside the other. Ancestors, not
         parents, because one standard may nest deeper than the other (A 4.2.5 ↔ B 5.2.2.3 inside A 4.2 ↔ B 5).
-        The document itself is no parent: that A and B are compared says nothing about where a chapter goes."""
+        The document itself is no parent: that A and B are compared says nothing about where a chapter goes. A body
+        clause against an annex clause crosses nothing: an annex elaborates provisions of the body wherever they
+        are."""
         va, vb, used_a, used_b = self.va, self.vb, self.used_a, self.used_b
         pa, pb = va[i].parent, vb[j].parent
         out = CONTEXT_BONUS if pa is not None and used_a.get(pa, -1) == pb else 0.0
@@ -335,13 +359,18 @@ class _Assignment:
         inside = sum(1 for c in ki if c in used_a and vb[used_a[c]].parent == j)
         if inside:
             out += CHILDREN_WEIGHT * 2 * inside / (len(ki) + len(kj))
-        up_a, up_b = self.up_a[i], self.up_b[j]
-        if (any(p in used_a and used_a[p] not in up_b for p in up_a)
-                or any(q in used_b and used_b[q] not in up_a for q in up_b)
-                or any(c in used_a and j not in self.up_b[used_a[c]] for c in self.down_a[i])
-                or any(c in used_b and i not in self.up_a[used_b[c]] for c in self.down_b[j])):
+        if self.crosses(i, j):
             out -= CONTEXT_PENALTY
         return out
+
+    def crosses(self, i: int, j: int) -> bool:
+        if self.va[i].in_annex != self.vb[j].in_annex:
+            return False
+        used_a, used_b, up_a, up_b = self.used_a, self.used_b, self.up_a, self.up_b
+        return (any(p in used_a and used_a[p] not in up_b[j] for p in up_a[i])
+                or any(q in used_b and used_b[q] not in up_a[i] for q in up_b[j])
+                or any(c in used_a and j not in up_b[used_a[c]] for c in self.down_a[i])
+                or any(c in used_b and i not in up_a[used_b[c]] for c in self.down_b[j]))
 
     def push(self, i: int, j: int) -> None:
         if i not in self.used_a and j not in self.used_b:
@@ -394,8 +423,8 @@ def align_views(va: list[ClauseView], vb: list[ClauseView]) -> Alignment:
     for (i, j), s in sorted(assignment.scores.items(), key=lambda t: (-t[1], t[0])):
         if s < MULTI_THRESHOLD:
             break
-        if s + min(0.0, assignment.context(i, j)) < MULTI_THRESHOLD:
-            continue  # an extra partner that crosses the pairs of the chapters around it needs more text
+        if assignment.crosses(i, j):
+            continue  # an extra partner must not cross the pairs of the chapters around it either
         if i in used_a and j not in used_b and j not in extra_b:
             pairs.append((i, j, s, "one_to_many"))
             extra_b.add(j)

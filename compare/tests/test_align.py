@@ -1,4 +1,5 @@
-"""Clause alignment: self, renumbered, traditional script, unrelated, generated documents and speed."""
+"""Clause alignment: self, renumbered, traditional script, unrelated, generated documents and speed; then the
+heading-against-body rule and the structural context (parents paired, children paired, crossing, annexes)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compare import align as align_mod
-from compare.align import align
+from compare.align import PAIR_THRESHOLD, align
 
 from compare.synthetic import synthetic
+
+from smart.model import Block, Clause, Metadata, StandardDocument
 
 from .helpers import doc
 
@@ -121,3 +124,137 @@ def test_pure_modules_import_without_django():
     code = ("import sys, compare.align, compare.limits, compare.report; "
             "assert 'django' not in sys.modules, 'django imported'")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=str(__import__("pathlib").Path(__file__).parents[2]))
+
+
+# --- heading against body ------------------------------------------------------------------------------------------
+
+def _views_and_idf(a, b):
+    va, vb = align_mod.clause_views(a), align_mod.clause_views(b)
+    return va, vb, align_mod._idf(va + vb)
+
+
+def test_a_heading_only_clause_is_compared_with_a_body_only_clause():
+    a = doc([("4.3", "污泥控制标准", "")])
+    b = doc([("4.4", "", "污泥应符合污泥控制标准。")])
+    (va,), (vb,), idf = _views_and_idf(a, b)
+    assert align_mod.score_pair(va, vb, idf) >= PAIR_THRESHOLD  # it was 0: heading and body were never compared
+    assert [(p.a, p.b) for p in align(a, b).pairs] == [("4.3", "4.4")]
+
+
+def test_a_missing_heading_still_counts_against_a_clause_with_heading_and_body():
+    """Only the heading-only ↔ body-only case changed: a clause with heading and body against a bare paragraph keeps
+    its heading weight unfilled, as before (a split clause's second half should prefer another bare paragraph)."""
+    text = "企业应保存原始监测记录和设施运行台账，保存期限不少于5年。"
+    a = doc([("5.1", "记录", text), ("5.2", "", text)])
+    b = doc([("7.1", "", text)])
+    va, (vb,), idf = _views_and_idf(a, b)
+    assert align_mod.score_pair(va[1], vb, idf) > align_mod.score_pair(va[0], vb, idf)
+    assert [(p.a, p.b, p.kind) for p in align(a, b).pairs if p.kind == "one_to_one"] == [("5.2", "7.1", "one_to_one")]
+
+
+# --- structure -----------------------------------------------------------------------------------------------------
+
+def test_parents_come_from_numbers_in_a_flat_document_and_annexes_count():
+    views = align_mod.clause_views(doc([("3", "术语和定义", ""), ("3.10", "t", "x"), ("5.2.1", "", "y"), ("5.2", "", "z"),
+                                        ("5.2.2", "", "w"), ("A", "附录", ""), ("A.1", "", "v"), ("A.1.1", "", "u")]))
+    parent = {v.number: views[v.parent].number if v.parent is not None else None for v in views}
+    # 5.2.1 comes before 5.2 (a parser glitch) and has no parent before it; 5.2.2 finds the 5.2 before it
+    assert parent == {"3": None, "3.10": "3", "5.2.1": None, "5.2": None, "5.2.2": "5.2", "A": None, "A.1": "A",
+                      "A.1.1": "A.1"}
+    assert [v.in_annex for v in views] == [False] * 5 + [True] * 3
+
+
+def test_parents_come_from_the_tree_when_there_is_one():
+    child = Clause(number="7", blocks=[Block("paragraph", "正文。")])  # an odd number the tree still places
+    d = StandardDocument(metadata=Metadata(number="DB44/ 1—2020", title_zh="试"),
+                         clauses=[Clause(number="4", title="要求", children=[child])],
+                         annexes=[Clause(number="附录A", title="方法", kind="annex")])
+    views = align_mod.clause_views(d)
+    assert [v.parent for v in views] == [None, 0, None]
+    assert [v.in_annex for v in views] == [False, False, True]
+
+
+WATER = "出水排入环境功能明确的水体，执行表1中的一级标准。"
+WATER_B = "城镇污水处理厂出水排入地表水Ⅳ类功能水域，执行二级标准。"
+
+
+def test_children_of_paired_parents_pair_below_the_threshold():
+    a = doc([("5", "水污染物排放控制要求", ""), ("5.1", "", WATER)])
+    b = doc([("4", "水污染物排放控制要求", ""), ("4.1", "", WATER_B)])
+    by_a = {p.a: p for p in align(a, b).pairs}
+    assert by_a["5"].b == "4" and by_a["5.1"].b == "4.1"
+    assert by_a["5.1"].score < PAIR_THRESHOLD  # the score shown stays the text similarity; the context decided
+    # the same two paragraphs under chapters that do not correspond are left unmatched
+    unrelated = doc([("4", "其他规定", ""), ("4.1", "", WATER_B)])
+    assert ("5.1", "4.1") not in {(p.a, p.b) for p in align(a, unrelated).pairs}
+
+
+BOILERPLATE_A = "自本标准实施之日起，新建设施水污染物排放执行本标准，现有设施自2020年7月1日起执行本标准。"
+BOILERPLATE_B = "新建城镇污水处理厂自本标准实施之日起执行本标准的厂界噪声限值。"
+
+
+def _crossing_pair(b_chapter_heading: str, other_chapter: str = "7"):
+    a = doc([("5", "水污染物排放控制要求", ""), ("5.1", "", BOILERPLATE_A), ("5.2", "", WATER)])
+    b = doc([("4", b_chapter_heading, ""), ("4.1", "", "出水排入地表水Ⅲ类功能水域的，执行表1中的一级标准。"),
+             (other_chapter, "厂界噪声", ""), (f"{other_chapter}.1", "", BOILERPLATE_B)])
+    return {(p.a, p.b): p.score for p in align(a, b).pairs}
+
+
+def test_a_pair_crossing_paired_chapters_is_penalised():
+    """A 5.1 and B 7.1 share only boilerplate (自本标准实施之日起…执行本标准), just over the threshold; once A 5 is
+    paired with B 4, pairing A 5.1 with a clause outside B 4 crosses that pair and loses CONTEXT_PENALTY."""
+    crossing = _crossing_pair("水污染物排放控制要求")
+    assert ("5", "4") in crossing and ("5.1", "7.1") not in crossing
+    free = _crossing_pair("其他规定")  # B 4 pairs with nothing: no pair to cross
+    assert ("5", "4") not in free and free[("5.1", "7.1")] >= PAIR_THRESHOLD
+
+
+def test_a_body_clause_may_pair_with_an_annex_clause_whatever_the_chapters():
+    pairs = _crossing_pair("水污染物排放控制要求", other_chapter="C")
+    assert ("5", "4") in pairs and ("5.1", "C.1") in pairs
+
+
+def test_chapters_with_different_headings_pair_by_what_they_hold():
+    records = "企业应保存原始监测记录和设施运行台账，保存期限不少于{}年。"
+    stack = "排气筒高度不应低于{} m，并应高出周围200 m半径范围内最高建筑物3 m以上。"
+    a = doc([("5", "排放控制", ""), ("5.1", "", records.format(5)), ("5.2", "", stack.format(15))])
+    b = doc([("8", "企业管理", ""), ("8.1", "", records.format(3)), ("8.2", "", stack.format(20))])
+    pairs = {(p.a, p.b): p.score for p in align(a, b).pairs}
+    assert {("5.1", "8.1"), ("5.2", "8.2"), ("5", "8")} <= set(pairs)
+    assert pairs["5", "8"] < PAIR_THRESHOLD  # the headings share nothing; every child paired inside says it
+    # one child of two paired inside is not enough
+    half = doc([("8", "企业管理", ""), ("8.1", "", records.format(3)), ("8.2", "", "本标准由生态环境主管部门负责监督实施。")])
+    assert ("5", "8") not in {(p.a, p.b) for p in align(a, half).pairs}
+
+
+def _chapters(draw_chapters: list[list[int]], seed: int) -> list[tuple[str, str, str]]:
+    base = synthetic(sum(len(c) for c in draw_chapters) + 1, seed)
+    out, k = [], 0
+    for c, kids in enumerate(draw_chapters, 1):
+        out.append((str(c), f"第{c}章", ""))
+        for n in kids:
+            out.append((f"{c}.{n}", base[k][1], base[k][2]))
+            k += 1
+    return out
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.lists(st.integers(1, 9), min_size=1, max_size=6, unique=True), min_size=1, max_size=6),
+       st.data(), st.integers(min_value=0, max_value=10_000))
+def test_generated_nested_documents_invariants(chapters, data, seed):
+    """A copy of some chapters of A, each with some of its clauses unchanged, is found clause for clause at 1.0;
+    and a pair scoring below the threshold is always one the structure explains."""
+    full = _chapters(chapters, seed)
+    kept = data.draw(st.lists(st.sampled_from(full), min_size=1, unique=True))
+    keep = {n for n, _, _ in kept} | {n.split(".")[0] for n, _, _ in kept}
+    b_rows = [row for row in full if row[0] in keep]
+    result = align(doc(full), doc(b_rows))
+    full_score = {p.b for p in result.pairs if p.score == 1.0 and p.a == p.b}
+    assert {n for n, _, _ in b_rows} <= full_score
+    one = {(p.a, p.b) for p in result.pairs if p.kind == "one_to_one"}
+    parent = lambda n: n.rsplit(".", 1)[0] if "." in n else None  # noqa: E731
+    for p in result.pairs:
+        if p.score < PAIR_THRESHOLD:
+            inside = (parent(p.a), parent(p.b)) in one
+            holds = any(parent(x) == p.a and parent(y) == p.b for x, y in one)
+            assert inside or holds, p

@@ -95,6 +95,7 @@ def test_glass_clause_pairs_against_the_hand_read_pairs(glass):
     result = align(*glass)
     got = {(p.a, p.b) for p in result.pairs}
     precision, recall = len(got & want) / len(got), len(got & want) / len(want)
-    print(f"\nglass clauses: {len(got)} pairs, {len(want)} expected, precision {precision:.3f}, recall {recall:.3f}")
+    print(f"\nglass clauses: {len(got)} pairs, {len(want)} expected, precision {precision:.3f}, recall {recall:.3f}, "
+          f"mean score {result.summary()['mean_score']:.3f}")
     print("  wrong:", sorted(got - want), " missed:", sorted(want - got))
     assert precision >= 0.9 and recall >= 0.9
