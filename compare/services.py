@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -147,12 +146,13 @@ def report_of(a: Side, b: Side) -> dict[str, Any]:
     return report
 
 
-@transaction.atomic
 def compare_sides(a: Side, b: Side, *, by) -> Comparison:
     """Compare A with B and keep the result behind a permanent link.
 
     The same two texts compared again with the same engine give back the stored comparison instead of a second
-    copy; for uploaded files only the same user's, because an upload is visible only to whoever made it.
+    copy; for uploaded files only the same user's, because an upload is visible only to whoever made it. The one
+    write is a single INSERT after the comparison, never a transaction around it: SQLite takes its write lock when
+    a transaction begins, and a second or two of alignment must not hold up every other writer.
     """
     if not can(by, Action.COMPARE_RUN):
         raise PermissionDenied("当前账户无权进行标准比对")
@@ -209,16 +209,34 @@ def documents_of(comparison: Comparison) -> tuple[StandardDocument, StandardDocu
     return StandardDocument.from_dict(comparison.a_document), StandardDocument.from_dict(comparison.b_document)
 
 
-def counterparts_of_number(text: str, *, top: int = 20, progress=None) -> list:
-    """The catalogue standards most likely to be the counterparts of the standard numbered `text`."""
-    from compare import counterparts
-
+def _catalogued(text: str) -> Standard:
     std = find_standard(text)
     if std is None:
         if try_parse_number(text.strip()) is None:
             raise ComparisonRefused(f"“{text.strip()}”不是可识别的标准号")
         raise ComparisonRefused(f"标准目录中没有“{text.strip()}”")
+    return std
+
+
+def counterparts_of_number(text: str, *, top: int = 20, progress=None) -> list:
+    """The catalogue standards most likely to be the counterparts of the standard numbered `text`."""
+    from compare import counterparts
+
+    std = _catalogued(text)
     return counterparts.find_counterparts(counterparts.candidate_of_standard(std), top=top, progress=progress)
+
+
+def counterpart_rows(text: str, *, top: int = 20) -> list[dict[str, Any]]:
+    """The counterparts of a catalogue standard as the page lists them, each with the A and B to compare: a local
+    standard is judged against the national one, never the other way round, so a local counterpart goes in as A."""
+    subject = _catalogued(text)
+    rows = []
+    for match in counterparts_of_number(text, top=top):
+        row = counterpart_row(match)
+        local_first = row["level"] == "local" and subject.level != "local"
+        row["a"], row["b"] = (row["number"], subject.number) if local_first else (subject.number, row["number"])
+        rows.append(row)
+    return rows
 
 
 def counterparts_of_upload(data: bytes, filename: str, *, top: int = 20, progress=None) -> list:

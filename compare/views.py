@@ -99,14 +99,9 @@ def counterparts(request):
     matches, problem = [], None
     if number:
         try:
-            matches = [services.counterpart_row(m) for m in services.counterparts_of_number(number)]
+            matches = services.counterpart_rows(number)
         except services.ComparisonRefused as exc:
             problem = str(exc)
-    subject = services.find_standard(number) if number and not problem else None
-    for m in matches:
-        # a local standard is judged against the national one, never the other way round: it goes in as A
-        local_first = m["level"] == "local" and subject is not None and subject.level != "local"
-        m["a"], m["b"] = (m["number"], subject.number) if local_first else (number, m["number"])
     template = "compare/_counterparts.html" if request.htmx else "compare/counterparts.html"
     return render(request, template, {"number": number, "matches": matches, "problem": problem},
                   status=400 if problem else 200)
