@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browsing import TEST_PASSWORD
+
 
 @pytest.fixture(autouse=True)
 def _no_network(monkeypatch):
@@ -51,7 +53,7 @@ def make_user(db):
 
     def make(username: str, *roles: str, region: str = "440000", kind: str = Organisation.Kind.PROVINCIAL_BUREAU):
         org = create_organisation(name=f"{username} 机构", kind=kind, region_code=region)
-        return create_user(username=username, password="pass-word-123", organisation=org, roles=list(roles))
+        return create_user(username=username, password=TEST_PASSWORD, organisation=org, roles=list(roles))
 
     return make
 

@@ -120,40 +120,42 @@ def counterparts(request, number: str, top: int = Query(20, ge=1, le=100)):
     return [services.counterpart_row(m) for m in matches]
 
 
+def _visible(request, key: str):
+    """(the comparison, None), or (None, the 404 or 403 answer to give instead)."""
+    try:
+        return services.comparison_for(request.auth, key), None
+    except Http404 as exc:
+        return None, Status(404, {"detail": str(exc)})
+    except PermissionDenied as exc:
+        return None, Status(403, {"detail": str(exc)})
+
+
 @router.get("/{key}", response={200: ComparisonOut, 403: Problem, 404: Problem}, summary="一项比对的完整报告", **RUN)
 def comparison(request, key: str):
-    try:
-        c = services.comparison_for(request.auth, key)
-    except Http404 as exc:
-        return Status(404, {"detail": str(exc)})
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
+    c, refusal = _visible(request, key)
+    if refusal:
+        return refusal
     return {**_summary(c, request), "report": c.report}
 
 
 @router.get("/{key}/limits", response={200: list[LimitPairOut], 403: Problem, 404: Problem},
             summary="限值比对结论（从 A 的角度：stricter|looser|equal|only_a|only_b|not_comparable）", **RUN)
 def comparison_limits(request, key: str, verdict: str | None = None):
-    try:
-        c = services.comparison_for(request.auth, key)
-    except Http404 as exc:
-        return Status(404, {"detail": str(exc)})
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
+    c, refusal = _visible(request, key)
+    if refusal:
+        return refusal
     return [p for p in c.report.get("limits", []) if verdict is None or p["verdict"] == verdict]
 
 
 @router.get("/{key}/export", response={200: None, 400: Problem, 403: Problem, 404: Problem},
             summary="导出比对报告（format=xlsx 或 pdf）", **RUN)
 def export(request, key: str, format: str = "xlsx"):
+    c, refusal = _visible(request, key)
+    if refusal:
+        return refusal
     try:
-        c = services.comparison_for(request.auth, key)
         data, content_type, filename = services.export_comparison(
             c, format, link=request.build_absolute_uri(c.get_absolute_url()))
-    except Http404 as exc:
-        return Status(404, {"detail": str(exc)})
-    except PermissionDenied as exc:
-        return Status(403, {"detail": str(exc)})
     except services.ComparisonRefused as exc:
         return Status(400, {"detail": str(exc)})
     from urllib.parse import quote

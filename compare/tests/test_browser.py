@@ -8,21 +8,11 @@ import pytest
 
 from compare.tests.conftest import A_NUMBER, B_NUMBER, local_doc, national_doc
 
+from tests.browsing import signed_in
+
 SHOTS = Path(__file__).resolve().parents[2] / "tests" / "screenshots"
-PASSWORD = "pass-word-123"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-
-
-def _as(browser, site, username, *, width=1280):
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(f"{site}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    return page
 
 
 def test_compare_two_catalogue_standards_and_read_the_report(browser, live_server, catalogued, make_user):
@@ -31,7 +21,7 @@ def test_compare_two_catalogue_standards_and_read_the_report(browser, live_serve
     catalogued(A_NUMBER, "示例工业大气污染物排放标准", local_doc(so2=300))
     catalogued(B_NUMBER, "示例工业大气污染物排放标准", national_doc())
     make_user("qiye", "enterprise_user", region="440600", kind=Organisation.Kind.ENTERPRISE)
-    page = _as(browser, live_server.url, "qiye")
+    page = signed_in(browser, live_server.url, "qiye")
     page.click("nav.site-nav >> text=标准比对")
     page.fill("input[name=a_number]", A_NUMBER)
     page.fill("input[name=b_number]", B_NUMBER)
@@ -53,7 +43,7 @@ def test_compare_two_catalogue_standards_and_read_the_report(browser, live_serve
         page.click("text=导出 Excel")
     assert download.value.suggested_filename.endswith(".xlsx")
 
-    phone = _as(browser, live_server.url, "qiye", width=375)
+    phone = signed_in(browser, live_server.url, "qiye", width=375)
     phone.goto(link)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 380
     phone.screenshot(path=str(SHOTS / "compare-report-phone.png"), full_page=True)
@@ -63,7 +53,7 @@ def test_an_unreadable_side_is_said_on_the_page(browser, live_server, catalogued
     catalogued(A_NUMBER, "示例", local_doc())
     catalogued("GB 21900—2008", "电镀污染物排放标准", None, error="此PDF没有文字层，需要先OCR")
     make_user("shengju", "provincial_officer")
-    page = _as(browser, live_server.url, "shengju")
+    page = signed_in(browser, live_server.url, "shengju")
     page.goto(f"{live_server.url}/compare/?a={A_NUMBER}&b=GB 21900—2008")
     page.click("#compare-submit")
     page.wait_for_load_state()

@@ -11,8 +11,9 @@ from django.utils import timezone
 from lifecycle.models import LocalStandardProject
 from lifecycle.tests.conftest import docx_bytes
 
+from tests.browsing import signed_in
+
 SHOTS = Path(__file__).resolve().parents[2] / "tests" / "screenshots"
-PASSWORD = "pass-word-123"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -32,17 +33,6 @@ def answers(monkeypatch):
 
     monkeypatch.setattr(captcha, "new_challenge", remembering)
     return seen
-
-
-def _as(browser, site, username, *, width=1280):
-    context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
-    page = context.new_page()
-    page.goto(f"{site}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    return page
 
 
 def _act(page, action, **fields):
@@ -74,7 +64,7 @@ def test_proposal_to_publication_through_the_pages(browser, live_server, people,
     SHOTS.mkdir(exist_ok=True)
 
     # 行业主管部门: the proposal form, the application document, submission.
-    dept = _as(browser, site, "dept")
+    dept = signed_in(browser, site, "dept")
     dept.goto(f"{site}/lifecycle/projects/new/")
     dept.fill("input[name=title_zh]", "岭南荔枝干燥加工技术规程")
     dept.select_option("select[name=drafting_organisations]", label=people["drafter"].organisation.name)
@@ -87,7 +77,7 @@ def test_proposal_to_publication_through_the_pages(browser, live_server, people,
     assert _state(code) == "assessment"
 
     # 省局: assessment passed, publicity, and a month later the plan is issued.
-    bureau = _as(browser, site, "bureau")
+    bureau = signed_in(browser, site, "bureau")
     bureau.goto(f"{site}/lifecycle/projects/{code}/")
     _act(bureau, "start_publicity")
     LocalStandardProject.objects.filter(code=code).update(
@@ -97,7 +87,7 @@ def test_proposal_to_publication_through_the_pages(browser, live_server, people,
     assert _state(code) == "drafting"
 
     # 起草单位: the draft for comment and the explanatory report, then the consultation opens.
-    drafter = _as(browser, site, "drafter")
+    drafter = signed_in(browser, site, "drafter")
     drafter.goto(f"{site}/lifecycle/work/")
     drafter.click(f"text={code}")
     _upload(drafter, tmp_path, "draft_for_comment", "征求意见稿.docx")
@@ -141,7 +131,7 @@ def test_proposal_to_publication_through_the_pages(browser, live_server, people,
     assert _state(code) == "technical_review"
 
     # 技术委员会: the panel (no expert of the drafting organisation), conclusions, minutes and decision.
-    tc = _as(browser, site, "tc")
+    tc = signed_in(browser, site, "tc")
     tc.goto(f"{site}/lifecycle/projects/{code}/review/panel/")
     boxes = tc.locator("input[name=expert]")
     for i in range(5):
@@ -151,7 +141,7 @@ def test_proposal_to_publication_through_the_pages(browser, live_server, people,
     tc.click("#panel-form button[type=submit]")
     tc.wait_for_load_state()
     for i in range(5):
-        expert = _as(browser, site, f"expert{i}")
+        expert = signed_in(browser, site, f"expert{i}")
         expert.goto(f"{site}/lifecycle/review/my/")
         form = expert.locator("form", has=expert.locator("[name=conclusion]")).first
         form.locator("input[name=conclusion][value=pass]").check()
