@@ -163,4 +163,8 @@ EMAIL_BACKEND = os.environ.get("YUEBIAO_EMAIL_BACKEND", "django.core.mail.backen
 EMAIL_HOST = os.environ.get("YUEBIAO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("YUEBIAO_EMAIL_PORT", "25"))
 YUEBIAO_SITE_URL = os.environ.get("YUEBIAO_SITE_URL", "http://127.0.0.1:8000")
+# Behind reverse proxies: the header (Django META name, e.g. HTTP_X_FORWARDED_FOR) carrying the client address, and
+# how many proxies in front of the platform append to it (see yuebiao.proxy).
+YUEBIAO_CLIENT_IP_HEADER = os.environ.get("YUEBIAO_CLIENT_IP_HEADER", "")
+YUEBIAO_TRUSTED_PROXIES = int(os.environ.get("YUEBIAO_TRUSTED_PROXIES", "1"))
 DEFAULT_FROM_EMAIL = os.environ.get("YUEBIAO_FROM_EMAIL", "粤标 <noreply@yuebiao.local>")
