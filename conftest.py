@@ -8,8 +8,15 @@ import socket
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.browsing import TEST_PASSWORD
+
+# Property tests are derandomised by default, so a run of `make test` tries the same examples every time: a failure
+# reproduces, and a fresh clone never fails one run in ten. HYPOTHESIS_PROFILE=explore searches anew (locally).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

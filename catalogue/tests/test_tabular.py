@@ -597,6 +597,13 @@ cell = st.one_of(
                      "IDT ISO 712:2009", "现行", "工业", "", " ", "０", "—", "'=1"]),
 )
 table_rows = st.lists(st.lists(cell, min_size=len(COLUMNS), max_size=len(COLUMNS)), min_size=1, max_size=6)
+# What a spreadsheet cell can hold: no control characters and no lone surrogates (openpyxl refuses both on save,
+# and no spreadsheet program writes them), so the Excel test feeds only what the reader is meant to receive.
+excel_cell = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=30),
+    st.sampled_from(["GB/T 1—2020", "DB44/T 2479—2024", "2020-03-01", "67.080.10", "B31", "广州", "现行", "", " ", "—"]),
+)
+excel_rows = st.lists(st.lists(excel_cell, min_size=len(COLUMNS), max_size=len(COLUMNS)), min_size=1, max_size=6)
 
 
 def _check_invariants(table, n_rows):
@@ -624,7 +631,7 @@ def test_arbitrary_csv_cells_give_records_or_row_errors(rows, encoding):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=table_rows)
+@given(rows=excel_rows)
 def test_arbitrary_excel_cells_give_records_or_row_errors(rows):
     clean = [[ILLEGAL_CHARACTERS_RE.sub("", c).lstrip("=") for c in row] for row in rows]
     table = read_table(xlsx_bytes([COLUMNS, *clean]), "x.xlsx")
