@@ -9,6 +9,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -229,3 +231,87 @@ def test_backup_needs_a_new_directory_and_restore_a_finished_backup(filled, medi
         call_command("restore", str(used), "--force", stdout=io.StringIO(), stderr=io.StringIO())
     with pytest.raises(CommandError, match="备份目录不存在"):
         call_command("restore", str(tmp_path / "nowhere"), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_backup_taken_while_the_trail_is_written_is_one_consistent_state(filled, media, tmp_path):
+    """A writer keeps appending events (as the running server would) while the backup is taken; the copy holds a
+    whole number of transactions: the restored trail verifies and matches the manifest's figures."""
+    stop, written = threading.Event(), []
+
+    def writer():
+        try:
+            while not stop.is_set():
+                with transaction.atomic():
+                    services.record("lifecycle.localstandardproject:8", actor=None, kind="edited",
+                                    data={"n": len(written)})
+                    services.record("lifecycle.localstandardproject:9", actor=None, kind="edited",
+                                    data={"n": len(written)})
+                written.append(1)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < 20:
+            time.sleep(0.01)
+        made = _run("backup", str(tmp_path / "backup"))
+        at_backup = len(written)
+        while len(written) < at_backup + 20:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        thread.join()
+    assert made["trail"]["events"] % 2 == 0  # both events of a transaction, or neither
+    restored = _run("restore", str(tmp_path / "backup"), "--force")
+    assert restored["ok"] and restored["trail"] == made["trail"]
+    result = services.verify()
+    assert result.ok and result.events == made["trail"]["events"]
+    assert 4 + 2 * 20 <= made["trail"]["events"] < 4 + 2 * len(written)  # written before, during and after
+
+
+def test_tables_of_newer_migrations_are_gone_after_a_restore(filled, media, tmp_path):
+    """After an upgrade went wrong: the backup predates a table the current database has; the restored database is
+    exactly the backup's, so `migrate` can create that table again."""
+    backup = tmp_path / "backup"
+    _run("backup", str(backup))
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE trail_later_feature (id integer PRIMARY KEY)")
+    restored = _run("restore", str(backup), "--force")
+    assert restored["ok"]
+    assert "trail_later_feature" not in connection.introspection.table_names()
+    if connection.vendor == "postgresql":
+        assert restored["dropped_tables"] == ["trail_later_feature"] and restored["needs_migrate"]
+
+
+APPEND_ONLY_SQL = """
+CREATE OR REPLACE FUNCTION backup_test_refuse() RETURNS trigger AS $$
+BEGIN RAISE EXCEPTION 'append only: % on %', TG_OP, TG_TABLE_NAME; END $$ LANGUAGE plpgsql;
+CREATE TRIGGER backup_test_append_only BEFORE UPDATE OR DELETE ON trail_event
+    FOR EACH ROW EXECUTE FUNCTION backup_test_refuse();
+CREATE TRIGGER backup_test_append_only BEFORE UPDATE OR DELETE ON trail_anchor
+    FOR EACH ROW EXECUTE FUNCTION backup_test_refuse();
+"""
+
+
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
+                    reason="PostgreSQL triggers: runs when DATABASE_URL is PostgreSQL")
+def test_restore_never_updates_or_deletes_trail_rows_on_postgresql(filled, media, tmp_path):
+    """Trail tables that refuse UPDATE and DELETE (row triggers, as the append-only protection installs) are
+    restored all the same: pg_restore --clean drops and recreates them, and the triggers come back with them."""
+    with connection.cursor() as cursor:
+        cursor.execute(APPEND_ONLY_SQL)
+    try:
+        backup = tmp_path / "backup"
+        _run("backup", str(backup))
+        _change_everything(filled, media)
+        restored = _run("restore", str(backup), "--force")
+        assert restored["ok"] and services.verify().ok
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = 'backup_test_append_only'")
+            assert cursor.fetchone()[0] == 2
+            with pytest.raises(Exception, match="append only"), transaction.atomic():
+                cursor.execute("DELETE FROM trail_event")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP FUNCTION IF EXISTS backup_test_refuse() CASCADE")
