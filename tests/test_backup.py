@@ -315,3 +315,22 @@ def test_restore_never_updates_or_deletes_trail_rows_on_postgresql(filled, media
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP FUNCTION IF EXISTS backup_test_refuse() CASCADE")
+
+
+@pytest.mark.skipif(os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"),
+                    reason="PostgreSQL sessions: runs when DATABASE_URL is PostgreSQL")
+def test_restore_is_refused_while_another_session_uses_the_postgresql_database(filled, media, tmp_path):
+    """pg_restore would wait for ever on a table the server still reads: stop it first, says the refusal."""
+    import psycopg
+
+    backup = tmp_path / "backup"
+    _run("backup", str(backup))
+    s = connection.settings_dict
+    other = psycopg.connect(host=s["HOST"] or "127.0.0.1", port=s["PORT"] or 5432, user=s["USER"],
+                            password=s["PASSWORD"] or None, dbname=s["NAME"])
+    try:
+        with pytest.raises(CommandError, match="还有 1 个其他连接"):
+            call_command("restore", str(backup), "--force", stdout=io.StringIO(), stderr=io.StringIO())
+    finally:
+        other.close()
+    assert _run("restore", str(backup), "--force")["ok"]

@@ -164,6 +164,8 @@ def _check_before_restore(directory: Path, force: bool, reporter: Reporter) -> t
         raise BackupRefused(f"无法连接目标数据库 {name}：{exc}（新机器上请先创建空数据库，例如 createdb {name}）") from exc
     if occupied and not force:
         raise BackupRefused("目标数据库已有用户或追溯记录：恢复会整体替换它。确认要替换时加 --force")
+    if manifest.vendor == "postgresql" and (sessions := backup_db.other_sessions()):
+        raise BackupRefused(f"目标数据库还有 {sessions} 个其他连接：请先停止网站服务和后台任务（yuebiao worker）再恢复")
     return manifest, loader
 
 

@@ -108,12 +108,15 @@ def sqlite_restore(path: Path) -> None:
 
 def pg_environment() -> dict[str, str]:
     """libpq variables for pg_dump/pg_restore from the platform's DATABASE_URL settings: the password goes
-    through PGPASSWORD, never on a command line that `ps` shows."""
+    through PGPASSWORD, never on a command line that `ps` shows. What the settings leave out comes from the
+    environment, as for the platform's own connection (both use libpq)."""
     s = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    options = s.get("OPTIONS") or {}
     pairs = {"PGHOST": s.get("HOST"), "PGPORT": s.get("PORT"), "PGUSER": s.get("USER"),
-             "PGPASSWORD": s.get("PASSWORD"), "PGDATABASE": s.get("NAME"),
-             "PGSSLMODE": (s.get("OPTIONS") or {}).get("sslmode")}
+             "PGPASSWORD": s.get("PASSWORD"), "PGDATABASE": s.get("NAME"), "PGSSLMODE": options.get("sslmode"),
+             "PGSSLROOTCERT": options.get("sslrootcert"), "PGSSLCERT": options.get("sslcert"),
+             "PGSSLKEY": options.get("sslkey")}
+    env = dict(os.environ)
     env.update({k: str(v) for k, v in pairs.items() if v not in (None, "")})
     return env
 
@@ -192,6 +195,15 @@ def postgresql_restore(path: Path) -> list[str]:
         for table in extra:
             cursor.execute(f'DROP TABLE IF EXISTS public."{table}" CASCADE')
     return extra
+
+
+def other_sessions() -> int:
+    """Client sessions on this PostgreSQL database besides ours: pg_restore's DROPs would wait for them for ever
+    (it sets lock_timeout to 0 itself), so the server and the worker must be stopped first."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")
+        return int(cursor.fetchone()[0])
 
 
 def holds_records() -> bool:
