@@ -493,11 +493,8 @@ def project_sender_labels(project: Project) -> dict[int, str]:
 
 
 def table_rows(project: Project, *, show_contacts: bool = False) -> list[TableRow]:
-    """The table's rows: every comment, ordered by clause and then by arrival, numbered 1…n.
-
-    The senders are named only for readers who may see personal data (personal_data.may_see_comment_contacts);
-    others get the pseudonyms of sender_labels().
-    """
+    """The table's rows: every comment, ordered by clause and then by arrival, numbered 1…n; senders are named
+    only `show_contacts` (personal_data.may_see_comment_contacts), else pseudonyms (sender_labels)."""
     comments = sorted(project.comments.all(), key=lambda c: (clause_key(c.clause), c.submitted_at, c.pk))
     labels = {} if show_contacts else sender_labels(comments)
     rows = []
@@ -711,9 +708,7 @@ TABLE_FORMATS = {
 
 def comment_table(project: Project, fmt: str, *, show_contacts: bool = False) -> tuple[bytes, str, str]:
     """(bytes, content type, file name) of the table in `fmt` (xlsx / docx / pdf); a draft while comments wait.
-
-    Senders are named only with `show_contacts` (for a reader personal_data.may_see_comment_contacts allows).
-    """
+    Senders are named only with `show_contacts` (for a reader personal_data.may_see_comment_contacts allows)."""
     if fmt not in TABLE_FORMATS:
         raise CommentRefused("意见汇总处理表只能导出为 xlsx、docx 或 pdf")
     build, content_type = TABLE_FORMATS[fmt]

@@ -30,6 +30,7 @@ from trail.services import record
 TRAIL_SUBJECT = "lifecycle.personal-data"
 MAX_REQUEST_CHARS = 100
 KINDS = {"comments": "征求意见", "feedback": "实施信息反馈"}
+NOTHING_FOUND = "没有找到使用这个联系方式的意见或反馈（已删除的个人信息不再能找到）"
 
 
 class PersonalDataError(LifecycleError):
@@ -201,7 +202,7 @@ def export_personal_data(*, contact: str, by, request: str, via: str = "page") -
     request = _request_reference(request)
     comments, feedback = find_records(contact)
     if not comments and not feedback:
-        raise PersonalDataError("没有找到使用这个联系方式的意见或反馈（已删除的个人信息不再能找到）")
+        raise PersonalDataError(NOTHING_FOUND)
     record(TRAIL_SUBJECT, actor=by, kind="personal_data_exported",
            data=_event_data(comments, feedback, request, via))
     return {"contact": public_input.one_line(contact), "exported_at": timezone.now().isoformat(),
@@ -216,7 +217,7 @@ def erase_personal_data(*, contact: str, by, request: str, via: str = "page") ->
     request = _request_reference(request)
     comments, feedback = find_records(contact)
     if not comments and not feedback:
-        raise PersonalDataError("没有找到使用这个联系方式的意见或反馈（已删除的个人信息不再能找到）")
+        raise PersonalDataError(NOTHING_FOUND)
     fields = _erased_fields(timezone.now())
     PublicComment.objects.filter(id__in=[c.pk for c in comments]).update(**fields)
     ImplementationFeedback.objects.filter(id__in=[f.pk for f in feedback]).update(**fields)

@@ -270,6 +270,7 @@ def test_settings_read_the_digest_key_from_the_environment(env, expected):
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run(
         [sys.executable, "-c", "from yuebiao import settings; print(repr(settings.YUEBIAO_DIGEST_KEY))"],
-        env={**clean, "YUEBIAO_SECRET_KEY": "s" * 60, **env, "PYTHONPATH": str(root)}, cwd=root, capture_output=True, text=True, check=True,
+        env={**clean, "YUEBIAO_SECRET_KEY": "s" * 60, **env, "PYTHONPATH": str(root)}, cwd=root,
+        capture_output=True, text=True, check=True,
     )
     assert out.stdout.strip() == repr(expected)
