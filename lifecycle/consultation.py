@@ -494,7 +494,7 @@ def project_sender_labels(project: Project) -> dict[int, str]:
 
 def table_rows(project: Project, *, show_contacts: bool = False) -> list[TableRow]:
     """The table's rows: every comment, ordered by clause and then by arrival, numbered 1…n; senders are named
-    only `show_contacts` (personal_data.may_see_comment_contacts), else pseudonyms (sender_labels)."""
+    only with `show_contacts` (personal_data.may_see_comment_contacts), else pseudonyms (sender_labels)."""
     comments = sorted(project.comments.all(), key=lambda c: (clause_key(c.clause), c.submitted_at, c.pk))
     labels = {} if show_contacts else sender_labels(comments)
     rows = []
