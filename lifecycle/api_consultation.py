@@ -16,7 +16,8 @@ from lifecycle import consultation as svc
 from lifecycle import services
 from lifecycle.models import LocalStandardProject, PublicComment
 from lifecycle.transitions import DOC_LABELS, Doc, State
-from lifecycle.views.consultation import client_address
+from lifecycle.personal_data import may_see_comment_contacts
+from yuebiao.proxy import client_address
 
 router = Router(tags=["征求意见 Public consultation"])
 WORK = {"auth": RoleAuth(AccountAction.LIFECYCLE_WORK), "openapi_extra": access_extra(AccountAction.LIFECYCLE_WORK)}
@@ -88,9 +89,11 @@ class CommentOut(Schema):
     clause: str
     text: str
     proposal: str
-    author_name: str
-    author_organisation: str
-    contact: str | None = Field(None, description="仅起草单位和省局可见")
+    author_name: str | None = Field(None, description="提出人姓名；仅有权查看个人信息者可见（见 docs/security.md）")
+    author_organisation: str | None = Field(None, description="提出单位；同上")
+    contact: str | None = Field(None, description="联系方式；同上")
+    sender: str = Field(..., description="提出人：有权者看到“单位／姓名”，其他人看到化名“提出人 N”")
+    erased: bool = Field(..., description="提出人的个人信息已按保存期限或申请删除")
     signed_in: bool
     submitted_at: datetime
     resolution: str
@@ -165,9 +168,11 @@ def submit(request, code: str, body: CommentIn):
         svc.ensure_open(project)
         svc.check_rate(project, digest)
         svc.clean_comment(**values)
+        solved = ""
         if user is None:
-            svc.check_captcha(request.session, body.captcha_id, body.captcha_answer)
-        comment = svc.submit_comment(project=project, **values, user=user, sender_digest=digest)
+            solved = svc.check_captcha(request.session, body.captcha_id, body.captcha_answer, project=project,
+                                       sender_digest=digest)
+        comment = svc.submit_comment(project=project, **values, user=user, sender_digest=digest, captcha_id=solved)
     except svc.RateLimited as exc:
         raise HttpError(429, str(exc)) from exc
     except services.LifecycleError as exc:
@@ -183,11 +188,12 @@ def _project(request, code: str) -> LocalStandardProject:
 
 
 @router.get("/projects/{code}/comments", response={200: list[CommentOut], 403: Problem, 404: Problem},
-            summary="项目收到的意见（联系方式仅起草单位和省局可见）", **WORK)
+            summary="项目收到的意见（提出人的个人信息仅省局、本市市场监管局和技术委员会秘书处可见）", **WORK)
 def project_comments(request, code: str, unanswered: bool = False):
     project = _project(request, code)
-    show_contact = svc.may_see_contact(services.project_roles(request.auth, project))
-    return [svc.comment_view(c, show_contact=show_contact)
+    show = may_see_comment_contacts(request.auth, project)
+    labels = {} if show else svc.project_sender_labels(project)
+    return [svc.comment_view(c, show_contact=show, labels=labels)
             for c in svc.project_comments(project, unanswered_only=unanswered)]
 
 
@@ -206,4 +212,5 @@ def answer(request, code: str, comment_id: int, body: AnswerIn):
         raise HttpError(409, str(exc)) from exc
     except services.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
-    return svc.comment_view(comment, show_contact=True)
+    show = may_see_comment_contacts(request.auth, project)
+    return svc.comment_view(comment, show_contact=show, labels={} if show else svc.project_sender_labels(project))

@@ -16,6 +16,7 @@ from lifecycle import captcha
 from lifecycle import implementation as impl
 from lifecycle import services
 from lifecycle.models import ImplementationEvaluation
+from yuebiao.proxy import client_address
 
 router = Router(tags=["实施与复审 Implementation and review"])
 WORK = {"auth": RoleAuth(AccountAction.LIFECYCLE_WORK), "openapi_extra": access_extra(AccountAction.LIFECYCLE_WORK)}
@@ -131,6 +132,8 @@ def post_feedback(request, slug: str, body: FeedbackIn):
     # A session without its CSRF token could be another site posting in the user's name: treat it as anonymous.
     if user is not None and check_csrf(request) is not None:
         user = None
+    sender = client_address(request)
+    solved = ""
     if user is None:
         if not (body.captcha_id and body.captcha_answer):
             raise HttpError(400, "匿名提交须先 GET /api/lifecycle/feedback/captcha 取得验证码，并在同一会话中"
@@ -138,13 +141,16 @@ def post_feedback(request, slug: str, body: FeedbackIn):
         try:
             impl.clean_feedback(kind=body.kind, text=body.text, author_name=body.name,
                                 author_organisation=body.organisation, contact=body.contact)
-            impl.check_captcha(request.session, body.captcha_id, body.captcha_answer)
+            impl.check_rate(sender=sender, user=None)
+            solved = impl.check_captcha(request.session, body.captcha_id, body.captcha_answer, sender=sender)
+        except impl.TooMany as exc:
+            raise HttpError(429, str(exc)) from exc
         except services.LifecycleError as exc:
             raise HttpError(400, str(exc)) from exc
     try:
         fb = impl.submit_feedback(
             standard=std, kind=body.kind, text=body.text, author_name=body.name, author_organisation=body.organisation,
-            contact=body.contact, user=user, sender=impl.client_address(request),
+            contact=body.contact, user=user, sender=sender, captcha_id=solved,
         )
     except impl.TooMany as exc:
         raise HttpError(429, str(exc)) from exc

@@ -1,4 +1,5 @@
-"""The lifecycle room's app: connects its receivers (a referenced standard replaced, a published text parsed)."""
+"""The lifecycle room's app: connects its receivers (a referenced standard replaced, a published text parsed) and
+registers its system checks."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ class LifecycleConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from catalogue.signals import standards_superseded
-        from lifecycle import signals
+        from lifecycle import checks, signals  # noqa: F401 - importing checks registers them
 
         standards_superseded.connect(signals.on_standards_superseded, dispatch_uid="lifecycle-references-changed")
         try:

@@ -116,9 +116,6 @@ def may_answer(roles) -> bool:
     return bool({Role.DRAFTER, Role.BUREAU} & set(roles))
 
 
-may_see_contact = may_answer
-
-
 def days_left(project: Project, today: date | None = None) -> int | None:
     if project.consultation_closes_on is None:
         return None
@@ -191,14 +188,18 @@ def draft_clauses(project: Project, documents: dict[str, ProjectDocument] | None
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Captcha: the challenge lives in the session as an HMAC of its answer; each is good for one try.
+# Captcha: the challenge lives in the session as an HMAC of its answer; each is good for one try, and a solved one
+# is used up in the database with the comment it lets in (public_input.consume_captcha).
 
 def issue_captcha(session, *, now: float | None = None) -> captcha.Challenge:
     return public_input.issue_captcha(session, purpose=PURPOSE, now=now)
 
 
-def check_captcha(session, challenge_id: str | None, answer: str | None, *, now: float | None = None) -> None:
-    public_input.check_captcha(session, challenge_id, answer, purpose=PURPOSE, refused=CaptchaRefused, now=now)
+def check_captcha(session, challenge_id: str | None, answer: str | None, *, project: Project, sender_digest: str = "",
+                  now: float | None = None) -> str:
+    """The solved challenge's id for submit_comment(captcha_id=…); a refusal counts in the sender's bucket."""
+    return public_input.check_captcha(session, challenge_id, answer, purpose=PURPOSE, refused=CaptchaRefused,
+                                      sender_digest=sender_digest, scope=project.code, now=now)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -242,15 +243,19 @@ def clean_comment(*, text: Any, author_name: Any, clause: Any = "", proposal: An
 
 
 def check_rate(project: Project, digest: str, *, now: datetime | None = None) -> None:
-    """Raise RateLimited when this sender already sent the most comments a window allows on this project."""
+    """Raise RateLimited when this sender already sent the most comments a window allows on this project.
+
+    Refused captcha answers on the project count as comments, so guessing the captcha is limited too.
+    """
     if not digest:
         return
     now = now or timezone.now()
     longest = max(window for window, _ in RATE_LIMITS)
-    times = list(
-        PublicComment.objects.filter(project=project, sender_digest=digest, submitted_at__gt=now - longest)
-        .order_by("submitted_at").values_list("submitted_at", flat=True)
-    )
+    times = sorted([
+        *PublicComment.objects.filter(project=project, sender_digest=digest, submitted_at__gt=now - longest)
+        .values_list("submitted_at", flat=True),
+        *public_input.refused_times(purpose=PURPOSE, sender_digest=digest, since=now - longest, scope=project.code),
+    ])
     for window, most in RATE_LIMITS:
         recent = [t for t in times if t > now - window]
         if len(recent) >= most:
@@ -305,13 +310,15 @@ def submit_comment(
     contact: str = "",
     user: User | None = None,
     sender_digest: str = "",
+    captcha_id: str = "",
     today: date | None = None,
     now: datetime | None = None,
 ) -> PublicComment:
     """Accept a public comment on the whole draft or one clause while the consultation is open.
 
     The project row is locked, so the rate limit counts exactly and no comment slips in after the consultation
-    is closed. The trail gets one public event with the text's hash (never the sender's name or contact).
+    is closed. `captcha_id` (from check_captcha) is used up in the same transaction: a second comment with it is
+    refused. The trail gets one public event with the text's hash (never the sender's name or contact).
     """
     data = clean_comment(text=text, author_name=author_name, clause=clause, proposal=proposal,
                          author_organisation=author_organisation, contact=contact)
@@ -319,6 +326,9 @@ def submit_comment(
     locked = Project.objects.select_for_update().get(pk=project.pk)
     ensure_open(locked, today or timezone.localdate(now))
     check_rate(locked, sender_digest, now=now)
+    if captcha_id:
+        public_input.consume_captcha(captcha_id, purpose=PURPOSE, refused=CaptchaRefused,
+                                     sender_digest=sender_digest, scope=locked.code)
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     comment = PublicComment.objects.create(
@@ -452,12 +462,44 @@ TABLE_HEADER = ("序号", "章条编号", "意见内容", "修改建议", "提�
 UNANSWERED_LABEL = "（未答复）"
 
 
-def table_rows(project: Project) -> list[TableRow]:
-    """The table's rows: every comment, ordered by clause and then by arrival, numbered 1…n."""
+ERASED_LABEL = "（个人信息已删除）"
+
+
+def sender_name(c: PublicComment) -> str:
+    """Who sent the comment, as the table names a sender: 单位／姓名."""
+    if c.contact_erased_at is not None:
+        return ERASED_LABEL
+    return f"{c.author_organisation}／{c.author_name}" if c.author_organisation else c.author_name
+
+
+def sender_labels(comments) -> dict[int, str]:
+    """Pseudonyms for readers who may not see who commented: 提出人 1, 2, … numbered by each sender's first comment,
+    so the drafter still sees that several comments came from one sender (same name, organisation and contact)."""
+    numbers: dict[tuple, int] = {}
+    out = {}
+    for c in sorted(comments, key=lambda c: (c.submitted_at, c.pk)):
+        if c.contact_erased_at is not None:
+            out[c.pk] = ERASED_LABEL
+            continue
+        key = (c.author_name, c.author_organisation, c.contact, c.user_id)
+        out[c.pk] = f"提出人 {numbers.setdefault(key, len(numbers) + 1)}"
+    return out
+
+
+def project_sender_labels(project: Project) -> dict[int, str]:
+    fields = ("id", "project", "submitted_at", "author_name", "author_organisation", "contact", "user",
+              "contact_erased_at")
+    return sender_labels(project.comments.only(*fields))
+
+
+def table_rows(project: Project, *, show_contacts: bool = False) -> list[TableRow]:
+    """The table's rows: every comment, ordered by clause and then by arrival, numbered 1…n; senders are named
+    only with `show_contacts` (personal_data.may_see_comment_contacts), else pseudonyms (sender_labels)."""
     comments = sorted(project.comments.all(), key=lambda c: (clause_key(c.clause), c.submitted_at, c.pk))
+    labels = {} if show_contacts else sender_labels(comments)
     rows = []
     for i, c in enumerate(comments, 1):
-        sender = f"{c.author_organisation}／{c.author_name}" if c.author_organisation else c.author_name
+        sender = sender_name(c) if show_contacts else labels[c.pk]
         rows.append(TableRow(
             i, c.clause or WHOLE_DRAFT_LABEL, c.text, c.proposal, sender,
             str(Resolution(c.resolution).label) if c.resolution else UNANSWERED_LABEL, c.response,
@@ -474,9 +516,9 @@ class TableContent:
     draft: bool
 
 
-def table_content(project: Project, *, today: date | None = None) -> TableContent:
+def table_content(project: Project, *, today: date | None = None, show_contacts: bool = False) -> TableContent:
     counts = comment_counts(project)
-    rows = table_rows(project)
+    rows = table_rows(project, show_contacts=show_contacts)
     senders = len({r.sender for r in rows})
     summary = (
         f"共收到意见 {counts['total']} 条（来自 {senders} 个单位或个人）：采纳 {counts['adopted']} 条，"
@@ -664,12 +706,13 @@ TABLE_FORMATS = {
 }
 
 
-def comment_table(project: Project, fmt: str) -> tuple[bytes, str, str]:
-    """(bytes, content type, file name) of the table in `fmt` (xlsx / docx / pdf); a draft while comments wait."""
+def comment_table(project: Project, fmt: str, *, show_contacts: bool = False) -> tuple[bytes, str, str]:
+    """(bytes, content type, file name) of the table in `fmt` (xlsx / docx / pdf); a draft while comments wait.
+    Senders are named only with `show_contacts` (for a reader personal_data.may_see_comment_contacts allows)."""
     if fmt not in TABLE_FORMATS:
         raise CommentRefused("意见汇总处理表只能导出为 xlsx、docx 或 pdf")
     build, content_type = TABLE_FORMATS[fmt]
-    content = table_content(project)
+    content = table_content(project, show_contacts=show_contacts)
     suffix = "（草稿）" if content.draft else ""
     return build(content), content_type, f"{project.code}-意见汇总处理表{suffix}.{fmt}"
 
@@ -679,6 +722,7 @@ def attach_comment_table(*, project: Project, by: User) -> ProjectDocument:
     """Generate the Word table and store it as the project's COMMENT_TABLE document (a new version each time).
 
     Refused while any comment is unanswered: the stored table is the final one that goes to technical review.
+    Every participant and panel expert can open the stored copy, so its senders are pseudonyms.
     """
     locked = Project.objects.select_for_update().get(pk=project.pk)
     if not may_answer(project_roles(by, locked)):
@@ -697,11 +741,15 @@ def attach_comment_table(*, project: Project, by: User) -> ProjectDocument:
 # ---------------------------------------------------------------------------------------------------------------
 # What pages show.
 
-def comment_view(c: PublicComment, *, show_contact: bool) -> dict:
+def comment_view(c: PublicComment, *, show_contact: bool, labels: dict[int, str] | None = None) -> dict:
+    """A comment for a page or the API; without `show_contact`, who sent it is the pseudonym from `labels`."""
     return {
         "id": c.pk, "clause": c.clause, "clause_label": c.clause or WHOLE_DRAFT_LABEL, "text": c.text,
-        "proposal": c.proposal, "author_name": c.author_name, "author_organisation": c.author_organisation,
-        "contact": c.contact if show_contact else None, "signed_in": bool(c.user_id),
+        "proposal": c.proposal, "author_name": c.author_name if show_contact else None,
+        "author_organisation": c.author_organisation if show_contact else None,
+        "contact": c.contact if show_contact else None,
+        "sender": sender_name(c) if show_contact else (labels or {}).get(c.pk, "提出人"),
+        "signed_in": bool(c.user_id), "erased": c.contact_erased_at is not None,
         "submitted_at": c.submitted_at, "resolution": c.resolution,
         "resolution_label": str(Resolution(c.resolution).label) if c.resolution else "",
         "response": c.response, "answered_by": str(c.answered_by) if c.answered_by_id else "",
@@ -732,7 +780,8 @@ def project_panel_context(project, user, roles) -> dict:
     stale = bool(table_doc and counts["last_answer"] and counts["last_answer"] > table_doc.uploaded_at)
     waiting = []
     if counts["unanswered"] and answerer:
-        waiting = [comment_view(c, show_contact=True)
+        # The panel lists the clause and the text only: who sent them is on the comments page, for those who may.
+        waiting = [comment_view(c, show_contact=False)
                    for c in project.comments.filter(resolution="").order_by("submitted_at", "id")[:3]]
     return {
         "show": True, "counts": counts, "state": state.value,

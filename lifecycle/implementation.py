@@ -113,7 +113,6 @@ class CaptchaRefused(LifecycleError):
 
 
 PURPOSE = "lifecycle.feedback"
-client_address = public_input.client_address
 _clean = public_input.clean_text
 
 
@@ -125,8 +124,11 @@ def issue_captcha(session, *, now: float | None = None) -> captcha.Challenge:
     return public_input.issue_captcha(session, purpose=PURPOSE, now=now)
 
 
-def check_captcha(session, challenge_id: str | None, answer: str | None, *, now: float | None = None) -> None:
-    public_input.check_captcha(session, challenge_id, answer, purpose=PURPOSE, refused=CaptchaRefused, now=now)
+def check_captcha(session, challenge_id: str | None, answer: str | None, *, sender: str = "",
+                  now: float | None = None) -> str:
+    """The solved challenge's id for submit_feedback(captcha_id=…); a refusal counts against the sender."""
+    return public_input.check_captcha(session, challenge_id, answer, purpose=PURPOSE, refused=CaptchaRefused,
+                                      sender_digest=sender_digest(sender), now=now)
 
 
 def accepts_feedback(standard) -> bool:
@@ -138,7 +140,15 @@ def project_of(standard) -> Project | None:
     return Project.objects.filter(standard=standard).first()
 
 
+def check_rate(*, sender: str, user: User | None) -> None:
+    """TooMany when this sender (address or account) has sent the most feedback allowed; before the captcha, so a
+    limited sender's guesses are not even checked."""
+    signed_in = user if user is not None and getattr(user, "is_authenticated", False) else None
+    _check_rate(digest=sender_digest(sender), user=signed_in, now=timezone.now())
+
+
 def _check_rate(*, digest: str, user: User | None, now) -> None:
+    """Feedback and refused captcha answers from this sender, in the last hour and day, against the limits."""
     who = Q(pk__in=[])
     if digest:
         who |= Q(sender_digest=digest)
@@ -147,9 +157,11 @@ def _check_rate(*, digest: str, user: User | None, now) -> None:
     if not (digest or (user is not None and getattr(user, "is_authenticated", False))):
         return
     recent = ImplementationFeedback.objects.filter(who, submitted_at__gte=now - timedelta(days=1))
-    if recent.filter(submitted_at__gte=now - timedelta(hours=1)).count() >= FEEDBACK_PER_HOUR:
+    refused = public_input.refused_times(purpose=PURPOSE, sender_digest=digest, since=now - timedelta(days=1))
+    last_hour = recent.filter(submitted_at__gte=now - timedelta(hours=1)).count()
+    if last_hour + sum(t >= now - timedelta(hours=1) for t in refused) >= FEEDBACK_PER_HOUR:
         raise TooMany(f"提交过于频繁：每小时最多 {FEEDBACK_PER_HOUR} 条反馈，请稍后再试")
-    if recent.count() >= FEEDBACK_PER_DAY:
+    if recent.count() + len(refused) >= FEEDBACK_PER_DAY:
         raise TooMany(f"提交过于频繁：每天最多 {FEEDBACK_PER_DAY} 条反馈，请明天再试")
 
 
@@ -176,11 +188,12 @@ def clean_feedback(*, kind: str, text: str, author_name: str = "", author_organi
 @transaction.atomic
 def submit_feedback(
     *, standard, kind: str, text: str, author_name: str = "", author_organisation: str = "", contact: str = "",
-    user: User | None = None, sender: str = "",
+    user: User | None = None, sender: str = "", captcha_id: str = "",
 ) -> ImplementationFeedback:
     """Take one feedback on a standard from anyone (the caller has checked the captcha for anonymous senders).
 
-    `sender` is the sender's address; only its salted digest is kept. The contact is stored for the bureau only.
+    `sender` is the sender's address; only its keyed digest is kept. `captcha_id` (from check_captcha) is used up
+    in this transaction, so one solved captcha lets in one feedback. The contact is stored for its handlers only.
     """
     if not accepts_feedback(standard):
         raise LifecycleError("本平台受理地方标准的实施信息反馈；其他标准请向其发布或归口部门反馈")
@@ -190,6 +203,8 @@ def submit_feedback(
     digest = sender_digest(sender)
     now = timezone.now()
     _check_rate(digest=digest, user=user, now=now)
+    if captcha_id:
+        public_input.consume_captcha(captcha_id, purpose=PURPOSE, refused=CaptchaRefused, sender_digest=digest)
     project = project_of(standard)
     feedback = ImplementationFeedback.objects.create(
         standard=standard, project=project, user=user, sender_digest=digest, **fields
@@ -968,6 +983,8 @@ def project_panel_context(project, user, roles) -> dict:
         "feedback": feedback,
         "feedback_counts": counts,
         "may_handle_feedback": may_handle_feedback(user),
+        # All of them concern this project, so one check covers the list (the officers of another city see none).
+        "may_see_feedback_contacts": bool(feedback) and may_handle_feedback(user, feedback[0]),
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -283,8 +284,10 @@ class PublicComment(models.Model):
     contact = models.CharField(_("联系方式"), max_length=100, blank=True)  # never shown publicly
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(auto_now_add=True)
-    # A salted hash of the sender's address: enough to rate-limit, not enough to identify.
+    # A keyed hash (HMAC) of the sender's address: enough to rate-limit, not enough to identify.
     sender_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    # When the sender's personal data (name, organisation, contact, digest) was erased; the text stays.
+    contact_erased_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(_("处理意见"), max_length=16, choices=Resolution.choices, blank=True)
     response = models.TextField(_("处理理由"), blank=True)
     answered_by = models.ForeignKey(
@@ -395,6 +398,8 @@ class ImplementationFeedback(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sender_digest = models.CharField(max_length=64, blank=True, db_index=True)
     submitted_at = models.DateTimeField(auto_now_add=True)
+    # When the sender's personal data (name, organisation, contact, digest) was erased; the text stays.
+    contact_erased_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW, db_index=True)
     response = models.TextField(_("处理情况"), blank=True)
     handled_by = models.ForeignKey(
@@ -466,3 +471,21 @@ class NumberCounter(models.Model):
 
     prefix = models.CharField(max_length=12, primary_key=True)
     last = models.PositiveIntegerField(default=0)
+
+
+class CaptchaUse(models.Model):
+    """An answered captcha (验证码): a solved challenge used up once, or a refused answer counted against its sender.
+
+    The unique challenge id is what makes one solved captcha good for one submission, even when several requests
+    carry it at the same moment; rows older than two days are purged (public_input.purge_captcha_uses).
+    """
+
+    purpose = models.CharField(max_length=40)
+    challenge_id = models.CharField(max_length=64, null=True, blank=True, unique=True)  # None: an unknown challenge
+    sender_digest = models.CharField(max_length=64, blank=True)
+    scope = models.CharField(max_length=64, blank=True)  # the project's code for comments; "" for feedback
+    solved = models.BooleanField()
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["sender_digest", "purpose", "at"], name="captcha_use_sender")]

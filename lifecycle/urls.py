@@ -1,6 +1,6 @@
 """URLs of the lifecycle room; each area's view module lists its own patterns."""
 
-from lifecycle.views import analytics, consultation, implementation, projects, review
+from lifecycle.views import analytics, consultation, implementation, personal_data, projects, review
 
 app_name = "lifecycle"
 urlpatterns = [
@@ -9,4 +9,5 @@ urlpatterns = [
     *review.urlpatterns,
     *implementation.urlpatterns,
     *analytics.urlpatterns,
+    *personal_data.urlpatterns,
 ]

@@ -168,3 +168,12 @@ YUEBIAO_SITE_URL = os.environ.get("YUEBIAO_SITE_URL", "http://127.0.0.1:8000")
 YUEBIAO_CLIENT_IP_HEADER = os.environ.get("YUEBIAO_CLIENT_IP_HEADER", "")
 YUEBIAO_TRUSTED_PROXIES = int(os.environ.get("YUEBIAO_TRUSTED_PROXIES", "1"))
 DEFAULT_FROM_EMAIL = os.environ.get("YUEBIAO_FROM_EMAIL", "粤标 <noreply@yuebiao.local>")
+# What the public sends (lifecycle.public_input, lifecycle.personal_data). Sender digests are an HMAC of the address
+# under their own key, which must stay the same across restarts (rate limits compare digests): development mode
+# (YUEBIAO_DEV=1) has a known value; elsewhere it is unset until configured, and `check --deploy` reports it.
+YUEBIAO_DIGEST_KEY = os.environ.get("YUEBIAO_DIGEST_KEY", "") or (
+    "yuebiao-development-digest-key-not-for-production" if os.environ.get("YUEBIAO_DEV") == "1" else ""
+)
+# Commenters' and feedback senders' names and contacts are erased this many days after the consultation closed or
+# the feedback was answered (lifecycle.personal_data.erase_expired_contacts, `yuebiao personal-data purge`).
+YUEBIAO_CONTACT_RETENTION_DAYS = int(os.environ.get("YUEBIAO_CONTACT_RETENTION_DAYS", str(3 * 365)))

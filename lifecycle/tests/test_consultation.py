@@ -385,14 +385,22 @@ def test_the_drafting_organisation_is_notified_at_most_once_an_hour(open_project
 # ---------------------------------------------------------------------------------------------------------------
 # The drafter's page.
 
-def test_the_comments_page_shows_contact_to_the_drafter_only(client, comment, people, open_project):
+def test_the_comments_page_names_the_sender_only_to_those_who_may_see_personal_data(client, comment, people,
+                                                                                    open_project, make_user):
     url = reverse("lifecycle:comments", args=[open_project.code])
-    client.force_login(people["drafter"])
+    client.force_login(people["drafter"])  # answers the text, does not need to know who wrote it
     page = client.get(url).content.decode()
-    assert CONTACT in page and "建议删去 4.2" in page and 'name="resolution"' in page
-    client.force_login(people["committee"])  # a participant who may read, not answer
-    page = client.get(url).content.decode()
-    assert "建议删去 4.2" in page and CONTACT not in page and 'name="resolution"' not in page
+    assert "建议删去 4.2" in page and 'name="resolution"' in page
+    assert CONTACT not in page and "王五" not in page and "提出人 1" in page
+    city = make_user("gz", "city_officer", region="440100")
+    for who in (people["committee"], people["bureau"], city):  # the project's secretariat, the bureau, its city
+        client.force_login(who)
+        page = client.get(url).content.decode()
+        assert CONTACT in page and "王五" in page, who
+    client.force_login(people["committee"])
+    assert 'name="resolution"' not in client.get(url).content.decode()  # sees who, may not answer
+    client.force_login(make_user("sz", "city_officer", region="440300"))  # another city: not even the page
+    assert client.get(url).status_code == 403
 
 
 def test_the_comments_page_is_closed_to_outsiders(client, comment, people, enterprise_user, open_project):
@@ -487,7 +495,10 @@ def test_the_excel_table(open_project, answered_comments):
     # Ordered by clause (the whole draft first, 4.2 before 4.10), numbered 1…n.
     assert [r[0] for r in rows] == [1, 2, 3, 4]
     assert [r[1] for r in rows] == ["全文", "4.2", "4.10", "5.1"]
-    assert rows[3] == [4, "5.1", "温度限值偏低", "改为 70 ℃", "广州某食品公司／甲", "未采纳", "依据试验数据保持 65 ℃"]
+    # Senders are pseudonyms unless the reader may see personal data (numbered by their first comment).
+    assert rows[3] == [4, "5.1", "温度限值偏低", "改为 70 ℃", "提出人 1", "未采纳", "依据试验数据保持 65 ℃"]
+    named = load_workbook(io.BytesIO(svc.comment_table(open_project, "xlsx", show_contacts=True)[0])).active
+    assert named["E8"].value == "广州某食品公司／甲" and named["E7"].value == "某协会／丙"
     assert rows[2][2] == "=SUM(A1:A9) 应写为公式" and ws["C7"].data_type == "s"  # text, not a formula
     assert ws["C5"].alignment.wrap_text and ws.column_dimensions["C"].width == 50
     assert all(CONTACT not in str(v) for r in rows for v in r)
@@ -672,16 +683,18 @@ def test_api_comments_and_answers(client, open_project, comment, people, enterpr
     assert client.get(url).status_code == 403
     client.force_login(people["committee"])
     rows = client.get(url).json()
-    assert rows[0]["id"] == comment.pk and rows[0]["contact"] is None
+    assert rows[0]["id"] == comment.pk and rows[0]["contact"] == CONTACT and rows[0]["author_name"] == "王五"
     answer = f"{url}/{comment.pk}/answer"
     assert client.post(answer, {"resolution": "adopted"}, content_type="application/json").status_code == 403
     client.force_login(people["drafter"])
-    assert client.get(url).json()[0]["contact"] == CONTACT
+    row = client.get(url).json()[0]
+    assert (row["contact"], row["author_name"], row["author_organisation"], row["sender"]) == (None, None, None,
+                                                                                                "提出人 1")
     missing = client.post(answer, {"resolution": "not_adopted", "response": ""}, content_type="application/json")
     assert missing.status_code == 400 and "须填写理由" in missing.json()["detail"]
     ok = client.post(answer, {"resolution": "partly_adopted", "response": "部分采纳", "expected": ""},
                      content_type="application/json")
-    assert ok.status_code == 200 and ok.json()["resolution"] == "partly_adopted"
+    assert ok.status_code == 200 and ok.json()["resolution"] == "partly_adopted" and ok.json()["contact"] is None
     stale = client.post(answer, {"resolution": "adopted", "expected": ""}, content_type="application/json")
     assert stale.status_code == 409
     assert client.get(url + "?unanswered=true").json() == []

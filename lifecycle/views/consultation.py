@@ -17,16 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import access, public
 from accounts.roles import Action as AccountAction
 from lifecycle import consultation as svc
-from lifecycle import public_input
 from lifecycle import services
+from lifecycle.personal_data import may_see_comment_contacts
 from lifecycle.models import LocalStandardProject, PublicComment
 from lifecycle.transitions import DOC_LABELS, STATE_LABELS, Doc, State
+from yuebiao.proxy import client_address
 
 COMMENTS_PER_PAGE = 100
 _FIELDS = ("clause", "text", "proposal", "author_name", "author_organisation", "contact")
-
-
-client_address = public_input.client_address
 
 
 def _public_project(code: str) -> LocalStandardProject:
@@ -103,9 +101,12 @@ def consultation(request, code: str):
         svc.ensure_open(project)
         svc.check_rate(project, digest)
         svc.clean_comment(**values)
+        solved = ""
         if not request.user.is_authenticated:
-            svc.check_captcha(request.session, request.POST.get("captcha_id"), request.POST.get("captcha_answer"))
-        comment = svc.submit_comment(project=project, **values, user=request.user, sender_digest=digest)
+            solved = svc.check_captcha(request.session, request.POST.get("captcha_id"),
+                                       request.POST.get("captcha_answer"), project=project, sender_digest=digest)
+        comment = svc.submit_comment(project=project, **values, user=request.user, sender_digest=digest,
+                                     captcha_id=solved)
     except svc.RateLimited as exc:
         status, error, retry_after = 429, str(exc), exc.retry_after
     except svc.CommentRefused as exc:
@@ -169,7 +170,9 @@ def comments(request, code: str):
     qs = svc.project_comments(project, unanswered_only=show == "unanswered")
     page = Paginator(qs, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
     answerer = svc.may_answer(roles)
-    rows = [svc.comment_view(c, show_contact=svc.may_see_contact(roles)) for c in page.object_list]
+    show = may_see_comment_contacts(request.user, project)
+    labels = {} if show else svc.project_sender_labels(project)
+    rows = [svc.comment_view(c, show_contact=show, labels=labels) for c in page.object_list]
     return render(request, "lifecycle/consultation/comments.html", {
         "project": project, "rows": rows, "page": page, "show": show, "counts": svc.comment_counts(project),
         "may_answer": answerer and project.state in svc.ANSWER_STATES, "may_attach": answerer
@@ -206,7 +209,8 @@ def answer(request, code: str, pk: int):
         else:
             messages.success(request, _("第 %(n)s 号意见已答复") % {"n": comment.pk})
         return redirect(reverse("lifecycle:comments", args=[project.code]) + f"#comment-{comment.pk}")
-    row = svc.comment_view(comment, show_contact=True)
+    show = may_see_comment_contacts(request.user, project)
+    row = svc.comment_view(comment, show_contact=show, labels={} if show else svc.project_sender_labels(project))
     if error and status == 400:
         # Keep what the drafter typed so the reason is not lost with the error.
         row = {**row, "draft_resolution": request.POST.get("resolution", ""),
@@ -224,7 +228,8 @@ def comment_table(request, code: str, fmt: str):
     project = _project(request, code)
     if fmt not in svc.TABLE_FORMATS:
         raise Http404(_("只能导出为 xlsx、docx 或 pdf"))
-    data, content_type, filename = svc.comment_table(project, fmt)
+    data, content_type, filename = svc.comment_table(project, fmt,
+                                                     show_contacts=may_see_comment_contacts(request.user, project))
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -26,6 +26,7 @@ from lifecycle import services
 from lifecycle.models import ImplementationEvaluation, ImplementationFeedback
 from lifecycle.transitions import STATE_LABELS, State
 from lifecycle.views.projects import _project_or_404, _respond
+from yuebiao.proxy import client_address
 
 REVIEW_WINDOWS = (0, 3, 6, 12)  # months ahead the due list can look (0: due now or overdue)
 DEFAULT_WINDOW = 6
@@ -85,12 +86,15 @@ def feedback(request, slug: str):
         if not accepted:
             status = 400
         elif form.is_valid():
+            sender = client_address(request)
             try:
+                impl.check_rate(sender=sender, user=request.user)
+                solved = ""
                 if anonymous:
-                    impl.check_captcha(request.session, request.POST.get("captcha_id"),
-                                       request.POST.get("captcha_answer"))
+                    solved = impl.check_captcha(request.session, request.POST.get("captcha_id"),
+                                                request.POST.get("captcha_answer"), sender=sender)
                 fb = impl.submit_feedback(
-                    standard=std, user=request.user, sender=impl.client_address(request),
+                    standard=std, user=request.user, sender=sender, captcha_id=solved,
                     **{k: form.cleaned_data[k] for k in ("kind", "text", "author_name", "author_organisation",
                                                          "contact")},
                 )

@@ -19,11 +19,14 @@ class Command(BaseCommand):
         e.add_argument("code", help="项目编号，例如 2026-0001")
         e.add_argument("file", help="输出文件")
         e.add_argument("--json", action="store_true", help="以 JSON 报告结果")
+        e.add_argument("--with-contact", action="store_true",
+                       help="表中写出提出单位和姓名（个人信息；默认为化名“提出人 N”）")
         lst = sub.add_parser("list", help="列出项目收到的意见")
         lst.add_argument("code", help="项目编号")
         lst.add_argument("--json", action="store_true", help="JSON 输出（每条意见一个对象）")
         lst.add_argument("--unanswered", action="store_true", help="只列未答复的意见")
-        lst.add_argument("--with-contact", action="store_true", help="包括提出人的联系方式（不公开的信息）")
+        lst.add_argument("--with-contact", action="store_true",
+                         help="包括提出人的姓名、单位和联系方式（个人信息；默认为化名“提出人 N”）")
 
     def handle(self, *args, action, code, **options):
         project = LocalStandardProject.objects.filter(code=code).first()
@@ -40,7 +43,7 @@ class Command(BaseCommand):
             raise CommandError("文件后缀须为 .xlsx、.docx 或 .pdf")
         if not target.parent.is_dir():
             raise CommandError(f"目录不存在：{target.parent}")
-        data, _, _ = svc.comment_table(project, fmt)
+        data, _, _ = svc.comment_table(project, fmt, show_contacts=options["with_contact"])
         target.write_bytes(data)
         counts = svc.comment_counts(project)
         if options["json"]:
@@ -51,14 +54,17 @@ class Command(BaseCommand):
             self.stdout.write(f"已导出 {project.code} 的意见汇总处理表到 {target}：{counts['total']} 条意见{draft}")
 
     def _list(self, project, options):
-        rows = [svc.comment_view(c, show_contact=options["with_contact"])
+        show = options["with_contact"]
+        labels = {} if show else svc.project_sender_labels(project)
+        rows = [svc.comment_view(c, show_contact=show, labels=labels)
                 for c in svc.project_comments(project, unanswered_only=options["unanswered"])]
         if options["json"]:
             for row in rows:
                 row["submitted_at"] = row["submitted_at"].isoformat()
                 row["answered_at"] = row["answered_at"].isoformat() if row["answered_at"] else None
-                if not options["with_contact"]:
-                    row.pop("contact")
+                if not show:
+                    for hidden in ("author_name", "author_organisation", "contact"):
+                        row.pop(hidden)
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
             return
         if not rows:
@@ -66,8 +72,7 @@ class Command(BaseCommand):
             return
         for row in rows:
             status = row["resolution_label"] or "未答复"
-            sender = row["author_name"] + (f"（{row['author_organisation']}）" if row["author_organisation"] else "")
-            self.stdout.write(f"#{row['id']}  {row['clause_label']}  [{status}]  {sender}  "
+            self.stdout.write(f"#{row['id']}  {row['clause_label']}  [{status}]  {row['sender']}  "
                               f"{timezone.localtime(row['submitted_at']):%Y-%m-%d %H:%M}")
             self.stdout.write("    " + " ".join(row["text"].split())[:120])
         counts = svc.comment_counts(project)
