@@ -420,3 +420,32 @@ def test_two_projects_approved_at_the_same_instant_get_consecutive_numbers(new_p
     numbers = sorted(int(p.number.split(" ")[1].split("—")[0]) for p in LocalStandardProject.objects.filter(
         pk__in=[first.pk, second.pk]))
     assert numbers[1] == numbers[0] + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_proposals_all_get_distinct_codes(people):
+    """Each proposal waits its turn for the year's counter: none fails, no code is taken twice, none skipped."""
+    LocalStandardProject.objects.create(
+        code=f"{timezone.now().year}-0007", title_zh="早已登记的项目", proposer=people["dept"].organisation,
+        created_by=people["dept"], stage_entered_at=timezone.now())
+    barrier = threading.Barrier(20)
+    outcomes = []
+
+    def propose(i):
+        try:
+            barrier.wait()
+            project = services.propose(by=people["dept"], title_zh=f"并发立项 {i}", city_code="440100")
+            outcomes.append(project.code)
+        except Exception as exc:  # noqa: BLE001 - any refusal is what this test is about
+            outcomes.append(f"error: {exc!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=propose, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    year = timezone.now().year
+    assert sorted(outcomes) == [f"{year}-{n:04d}" for n in range(8, 28)], outcomes
+    assert Event.objects.filter(kind="created", subject__startswith="lifecycle.localstandardproject:").count() == 20
