@@ -17,6 +17,7 @@ from lifecycle.tests.conftest import PDF_BYTES, docx_bytes
 from lifecycle.transitions import State
 from trail.models import Event
 from trail.services import subject_key, verify
+from trail.triggers import append_only_suspended
 
 
 def events_of(project):
@@ -380,7 +381,7 @@ def test_a_project_event_edited_with_sql_is_named_by_trail_verify(new_project, w
 
     project = walk(new_project(), State.PUBLICITY)
     target = next(e for e in events_of(project) if e.payload.get("action") == "start_publicity")
-    with connection.cursor() as cursor:
+    with append_only_suspended(), connection.cursor() as cursor:
         cursor.execute("UPDATE trail_event SET data = %s WHERE id = %s",
                        [target.data.replace('"reason":""', '"reason":"后补"'), target.id])
     result = verify()

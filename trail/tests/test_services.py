@@ -20,13 +20,15 @@ from accounts.models import Organisation
 from trail import chain, services
 from trail.api import router
 from trail.models import Anchor, AppendOnly, Event
+from trail.triggers import append_only_suspended
 
 REPO = Path(__file__).resolve().parents[2]
 STANDARD = "catalogue.standard:DB44-T-2367-2022"
 
 
 def _sql(sql: str, params=()):
-    with connection.cursor() as cur:
+    """Tamper with the tables as an intruder with the database owner's rights would: past the triggers too."""
+    with append_only_suspended(), connection.cursor() as cur:
         cur.execute(sql, params)
 
 
