@@ -97,7 +97,7 @@ class Anchor(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.root[:16]}…"
+        return f"{self.day} {self.root}"  # whole: this is what is published and compared
 
     @property
     def head_map(self) -> dict[str, int]:
