@@ -127,4 +127,5 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"已锚定 {anchor.day}：{anchor.chains:,} 条链、{anchor.events:,} 个事件")
             self.stdout.write(f"默克尔根：{anchor.root}")
-            self.stdout.write("请将此根公布或打印存档；日后可用它核对导出文件（python -m trail.chain verify 文件 --root 根）")
+            self.stdout.write("此根已公布于 /trail/anchors/（及其 Atom 订阅）；请另行保存或打印存档，"
+                              "日后可用 yuebiao trail verify --root 文件 核对")
