@@ -436,6 +436,8 @@ def read_published_roots(text: str) -> list[dict]:
             feed = ET.fromstring(text)
         except ET.ParseError as exc:
             raise ValueError(f"不是有效的 Atom 文件：{exc}") from exc
+        if feed.tag != f"{atom}feed":
+            raise ValueError("不是 Atom 订阅文件（应保存 /trail/anchors/feed/ 的内容）")
         out = []
         for entry in feed.iter(f"{atom}entry"):
             found = _ROOT_RE.search(entry.findtext(f"{atom}title") or "")

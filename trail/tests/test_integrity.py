@@ -188,7 +188,7 @@ def test_roots_command_and_bad_root_files(tmp_path):
     assert anchor.root in _cli("roots")[1]
     bad = tmp_path / "bad.json"
     for text, message in (("not json", "既不是 JSON 也不是 Atom"), ('{"anchors": [{"root": "xyz"}]}', "无效的默克尔根"),
-                          ("<feed", "不是有效的 Atom")):
+                          ("<feed", "不是有效的 Atom"), ("<rss><channel/></rss>", "不是 Atom 订阅文件")):
         bad.write_text(text, encoding="utf-8")
         with pytest.raises(Exception, match=message):
             call_command("trail", "verify", "--root", str(bad), stdout=io.StringIO(), stderr=io.StringIO())
