@@ -977,15 +977,3 @@ __all__ = [
     "references_changed", "refresh_references", "remove_reference", "respond_feedback", "review_because_of_feedback",
     "reviews_due", "score_evaluation", "submit_evaluation_report", "submit_feedback",
 ]
-
-
-def open_due_reviews_daily() -> dict:
-    """The daily job of `yuebiao worker` (same as `reviews-due --open`): references parsed since the last run
-    first, as they may make a review due today, then the reviews due."""
-    references = refresh_missing_references()
-    opened = open_due_reviews()
-    failed = [f"{o['number'] or o['code']}：{o['error']}" for o in opened if o["error"]]
-    if failed:
-        log.warning("未能启动的复审：%s", "；".join(failed))
-    return {"references_added": references, "opened": sum(o["opened"] for o in opened),
-            "started": sum(o["started"] for o in opened), "failed": failed}

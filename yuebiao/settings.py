@@ -163,7 +163,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("YUEBIAO_TASKS_BACKEND", "django_
 YUEBIAO_DAILY_AT = os.environ.get("YUEBIAO_DAILY_AT", "02:00")
 YUEBIAO_DAILY_JOBS = {
     "refresh-status": "catalogue.services.refresh_statuses",
-    "reviews-due": "lifecycle.implementation.open_due_reviews_daily",
+    "reviews-due": "lifecycle.daily.open_due_reviews",
     "remind": "lifecycle.services.send_deadline_reminders",
     "anchor": "trail.services.anchor_today",
 }
