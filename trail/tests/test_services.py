@@ -417,6 +417,7 @@ def test_verify_api_is_for_administrators(admin, officer):
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True and body["events"] == 12 and body["chains"] == 3
+    assert body["unanchored"]["events"] == 12 and body["unanchored"]["chains"] == 3
     _sql("UPDATE trail_event SET data = %s WHERE id = %s",
          ["{}", Event.objects.filter(subject=STANDARD).values_list("id", flat=True).first()])
     body = client.get("/verify", user=admin).json()
