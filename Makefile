@@ -30,7 +30,7 @@ run: install
 	$(BIN)/yuebiao refresh-status
 	@echo ""
 	@echo "粤标 Yuebiao: http://$(HOST):$(PORT)/   （演示账户见上，例如 sheng / yuebiao-demo-2026）"
-	@echo "后台任务（通知邮件）由 yuebiao worker 处理，随本服务一同启动和停止"
+	@echo "后台任务（通知邮件）和每日任务（锚定、提醒、复审、状态更新）由 yuebiao worker 处理，随本服务一同启动和停止"
 # The worker lives as long as runserver: the EXIT trap stops it however runserver ends (Ctrl+C, error).
 	$(BIN)/yuebiao worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/yuebiao runserver $(HOST):$(PORT) --noreload

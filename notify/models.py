@@ -56,3 +56,31 @@ class Notice(models.Model):
     @property
     def kind_label(self) -> str:
         return str(KIND_LABELS.get(self.kind, self.kind))
+
+
+class DailyRun(models.Model):
+    """One run of a daily job (每日任务) for one day: unique per (job, day), so two workers or a restart never
+    run it twice; a failed run is taken up again at the worker's next tick."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    job = models.CharField(_("任务"), max_length=64)
+    day = models.DateField(_("日期"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.RUNNING)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=1)
+    started_at = models.DateTimeField(_("开始时间"))
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    result = models.TextField(_("结果"), blank=True)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("每日任务运行")
+        verbose_name_plural = _("每日任务运行")
+        ordering = ["-day", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "day"], name="notify_dailyrun_job_day")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.day} {self.status}"

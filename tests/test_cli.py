@@ -68,6 +68,12 @@ def test_demo_and_load_reference_commands():
     from catalogue.models import Standard
 
     assert Standard.objects.filter(is_demo=True).count() >= 45
+    from trail.models import Anchor
+    from trail.services import unanchored
+
+    # The demo ends anchored: its root is on /trail/anchors/ and nothing it wrote is left outside an anchor.
+    assert Anchor.objects.count() == 1 and Anchor.objects.get().root in out.getvalue()
+    assert unanchored()["events"] == 0
     out = io.StringIO()
     call_command("load_reference", "--json", stdout=out)
     body = json.loads(out.getvalue())

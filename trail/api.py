@@ -33,6 +33,12 @@ class AnchorOut(Schema):
     ok: bool
 
 
+class UnanchoredOut(Schema):
+    events: int
+    chains: int
+    subjects: list[str]
+
+
 class VerifyOut(Schema):
     ok: bool
     events: int
@@ -43,6 +49,7 @@ class VerifyOut(Schema):
     failures: list[FailureOut]
     anchor_checks: list[AnchorOut]
     seconds: float
+    unanchored: UnanchoredOut | None
 
 
 @router.get(

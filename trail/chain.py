@@ -26,6 +26,8 @@ MAX_KEPT_FAILURES = 100
 
 _AT_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z\Z")
 _HASH_RE = re.compile(r"[0-9a-f]{64}\Z")
+_ROOT_RE = re.compile(r"\b[0-9a-f]{64}\b")
+_FEED_ID_RE = re.compile(r"trail-anchor:(\d+)\Z")
 # json's own string encoder (the C one when available), exactly what json.dumps(ensure_ascii=False) uses.
 _encode_str = json.encoder.encode_basestring
 
@@ -239,6 +241,8 @@ class VerifyResult:
     failures: list[Failure] = field(default_factory=list)
     anchor_checks: list[AnchorCheck] = field(default_factory=list)
     seconds: float = 0.0
+    # Events written after the last anchor ({"events", "chains", "subjects"}), when the caller computed them.
+    unanchored: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -259,7 +263,7 @@ class VerifyResult:
             "failure_count": self.failure_count, "first": self.first.to_dict() if self.first else None,
             "failures": [f.to_dict() for f in self.failures],
             "anchor_checks": [a.to_dict() for a in self.anchor_checks],
-            "seconds": round(self.seconds, 3),
+            "seconds": round(self.seconds, 3), "unanchored": self.unanchored,
         }
 
 
@@ -406,6 +410,77 @@ def check_anchor(anchor: Mapping, hashes: Mapping[tuple[str, int], str], result:
     return True
 
 
+def check_anchor_links(anchors: Iterable[Mapping], result: VerifyResult) -> None:
+    """Each anchor names the root of the one before it (`prev_root`; "" for the first), so removing an anchor from
+    the start or the middle of the list breaks the link after it. Anchors without the field (export files written
+    before it existed) are not linked and not judged."""
+    before = ""
+    for anchor in anchors:
+        prev = anchor.get("prev_root")
+        if prev is not None and prev != before:
+            what = "第一个锚定不应指向前一个根" if not before else "前一个根与上一个锚定的根不符"
+            result.fail(Failure("anchor_link_mismatch", f"锚定（{anchor['day']}）：{what}（锚定被删除或替换）",
+                                anchor_id=anchor.get("id")))
+        before = anchor["root"]
+
+
+def read_published_roots(text: str) -> list[dict]:
+    """The roots published earlier, from the JSON that `yuebiao trail roots --json` printed or the saved Atom feed
+    of /trail/anchors/feed/: a list of {"id", "day", "root"} (id and day may be None)."""
+    text = text.lstrip("\ufeff").strip()
+    if text.startswith("<"):
+        import xml.etree.ElementTree as ET
+
+        atom = "{http://www.w3.org/2005/Atom}"
+        try:
+            feed = ET.fromstring(text)
+        except ET.ParseError as exc:
+            raise ValueError(f"不是有效的 Atom 文件：{exc}") from exc
+        if feed.tag != f"{atom}feed":
+            raise ValueError("不是 Atom 订阅文件（应保存 /trail/anchors/feed/ 的内容）")
+        out = []
+        for entry in feed.iter(f"{atom}entry"):
+            found = _ROOT_RE.search(entry.findtext(f"{atom}title") or "")
+            ident = _FEED_ID_RE.search(entry.findtext(f"{atom}id") or "")
+            if found is None:
+                raise ValueError("Atom 条目的标题中没有默克尔根")
+            out.append({"id": int(ident.group(1)) if ident else None, "day": None, "root": found.group(0)})
+        return out
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"既不是 JSON 也不是 Atom：{exc}") from exc
+    items = data.get("anchors") if isinstance(data, dict) else data
+    if not isinstance(items, list):
+        raise ValueError("JSON 中应有锚定列表（anchors）")
+    out = []
+    for item in items:
+        root = item.get("root") if isinstance(item, dict) else item
+        if not isinstance(root, str) or not _HASH_RE.match(root.strip().lower()):
+            raise ValueError(f"无效的默克尔根：{root!r}")
+        ident = item.get("id") if isinstance(item, dict) else None
+        out.append({"id": ident if type(ident) is int else None,
+                    "day": item.get("day") if isinstance(item, dict) else None, "root": root.strip().lower()})
+    return out
+
+
+def check_published(published: Iterable[Mapping], result: VerifyResult) -> None:
+    """Every published root must belong to an anchor that was found and passed its check (result.anchor_checks):
+    a root published earlier and missing now means an anchor was deleted or rewritten."""
+    passed = {a.root for a in result.anchor_checks if a.ok}
+    by_id = {a.anchor_id: a for a in result.anchor_checks}
+    for item in published:
+        if item["root"] in passed or any(a.root == item["root"] for a in result.anchor_checks):
+            continue  # present: passed, or its own failure is already reported
+        known = by_id.get(item["id"]) if item.get("id") is not None else None
+        label = f"（{item['day']}）" if item.get("day") else ""
+        if known is not None:
+            message = f"已公布的锚定{label}根 {item['root']} 与现存锚定 #{known.anchor_id} 的根不符（锚定被改写）"
+        else:
+            message = f"已公布的锚定{label}根 {item['root']} 不存在（锚定被删除）"
+        result.fail(Failure("published_root_missing", message, anchor_id=item.get("id")))
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Offline verification of an export file (JSON Lines: header, anchors, events, end)
 
@@ -476,6 +551,8 @@ def _check_anchor_line(obj: dict) -> dict:
     for name, kind in (("day", str), ("root", str), ("chains", int), ("events", int), ("heads", dict)):
         if type(obj.get(name)) is not kind:
             raise ValueError(f"锚定行的 {name} 缺失或类型不对")
+    if "prev_root" in obj and type(obj["prev_root"]) is not str:
+        raise ValueError("锚定行的 prev_root 类型不对")
     return obj
 
 
@@ -559,6 +636,7 @@ def verify_export(stream: IO[str], *, expect_roots: Iterable[str] = (), progress
     for anchor in anchors:
         if check_anchor(anchor, captured, result):
             roots_ok.add(anchor["root"])
+    check_anchor_links(anchors, result)
     for root in expect_roots:
         if root.strip().lower() not in roots_ok:
             result.fail(Failure("root_not_found", f"文件中没有默克尔根为 {root} 且校验通过的锚定"))
@@ -573,6 +651,7 @@ def _main(argv: list[str] | None = None) -> int:
     v = sub.add_parser("verify", help="校验 `yuebiao trail export` 导出的 JSON Lines 文件")
     v.add_argument("file", help="导出文件；- 表示标准输入")
     v.add_argument("--root", action="append", default=[], help="已公布的默克尔根；文件中须有通过校验的同根锚定（可重复）")
+    v.add_argument("--roots", metavar="FILE", help="已公布的根：yuebiao trail roots --json 的输出或保存的 Atom 订阅文件")
     v.add_argument("--json", action="store_true", help="输出 JSON")
     args = parser.parse_args(argv)
     import time
@@ -584,12 +663,18 @@ def _main(argv: list[str] | None = None) -> int:
         else:
             with open(args.file, encoding="utf-8", newline="\n") as stream:
                 result = verify_export(stream, expect_roots=args.root)
+        if args.roots:
+            with open(args.roots, encoding="utf-8") as stream:
+                check_published(read_published_roots(stream.read()), result)
     except OSError as exc:
         print(f"无法读取文件：{exc}", file=sys.stderr)
         return 2
     except UnicodeDecodeError as exc:
         print(f"文件不是 UTF-8 文本：{exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:
+        print(f"已公布的根无法读取：{exc}", file=sys.stderr)
+        return 2
     result.seconds = time.perf_counter() - started
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False))

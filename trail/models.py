@@ -76,7 +76,7 @@ class Anchor(models.Model):
     """A daily anchor (每日锚定): the Merkle root over every chain's head at one moment, to publish or print.
 
     `heads` lists the heads covered ({subject: seq}, canonical JSON) so the root can be recomputed exactly from
-    the event rows however many events were written since.
+    the event rows however many events were written since; `events` is their sum, the number of events then.
     """
 
     created_at = models.DateTimeField(_("锚定时间"))
@@ -85,6 +85,9 @@ class Anchor(models.Model):
     chains = models.PositiveIntegerField(_("链数"))
     events = models.PositiveBigIntegerField(_("事件数"))
     heads = models.TextField(_("链头"))
+    # The root of the anchor before this one ("" for the first): the anchors form a chain of their own, so one
+    # removed from the start or the middle is detected.
+    prev_root = models.CharField(_("前一个默克尔根"), max_length=64, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -94,7 +97,7 @@ class Anchor(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.root[:16]}…"
+        return f"{self.day} {self.root}"  # whole: this is what is published and compared
 
     @property
     def head_map(self) -> dict[str, int]:

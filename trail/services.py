@@ -8,7 +8,7 @@ import time
 from typing import IO, Any, Iterable, Iterator
 
 from django.db import connection, models, transaction
-from django.db.models import Exists, ExpressionWrapper, F, Func, OuterRef
+from django.db.models import Exists, ExpressionWrapper, F, Func, Max, OuterRef
 from django.utils import timezone
 
 from trail import chain
@@ -144,36 +144,45 @@ def _event_rows(chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
 def _anchor_records() -> Iterator[dict]:
     """The anchors as chain.check_anchor reads them (heads parsed; None when unreadable), oldest first."""
     qs = Anchor.objects.order_by("created_at", "id")
-    for anchor_id, day, created_at, root, chains, events, heads in qs.values_list(
-        "id", "day", "created_at", "root", "chains", "events", "heads"
+    for anchor_id, day, created_at, root, chains, events, heads, prev_root in qs.values_list(
+        "id", "day", "created_at", "root", "chains", "events", "heads", "prev_root"
     ).iterator(chunk_size=50):
         try:
             head_map = json.loads(heads)
         except ValueError:
             head_map = None
         yield {"id": anchor_id, "day": day.isoformat(), "created_at": chain.format_at(created_at), "root": root,
-               "chains": chains, "events": events, "heads": head_map}
+               "prev_root": prev_root, "chains": chains, "events": events, "heads": head_map}
 
 
-def verify(*, progress: Progress = None) -> VerifyResult:
-    """Check every chain (streamed in (subject, seq) order) and then every anchor against the event rows."""
+def verify(*, progress: Progress = None, published: list[dict] | None = None) -> VerifyResult:
+    """Check every chain (streamed in (subject, seq) order), then every anchor against the event rows and the
+    anchors' own links, then the roots `published` earlier (chain.read_published_roots), and count the events
+    written since the last anchor (result.unanchored)."""
     started = time.perf_counter()
     result = VerifyResult()
     # Anchors are read twice rather than held: each lists every chain, and there is one a day. The second reading
     # checks only those of the first, so one made meanwhile is left for next time, not misjudged.
     want: dict[str, set[int]] = {}
-    first_reading = set()
+    first_reading, links = set(), []
     for anchor in _anchor_records():
         first_reading.add(anchor["id"])
+        links.append({k: anchor[k] for k in ("id", "day", "root", "prev_root")})
         if isinstance(anchor["heads"], dict):
             for subject, seqs in chain.anchor_wants([anchor]).items():
                 want.setdefault(subject, set()).update(seqs)
     captured: dict[tuple[str, int], str] = {}
     chain.verify_events(_event_rows(), result=result, want=want, captured=captured, progress=progress)
     del want
+    last_heads = None
     for anchor in _anchor_records():
         if anchor["id"] in first_reading:
             chain.check_anchor(anchor, captured, result)
+            last_heads = anchor["heads"]
+    chain.check_anchor_links(links, result)
+    if published is not None:
+        chain.check_published(published, result)
+    result.unanchored = unanchored(last_heads if isinstance(last_heads, dict) else {})
     result.seconds = time.perf_counter() - started
     return result
 
@@ -213,10 +222,44 @@ def chain_heads() -> list[tuple[str, int, str]]:
 
 @transaction.atomic
 def anchor_today() -> Anchor:
-    """Record the Merkle root over all chain heads now (每日锚定), to be published or printed."""
+    """Record the Merkle root over all chain heads now (每日锚定), linked to the previous anchor's root, to be
+    published (the /trail/anchors/ page and feed) or printed."""
+    if connection.vendor == "postgresql":
+        # Two anchors made at once would both link to the same predecessor; SQLite's BEGIN IMMEDIATE already
+        # serialises them.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('trail_anchor'))")
+    previous = Anchor.objects.order_by("-created_at", "-id").values_list("root", flat=True).first() or ""
     heads = chain_heads()
     now = timezone.now()
     return Anchor.objects.create(
         created_at=now, day=timezone.localdate(now), root=chain.merkle_root(heads), chains=len(heads),
         events=sum(seq for _, seq, _ in heads), heads=chain.canonical_text({s: seq for s, seq, _ in heads}),
+        prev_root=previous,
     )
+
+
+def unanchored(anchored: dict[str, int] | None = None, *, examples: int = 20) -> dict:
+    """The events written after the last anchor (or after `anchored`, {subject: seq}): until the next anchor they
+    can be removed or forged without a trace. {"events", "chains", "subjects": the first few, sorted}."""
+    if anchored is None:
+        last = Anchor.objects.order_by("-created_at", "-id").values_list("heads", flat=True).first()
+        anchored = json.loads(last) if last else {}
+    anchored = {k: v for k, v in anchored.items() if type(v) is int}  # bad heads are the anchor check's to report
+    heads = Event.objects.order_by().values("subject").annotate(top=Max("seq")).values_list("subject", "top")
+    events, subjects = 0, []
+    for subject, top in heads.iterator(chunk_size=CHUNK_SIZE):
+        since = top - anchored.get(subject, 0)
+        if since > 0:
+            events += since
+            subjects.append(subject)
+    subjects.sort()
+    return {"events": events, "chains": len(subjects), "subjects": subjects[:examples]}
+
+
+def published_roots() -> list[dict]:
+    """Every anchor as published (/trail/anchors/, `yuebiao trail roots`), oldest first."""
+    rows = Anchor.objects.order_by("created_at", "id").values_list(
+        "id", "day", "created_at", "root", "prev_root", "chains", "events")
+    return [{"id": i, "day": day.isoformat(), "created_at": chain.format_at(at), "root": root, "prev_root": prev,
+             "chains": chains, "events": events} for i, day, at, root, prev, chains, events in rows]

@@ -158,6 +158,16 @@ LOGGING = {
 
 # Background work (django-tasks): notices are mailed by `yuebiao worker`, which reads this database queue.
 TASKS = {"default": {"BACKEND": os.environ.get("YUEBIAO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Daily jobs (每日任务), run by `yuebiao worker` at YUEBIAO_DAILY_AT (local time, HH:MM), in this order: the
+# anchor last, so it covers what the others wrote. Another job is one more line (see notify/daily.py).
+YUEBIAO_DAILY_AT = os.environ.get("YUEBIAO_DAILY_AT", "02:00")
+YUEBIAO_DAILY_JOBS = {
+    "refresh-status": "catalogue.services.refresh_statuses",
+    "reviews-due": "lifecycle.daily.open_due_reviews",
+    "remind": "lifecycle.services.send_deadline_reminders",
+    "personal-data-purge": "lifecycle.personal_data.erase_expired_contacts",
+    "anchor": "trail.services.anchor_today",
+}
 # Mail goes to the console unless an SMTP server is configured (intranet relay).
 EMAIL_BACKEND = os.environ.get("YUEBIAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("YUEBIAO_EMAIL_HOST", "localhost")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("notify.urls")),
     path("", include("lifecycle.urls")),
     path("", include("compare.urls")),
+    path("", include("trail.urls")),
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
     path("i18n/setlang/", public(set_language), name="set_language"),

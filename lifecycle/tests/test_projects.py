@@ -17,6 +17,7 @@ from lifecycle.tests.conftest import PDF_BYTES, docx_bytes
 from lifecycle.transitions import State
 from trail.models import Event
 from trail.services import subject_key, verify
+from trail.triggers import append_only_suspended
 
 
 def events_of(project):
@@ -380,7 +381,7 @@ def test_a_project_event_edited_with_sql_is_named_by_trail_verify(new_project, w
 
     project = walk(new_project(), State.PUBLICITY)
     target = next(e for e in events_of(project) if e.payload.get("action") == "start_publicity")
-    with connection.cursor() as cursor:
+    with append_only_suspended(), connection.cursor() as cursor:
         cursor.execute("UPDATE trail_event SET data = %s WHERE id = %s",
                        [target.data.replace('"reason":""', '"reason":"后补"'), target.id])
     result = verify()
@@ -420,3 +421,32 @@ def test_two_projects_approved_at_the_same_instant_get_consecutive_numbers(new_p
     numbers = sorted(int(p.number.split(" ")[1].split("—")[0]) for p in LocalStandardProject.objects.filter(
         pk__in=[first.pk, second.pk]))
     assert numbers[1] == numbers[0] + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twenty_concurrent_proposals_all_get_distinct_codes(people):
+    """Each proposal waits its turn for the year's counter: none fails, no code is taken twice, none skipped."""
+    LocalStandardProject.objects.create(
+        code=f"{timezone.now().year}-0007", title_zh="早已登记的项目", proposer=people["dept"].organisation,
+        created_by=people["dept"], stage_entered_at=timezone.now())
+    barrier = threading.Barrier(20)
+    outcomes = []
+
+    def propose(i):
+        try:
+            barrier.wait()
+            project = services.propose(by=people["dept"], title_zh=f"并发立项 {i}", city_code="440100")
+            outcomes.append(project.code)
+        except Exception as exc:  # noqa: BLE001 - any refusal is what this test is about
+            outcomes.append(f"error: {exc!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=propose, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    year = timezone.now().year
+    assert sorted(outcomes) == [f"{year}-{n:04d}" for n in range(8, 28)], outcomes
+    assert Event.objects.filter(kind="created", subject__startswith="lifecycle.localstandardproject:").count() == 20

@@ -10,7 +10,7 @@ from lifecycle import implementation as impl
 
 class Command(BaseCommand):
     help = ("列出复审已到期或即将到期的地方标准；--open 为实施满五年的标准开启复审，并使有待复审事项的项目进入复审阶段"
-            "（每日由 cron 运行）")
+            "（每日由 yuebiao worker 运行）")
 
     def add_arguments(self, parser):
         parser.add_argument("--months", type=int, default=0,
