@@ -86,8 +86,8 @@ LABELS = {
 
 
 def refuse(name: str, value: int, limit: int, where: str = "") -> DocumentLimitError:
-    place = f"（{where}）" if where else ""
-    return DocumentLimitError(f"{LABELS[name]}超过上限（{value} > {limit}）{place}，请拆分或检查文件", limit=name)
+    place = f"，{where}" if where else ""
+    return DocumentLimitError(f"{LABELS[name]}超过上限（{value} > {limit}{place}），请拆分或检查文件", limit=name)
 
 
 def _at_most(name: str, value: int, limits: DocumentLimits, where: str = "") -> None:
@@ -172,34 +172,41 @@ def _count_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, counts: _Counts
                 parser.feed(chunk)
                 depth = _tally(parser.read_events(), depth, counts, limits, info.filename)
             parser.close()
-    except (zipfile.BadZipFile, etree.XMLSyntaxError, EOFError, OSError, RuntimeError, NotImplementedError):
-        return  # a broken part: python-docx refuses it with its own message, cheaply (the size is bounded above)
+    except etree.XMLSyntaxError:
+        # libxml2 stops at its own depth limit (256) inside feed(): the events before it still say what was wrong
+        _tally(parser.read_events(), depth, counts, limits, info.filename)
+    except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, NotImplementedError):
+        pass  # a broken part: python-docx refuses it with its own message, cheaply (the size is bounded above)
 
 
 def _tally(events: Iterable, depth: int, counts: _Counts, limits: DocumentLimits, where: str) -> int:
+    """Count one batch of parse events (a chunk of the part): depth at once, the totals at the end of the batch,
+    which stops a hostile part within one chunk of its limit."""
+    max_depth = limits.xml_depth
+    paragraph, run, cell = f"{W}p", f"{W}r", f"{W}tc"
     for event, element in events:
         if event == "start":
             depth += 1
+            if depth > max_depth:
+                raise refuse("xml_depth", depth, max_depth, where)
             counts.elements += 1
-            _at_most("xml_depth", depth, limits, where)
             tag = element.tag
-            if tag == f"{W}p":
+            if tag == paragraph:
                 counts.paragraphs += 1
-                _at_most("paragraphs", counts.paragraphs, limits)
-            elif tag == f"{W}r":
+            elif tag == run:
                 counts.runs += 1
-                _at_most("runs", counts.runs, limits)
-            elif tag == f"{W}tc":
+            elif tag == cell:
                 counts.table_cells += 1
-                _at_most("table_cells", counts.table_cells, limits)
         else:
             depth -= 1
             element.clear()
             # drop the finished siblings too, so the memory used stays that of one path from the root
-            parent = element.getparent()
-            while parent is not None and element.getprevious() is not None:
-                del parent[0]
-    _at_most("xml_elements", counts.elements, limits)
+            previous = element.getprevious()
+            while previous is not None:
+                element.getparent().remove(previous)
+                previous = element.getprevious()
+    for name in ("paragraphs", "table_cells", "runs", "xml_elements"):
+        _at_most(name, getattr(counts, "elements" if name == "xml_elements" else name), limits)
     return depth
 
 

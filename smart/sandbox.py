@@ -25,7 +25,7 @@ from .model import StandardDocument
 
 # Imported once in the fork server, so that each child starts with them loaded.
 PRELOAD = ["smart.sandbox", "smart.documents", "smart.parser", "smart.reader_pdf", "smart.reader_docx",
-           "smart.reader_text", "pdfplumber", "docx", "lxml.etree"]
+           "smart.reader_text", "smart.guard", "catalogue.numbers", "pdfplumber", "docx", "lxml.etree"]
 # The most a child may answer (the JSON of a structured standard is a few MB at most).
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 # Errors the child may report by name; anything else is reported as a read error.
@@ -60,7 +60,10 @@ def _child(conn, data: bytes, filename: str, limits: DocumentLimits) -> None:
     except DocumentLimitError as exc:
         answer = {"error": "DocumentLimitError", "message": str(exc), "limit": exc.limit}
     except SmartError as exc:
-        answer = {"error": type(exc).__name__, "message": str(exc)}
+        if _out_of_memory(exc):
+            answer = {"limit": "memory_bytes"}
+        else:
+            answer = {"error": type(exc).__name__, "message": str(exc)}
     except RecursionError:
         answer = {"limit": "xml_depth"}
     except Exception as exc:  # noqa: BLE001 - a library's failure on a hostile file is a read error, said plainly
@@ -71,6 +74,18 @@ def _child(conn, data: bytes, filename: str, limits: DocumentLimits) -> None:
         payload = b'{"limit": "memory_bytes"}'
     conn.send_bytes(payload)
     conn.close()
+
+
+def _out_of_memory(exc: BaseException | None) -> bool:
+    """A reader's error that came from the memory limit: Python's MemoryError, or libxml2's ERR_NO_MEMORY, which
+    lxml raises as an XMLSyntaxError whose error log says so."""
+    seen = 0
+    while exc is not None and seen < 10:
+        told = f"{exc} {getattr(exc, 'error_log', '')}".lower()
+        if isinstance(exc, MemoryError) or "err_no_memory" in told or "memory allocation failed" in told:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def resource_refusal(limit: str, limits: DocumentLimits) -> DocumentLimitError:
