@@ -11,3 +11,4 @@ class SmartConfig(AppConfig):
         from smart import services
 
         full_text_submitted.connect(services.on_full_text_submitted, dispatch_uid="smart-structure-full-text")
+        services.document_limits()  # a misspelt YUEBIAO_DOCUMENT_* setting stops the start, not the first upload

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import resource
 import signal
 import threading
@@ -25,7 +26,8 @@ from .model import StandardDocument
 
 # Imported once in the fork server, so that each child starts with them loaded.
 PRELOAD = ["smart.sandbox", "smart.documents", "smart.parser", "smart.reader_pdf", "smart.reader_docx",
-           "smart.reader_text", "smart.guard", "catalogue.numbers", "pdfplumber", "docx", "lxml.etree"]
+           "smart.reader_text", "smart.guard", "catalogue.numbers", "pdfplumber", "docx", "lxml.etree",
+           "smart.warmup"]
 # The most a child may answer (the JSON of a structured standard is a few MB at most).
 MAX_ANSWER_BYTES = 256 * 1024 * 1024
 # Errors the child may report by name; anything else is reported as a read error.
@@ -74,6 +76,7 @@ def _child(conn, data: bytes, filename: str, limits: DocumentLimits) -> None:
         payload = b'{"limit": "memory_bytes"}'
     conn.send_bytes(payload)
     conn.close()
+    os._exit(0)  # nothing to clean up: skip the interpreter's teardown, so that the parent's join returns at once
 
 
 def _out_of_memory(exc: BaseException | None) -> bool:
@@ -110,8 +113,10 @@ def parse_untrusted(data: bytes, filename: str = "", limits: DocumentLimits = DE
                             name="yuebiao-parse")
     try:
         child.start()
-        sender.close()
-        raw = None
+    finally:
+        sender.close()  # the child holds its own copy; ours must go, or a dead child would never read as EOF
+    raw = None
+    try:
         timed_out = not receiver.poll(limits.wall_seconds)
         if not timed_out:
             try:
@@ -124,23 +129,33 @@ def parse_untrusted(data: bytes, filename: str = "", limits: DocumentLimits = DE
         child.join(10)
         receiver.close()
     if raw is None:
-        return _refuse_dead(child.exitcode, timed_out, filename, limits)
-    answer = json.loads(raw)
-    if "document" in answer:
-        return StandardDocument.from_dict(answer["document"])
-    if "limit" in answer and "error" not in answer:
-        raise resource_refusal(answer["limit"], limits)
-    if answer["error"] == "DocumentLimitError":
-        raise DocumentLimitError(answer["message"], limit=answer.get("limit", ""))
-    raise ERRORS.get(answer["error"], DocumentReadError)(answer["message"])
+        raise _dead_refusal(child.exitcode, timed_out, filename, limits)
+    return _answer(raw, filename, limits)
 
 
-def _refuse_dead(exitcode: int | None, timed_out: bool, filename: str, limits: DocumentLimits):
+def _answer(raw: bytes, filename: str, limits: DocumentLimits) -> StandardDocument:
+    """The child's JSON answer: the document, or the error it names (only known errors: the child is untrusted)."""
+    try:
+        answer = json.loads(raw)
+        if "document" in answer:
+            return StandardDocument.from_dict(answer["document"])
+        error, message = answer.get("error"), str(answer.get("message", ""))
+        limit = str(answer.get("limit", ""))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise DocumentReadError(f"文件“{filename}”无法读取（解析进程的回答无法识别）") from exc
+    if error is None:
+        raise resource_refusal(limit, limits)
+    if error == "DocumentLimitError":
+        raise DocumentLimitError(message, limit=limit)
+    raise ERRORS.get(error, DocumentReadError)(message)
+
+
+def _dead_refusal(exitcode: int | None, timed_out: bool, filename: str, limits: DocumentLimits) -> SmartError:
     if timed_out:
-        raise resource_refusal("wall_seconds", limits)
+        return resource_refusal("wall_seconds", limits)
     if exitcode in (-signal.SIGXCPU, -signal.SIGKILL):
         # SIGXCPU at the soft CPU limit, SIGKILL at the hard one a second later
-        raise resource_refusal("cpu_seconds", limits)
+        return resource_refusal("cpu_seconds", limits)
     if exitcode == -signal.SIGSEGV:
-        raise resource_refusal("memory_bytes", limits)  # a C library that could not allocate
-    raise DocumentReadError(f"文件“{filename}”无法读取（解析进程异常退出：{exitcode}），文件可能已损坏")
+        return resource_refusal("memory_bytes", limits)  # a C library that could not allocate
+    return DocumentReadError(f"文件“{filename}”无法读取（解析进程异常退出：{exitcode}），文件可能已损坏")
