@@ -333,6 +333,19 @@ def propose(
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
+def _check_zip_entries(data: bytes, filename: str) -> None:
+    """A package of too many entries is refused before zipfile reads its whole directory (smart.guard's limit)."""
+    try:
+        from smart.errors import DocumentLimitError
+        from smart.guard import check_zip_entries
+    except ImportError:  # the machine-readable room is optional
+        return
+    try:
+        check_zip_entries(data)
+    except DocumentLimitError as exc:
+        raise DocumentRefused(f"“{filename}”无法读取：{exc}") from exc
+
+
 def sniff_document(data: bytes, filename: str) -> str:
     """'pdf', 'docx' or 'xlsx' from the bytes; anything else is refused with the reason."""
     if not data:
@@ -340,6 +353,7 @@ def sniff_document(data: bytes, filename: str) -> str:
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
+        _check_zip_entries(data, filename)
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except zipfile.BadZipFile as exc:

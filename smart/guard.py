@@ -101,18 +101,20 @@ def _at_most(name: str, value: int, limits: DocumentLimits, where: str = "") -> 
 
 
 def zip_entry_count(data: bytes) -> int | None:
-    """The entry count the end-of-central-directory record declares, read without opening the archive
-    (zipfile.ZipFile reads the whole directory first); None when there is no such record (not a zip)."""
+    """The entries of a zip as its end-of-central-directory record gives them, read without opening the archive
+    (zipfile.ZipFile reads the whole directory first): the declared count, or more if the directory's declared size
+    could hold more (a directory entry takes at least 46 bytes, and zipfile reads all of it whatever the count
+    says); None when there is no such record (not a zip)."""
     tail = data[-(65535 + 22):]
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return None
-    total = struct.unpack("<H", tail[at + 10:at + 12])[0]
-    if total == 0xFFFF:  # ZIP64: the real count is in the ZIP64 record just before
+    total, directory_bytes = struct.unpack("<HI", tail[at + 10:at + 16])
+    if total == 0xFFFF or directory_bytes == 0xFFFFFFFF:  # ZIP64: the real figures are in the record before
         at64 = tail.rfind(b"PK\x06\x06", 0, at)
-        if at64 >= 0 and len(tail) - at64 >= 40:
-            total = struct.unpack("<Q", tail[at64 + 32:at64 + 40])[0]
-    return total
+        if at64 >= 0 and len(tail) - at64 >= 48:
+            total, directory_bytes = struct.unpack("<QQ", tail[at64 + 32:at64 + 48])
+    return max(total, directory_bytes // 46)
 
 
 def check_zip_entries(data: bytes, limits: DocumentLimits = DEFAULT_LIMITS) -> None:

@@ -112,3 +112,11 @@ def test_a_hostile_draft_stored_before_the_limits_costs_the_page_nothing(client,
     assert time.monotonic() - started < 3
     assert response.status_code == 200 and '<input type="text" name="clause"' in response.content.decode()
     assert svc.draft_clauses(open_project) is None
+
+
+def test_a_package_of_too_many_entries_is_refused_before_it_is_opened(open_project, people):
+    before = _stored(open_project)
+    with pytest.raises(services.DocumentRefused, match="压缩包文件数超过上限"):
+        services.upload_document(project=open_project, kind="explanatory_report", data=hostile.many_entries(),
+                                 filename="x.docx", by=people["drafter"])
+    assert _stored(open_project) == before
