@@ -174,10 +174,14 @@ def test_the_schema_declares_the_413(client):
 def test_a_comparison_with_the_attack_as_a_side_is_refused_in_seconds(client, officer):
     from compare.models import Comparison
 
+    def form():
+        return {"a_number": "", "b_number": "", "a_file": _upload(hostile.empty_paragraphs(), "a.docx"),
+                "b_file": _upload(GB_DRAFT, "b.txt")}
+
+    assert client.post("/api/compare/", form()).status_code == 401
     client.force_login(officer)
     started = time.monotonic()
-    r = client.post("/api/compare/", {"a_number": "", "b_number": "", "a_file": _upload(hostile.empty_paragraphs(), "a.docx"),
-                                      "b_file": _upload(GB_DRAFT, "b.txt")})
+    r = client.post("/api/compare/", form())
     assert time.monotonic() - started < 3
     assert r.status_code == 400 and "文档段落数超过上限" in r.json()["detail"]
     assert Comparison.objects.count() == 0
