@@ -750,8 +750,16 @@ class FullTextRefused(ValueError):
 
 
 def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> Standard:
-    """Store the published text (PDF or Word .docx) of a standard; the type is read from the bytes, not the name."""
+    """Store the published text (PDF or Word .docx) of a standard; the type is read from the bytes, not the name.
+
+    The rooms that read texts read it first (catalogue.signals.full_text_submitted), outside any transaction: one
+    that cannot be read (encrypted, scanned, garbled, over the limits) is refused there with FullTextRefused and
+    nothing is stored, so an unreadable file is never published as a standard's full text. What they read is
+    kept in the same transaction as the file; the file it replaces is removed only once that has committed.
+    """
     from django.core.files.base import ContentFile
+
+    from catalogue.signals import full_text_attached, full_text_submitted
 
     if not data:
         raise FullTextRefused("文件为空")
@@ -762,15 +770,19 @@ def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> S
         raise FullTextRefused(f"“{filename}”不是 PDF 或 Word（.docx）文件")
     if kind == "docx" and b"word/document.xml" not in data[:200_000] and b"word/document.xml" not in data:
         raise FullTextRefused(f"“{filename}”是压缩包，但不是 Word（.docx）文档")
+    keepers = [keep for _, keep in full_text_submitted.send(sender=Standard, data=data, filename=filename)
+               if callable(keep)]
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         locked = Standard.objects.select_for_update().get(pk=standard.pk)
-        if locked.full_text:
-            locked.full_text.delete(save=False)
+        replaced = locked.full_text.name or ""
         locked.full_text.save(f"{locked.slug}-{digest[:12]}.{kind}", ContentFile(data), save=False)
         locked.save(update_fields=["full_text", "updated_at"])
+        for keep in keepers:
+            keep(locked)
         bump_revision()
-        from catalogue.signals import full_text_attached
-
+        storage, stored = locked.full_text.storage, locked.full_text.name
+        if replaced and replaced != stored:
+            transaction.on_commit(lambda: storage.delete(replaced))
         transaction.on_commit(lambda: full_text_attached.send(sender=Standard, standard_id=locked.pk))
     return locked

@@ -94,9 +94,10 @@ def side_from_catalogue(text: str) -> Side:
 
 
 def side_from_upload(data: bytes, filename: str) -> Side:
-    """An uploaded PDF, Word or text file, parsed now; a file that cannot be read is a side with its problem."""
-    from smart.documents import read_standard
+    """An uploaded PDF, Word or text file, parsed now in smart's limited worker; a file that cannot be read (or is
+    over the limits on untrusted documents) is a side with its problem."""
     from smart.errors import SmartError
+    from smart.services import read_untrusted
 
     name = Path(filename or "upload").name[:200]
     side = Side(label=name, source=Comparison.Source.UPLOAD, sha256=hashlib.sha256(data).hexdigest())
@@ -106,7 +107,7 @@ def side_from_upload(data: bytes, filename: str) -> Side:
         side.problem = f"文件 {len(data) / 2**20:.1f} MB，超过 {MAX_UPLOAD_BYTES // 2**20} MB 上限"
     else:
         try:
-            side.document = read_standard(data, name)
+            side.document = read_untrusted(data, name)
         except SmartError as exc:
             side.problem = str(exc)
     if side.document is not None:

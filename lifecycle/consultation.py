@@ -17,7 +17,6 @@ from datetime import timezone as dt_timezone
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
@@ -27,7 +26,7 @@ from accounts.models import User
 from accounts.roles import Role as AccountRole
 from lifecycle import captcha, public_input
 from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
-from lifecycle.services import LifecycleError, project_roles, upload_document
+from lifecycle.services import DocumentRefused, LifecycleError, project_roles, upload_document
 from lifecycle.transitions import Doc, Role, State
 from trail.services import record
 
@@ -54,9 +53,8 @@ CAPTCHA_TTL_SECONDS = captcha.TTL_SECONDS
 PUBLIC_DOCS = (Doc.DRAFT_FOR_COMMENT, Doc.EXPLANATORY_REPORT)
 # States in which comments may be answered (and re-answered).
 ANSWER_STATES = (State.CONSULTATION, State.RESOLUTION)
-# Drafts bigger than this are not parsed for their clause list on a public page.
-MAX_PARSE_BYTES = 20 * 1024 * 1024
-CLAUSE_CACHE_SECONDS = 7 * 24 * 3600
+# The most clauses a draft's outline offers in the clause field.
+MAX_OUTLINE_CLAUSES = 500
 
 RESOLUTIONS_NEEDING_REASON = (Resolution.PARTLY_ADOPTED, Resolution.NOT_ADOPTED)
 WHOLE_DRAFT_LABEL = "全文"
@@ -159,32 +157,39 @@ def public_document(project: Project, kind: str) -> ProjectDocument | None:
     return project.documents.filter(kind=kind).order_by("-version").first()
 
 
-def draft_clauses(project: Project, documents: dict[str, ProjectDocument] | None = None) -> list[dict] | None:
-    """The clause numbers and titles of the current draft for comment, or None when it cannot be read.
+def draft_outline(data: bytes, filename: str) -> list[dict]:
+    """The clause numbers and titles of a draft for comment, read once at upload in smart's limited worker.
 
-    Parsed once per file (cached by its SHA-256): a draft that does not parse just gets a free-text clause field.
+    A draft with no clause structure (a scan, a text without clause numbers) gets an empty outline: commenters type
+    the clause. One over the limits on untrusted documents (or too costly to parse), or encrypted, is refused:
+    nothing is stored, because it is hostile or the public could not open it either.
+    """
+    try:
+        from smart.errors import DocumentLimitError, EncryptedDocumentError, SmartError
+        from smart.services import read_untrusted
+    except ImportError:  # the machine-readable room is optional
+        return []
+    try:
+        parsed = read_untrusted(data, filename)
+    except (DocumentLimitError, EncryptedDocumentError) as exc:
+        raise DocumentRefused(f"征求意见稿无法读取，未保存：{exc}") from exc
+    except SmartError:
+        return []
+    clauses: list[dict] = []
+    for clause in parsed.walk():
+        number = str(clause.number or "").strip()[:MAX_CLAUSE_CHARS]
+        if number:
+            clauses.append({"number": number, "title": (clause.title or "")[:80], "level": clause.level})
+    return clauses[:MAX_OUTLINE_CLAUSES]
+
+
+def draft_clauses(project: Project, documents: dict[str, ProjectDocument] | None = None) -> list[dict] | None:
+    """The clause list of the current draft for comment as read at upload, or None (no draft, or none to offer).
+
+    Never parses: a page anyone can open must not cost more than reading a row (a hostile draft once made it 87 s).
     """
     doc = (documents if documents is not None else public_documents(project)).get(Doc.DRAFT_FOR_COMMENT)
-    if doc is None or doc.size > MAX_PARSE_BYTES:
-        return None
-    key = f"lifecycle.consultation.clauses:{doc.sha256}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached or None
-    clauses: list[dict] = []
-    try:
-        from smart.documents import read_standard
-
-        with doc.file.open("rb") as fh:
-            parsed = read_standard(fh.read(), doc.filename)
-        for clause in parsed.walk():
-            number = str(clause.number or "").strip()[:MAX_CLAUSE_CHARS]
-            if number:
-                clauses.append({"number": number, "title": (clause.title or "")[:80], "level": clause.level})
-    except Exception:  # noqa: BLE001 - any failure to read the draft only means "type the clause number"
-        clauses = []
-    cache.set(key, clauses[:500], CLAUSE_CACHE_SECONDS)
-    return clauses[:500] or None
+    return (doc.outline or None) if doc is not None else None
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -232,6 +232,9 @@ class ProjectDocument(models.Model):
     note = models.CharField(_("说明"), max_length=300, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
+    # A draft for comment's clauses ([{number, title, level}]), read once at upload for the public page's clause
+    # field, which never parses a file; empty when the draft has no clause structure, null for other documents.
+    outline = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["kind", "-version"]

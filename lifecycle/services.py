@@ -331,6 +331,19 @@ def propose(
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 
 
+def _check_zip_entries(data: bytes, filename: str) -> None:
+    """A package of too many entries is refused before zipfile reads its whole directory (smart.guard's limit)."""
+    try:
+        from smart.errors import DocumentLimitError
+        from smart.guard import check_zip_entries
+    except ImportError:  # the machine-readable room is optional
+        return
+    try:
+        check_zip_entries(data)
+    except DocumentLimitError as exc:
+        raise DocumentRefused(f"“{filename}”无法读取：{exc}") from exc
+
+
 def sniff_document(data: bytes, filename: str) -> str:
     """'pdf', 'docx' or 'xlsx' from the bytes; anything else is refused with the reason."""
     if not data:
@@ -338,6 +351,7 @@ def sniff_document(data: bytes, filename: str) -> str:
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
+        _check_zip_entries(data, filename)
         try:
             names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
         except zipfile.BadZipFile as exc:
@@ -370,18 +384,33 @@ UPLOADERS: dict[Doc, frozenset[Role]] = {
 _TEXT_ONLY = set(Doc) - {Doc.COMMENT_TABLE, Doc.OTHER}
 
 
-@transaction.atomic
 def upload_document(
     *, project: Project, kind: str, data: bytes, filename: str, by: User | None, note: str = "",
     _roles: frozenset[Role] | None = None,
 ) -> ProjectDocument:
-    """Store a new version of one of the project's documents with its SHA-256; the trail records the hash."""
+    """Store a new version of one of the project's documents with its SHA-256; the trail records the hash.
+
+    A draft for comment is read first, in smart's limited worker and before anything is locked or stored, for the
+    clause outline the public consultation page shows (the page never parses); one over the limits on untrusted
+    documents, or encrypted, is refused and nothing is stored (consultation.draft_outline).
+    """
     try:
         doc_kind = Doc(kind)
     except ValueError as exc:
         raise DocumentRefused(f"未知的文件类型：{kind}") from exc
-    project = Project.objects.select_for_update().get(pk=project.pk)
-    roles = _roles if _roles is not None else project_roles(by, project)
+    outline = None
+    if doc_kind == Doc.DRAFT_FOR_COMMENT:
+        # the same checks as below, without the lock, so that nobody can make the server parse what it would refuse
+        _check_upload(project, doc_kind, _roles if _roles is not None else project_roles(by, project), data, filename)
+        from lifecycle.consultation import draft_outline
+
+        outline = draft_outline(data, filename)
+    return _store_document(project=project, doc_kind=doc_kind, data=data, filename=filename, by=by, note=note,
+                           roles=_roles, outline=outline)
+
+
+def _check_upload(project: Project, doc_kind: Doc, roles: frozenset[Role], data: bytes, filename: str) -> str:
+    """The upload's content type ('pdf', 'docx', 'xlsx'), or DocumentRefused with the reason."""
     if Role.BUREAU not in roles and not (UPLOADERS[doc_kind] & roles):
         raise DocumentRefused(f"当前账户不能上传“{rules.DOC_LABELS[doc_kind][0]}”")
     if project.state in rules.TERMINAL:
@@ -391,11 +420,20 @@ def upload_document(
     content_type = sniff_document(data, filename)
     if doc_kind in _TEXT_ONLY and content_type == "xlsx":
         raise DocumentRefused(f"“{rules.DOC_LABELS[doc_kind][0]}”须为 PDF 或 Word（.docx）文件")
+    return content_type
+
+
+@transaction.atomic
+def _store_document(*, project: Project, doc_kind: Doc, data: bytes, filename: str, by: User | None, note: str,
+                    roles: frozenset[Role] | None, outline: list[dict] | None) -> ProjectDocument:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    roles = roles if roles is not None else project_roles(by, project)
+    content_type = _check_upload(project, doc_kind, roles, data, filename)
     digest = hashlib.sha256(data).hexdigest()
     version = (project.documents.filter(kind=doc_kind).aggregate(m=Max("version"))["m"] or 0) + 1
     doc = ProjectDocument(
         project=project, kind=doc_kind, version=version, filename=filename[:255], content_type=content_type,
-        size=len(data), sha256=digest, note=note[:300], uploaded_by=by,
+        size=len(data), sha256=digest, note=note[:300], uploaded_by=by, outline=outline,
     )
     doc.file.save(f"{project.code}-{doc_kind}-v{version}-{digest[:12]}.{content_type}", ContentFile(data), save=False)
     doc.save()

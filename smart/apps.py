@@ -7,7 +7,8 @@ class SmartConfig(AppConfig):
     verbose_name = _("机器可读标准")
 
     def ready(self) -> None:
-        from catalogue.signals import full_text_attached
+        from catalogue.signals import full_text_submitted
         from smart import services
 
-        full_text_attached.connect(services.on_full_text_attached, dispatch_uid="smart-structure-full-text")
+        full_text_submitted.connect(services.on_full_text_submitted, dispatch_uid="smart-structure-full-text")
+        services.document_limits()  # a misspelt YUEBIAO_DOCUMENT_* setting stops the start, not the first upload

@@ -7,18 +7,20 @@ from io import BytesIO
 from pathlib import Path
 
 from .errors import DocumentReadError
+from .guard import DEFAULT_LIMITS, DocumentLimits, check_zip_entries
 from .model import StandardDocument
 from .parser import parse_document
 
 SUFFIXES = (".pdf", ".docx", ".txt", ".md")
 
 
-def sniff(data: bytes, filename: str = "") -> str:
+def sniff(data: bytes, filename: str = "", limits: DocumentLimits = DEFAULT_LIMITS) -> str:
     """'pdf', 'docx' or 'text', from the content; a name that lies about its content does not matter."""
     head = data[:1024].lstrip()
     if data.startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
+        check_zip_entries(data, limits)  # before zipfile reads the whole central directory
         try:
             names = zipfile.ZipFile(BytesIO(data)).namelist()
         except zipfile.BadZipFile as exc:
@@ -35,22 +37,25 @@ def sniff(data: bytes, filename: str = "") -> str:
     return "text"
 
 
-def read_standard(data: bytes, filename: str = "") -> StandardDocument:
-    """Read and structure a standard from its bytes; raises DocumentReadError / NoTextLayerError /
-    DocumentParseError with a Chinese message, never anything else for bad input."""
-    kind = sniff(data, filename)
+def read_standard(data: bytes, filename: str = "", limits: DocumentLimits = DEFAULT_LIMITS) -> StandardDocument:
+    """Read and structure a standard from its bytes; raises DocumentReadError (DocumentLimitError over a limit,
+    NoTextLayerError …) or DocumentParseError with a Chinese message, never anything else for bad input.
+
+    This runs in the calling process: for an uploaded file use smart.sandbox.parse_untrusted, which runs it in a
+    worker with CPU-time and memory limits."""
+    kind = sniff(data, filename, limits)
     if kind == "pdf":
         from .reader_pdf import read_pdf
 
-        raw = read_pdf(data)
+        raw = read_pdf(data, limits=limits)
     elif kind == "docx":
         from .reader_docx import read_docx
 
-        raw = read_docx(data)
+        raw = read_docx(data, limits=limits)
     else:
         from .reader_text import read_text
 
-        raw = read_text(data)
+        raw = read_text(data, limits=limits)
     return parse_document(raw)
 
 

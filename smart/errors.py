@@ -23,3 +23,20 @@ class NoTextLayerError(DocumentReadError):
 
 class DocumentParseError(SmartError, ValueError):
     """The text was read but is not a standard the parser can structure (no clauses at all, empty text)."""
+
+
+class EncryptedDocumentError(DocumentReadError):
+    """A file protected by a password to open it: nobody without the password can read it."""
+
+
+class GarbledTextError(DocumentReadError):
+    """A PDF whose text layer is there but garbled (a broken character map): it reads as nonsense."""
+
+
+class DocumentLimitError(DocumentReadError):
+    """A document over a limit (paragraphs, pages, inflated size…) or that took more CPU time, memory or time
+    to parse than allowed; ``limit`` names the limit (smart.guard.DocumentLimits)."""
+
+    def __init__(self, message: str, *, limit: str = "") -> None:
+        super().__init__(message)
+        self.limit = limit

@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import DocumentReadError
+from .guard import DEFAULT_LIMITS, DocumentLimits, check_docx, check_zip_entries
 from .model import Line, Page, RawDocument, RawTable
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 RE_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 
 
-def _open(source: str | os.PathLike | bytes | BinaryIO) -> tuple[Any, str]:
+def _open(source: str | os.PathLike | bytes | BinaryIO, limits: DocumentLimits) -> tuple[Any, str]:
     if isinstance(source, (bytes, bytearray)):
         data, name = bytes(source), "<bytes>"
     elif isinstance(source, (str, os.PathLike)):
@@ -40,6 +41,7 @@ def _open(source: str | os.PathLike | bytes | BinaryIO) -> tuple[Any, str]:
         if data[:8].startswith(b"\xd0\xcf\x11\xe0"):
             raise DocumentReadError(f"文件 {name} 是旧版Word（.doc）格式，请在Word中另存为.docx后再上传。")
         raise DocumentReadError(f"文件 {name} 不是Word文档（.docx），文件可能已损坏。")
+    check_zip_entries(data, limits)  # before zipfile reads the whole central directory
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = set(zf.namelist())
@@ -47,6 +49,7 @@ def _open(source: str | os.PathLike | bytes | BinaryIO) -> tuple[Any, str]:
         raise DocumentReadError(f"文件 {name} 不是完整的ZIP/Word文档，文件可能已损坏。") from exc
     if "word/document.xml" not in names:
         raise DocumentReadError(f"文件 {name} 是一个ZIP压缩包，但不是Word文档（缺少word/document.xml），请上传.docx文件。")
+    check_docx(data, limits)
     import docx  # python-docx
 
     try:
@@ -96,8 +99,9 @@ def _letter(n: int) -> str:
     return chr(ord("a") + (n - 1) % 26)
 
 
-def read_docx(source: str | os.PathLike | bytes | BinaryIO) -> RawDocument:
-    document, name = _open(source)
+def read_docx(source: str | os.PathLike | bytes | BinaryIO, *, limits: DocumentLimits = DEFAULT_LIMITS) -> RawDocument:
+    """Read a .docx after its structure passed the limits (smart.guard)."""
+    document, name = _open(source, limits)
     from docx.table import Table as DocxTable
     from docx.text.paragraph import Paragraph
 
@@ -105,6 +109,7 @@ def read_docx(source: str | os.PathLike | bytes | BinaryIO) -> RawDocument:
     heading_counters = [0] * 10
     list_counters: dict[tuple[str, int], int] = {}
     pages = [Page(number=1)]
+    style_names: dict[str | None, str | None] = {}
     body = document.element.body
     for child in body.iterchildren():
         page = pages[-1]
@@ -130,7 +135,12 @@ def read_docx(source: str | os.PathLike | bytes | BinaryIO) -> RawDocument:
                 pages.append(Page(number=len(pages) + 1))
                 page = pages[-1]
         text = para.text.replace("\t", "  ").strip()
-        style = para.style.name if para.style is not None else ""
+        # python-docx looks a style up by scanning every style, for every paragraph: once per style id is enough
+        style_id = child.style
+        if style_id in style_names:
+            style = style_names[style_id]
+        else:
+            style = style_names[style_id] = para.style.name if para.style is not None else ""
         hints: dict[str, Any] = {"style": style}
         m = RE_HEADING_STYLE.match(style or "")
         num = _num_pr(para)

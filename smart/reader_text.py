@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from .errors import DocumentReadError
+from .guard import DEFAULT_LIMITS, DocumentLimits, check_text_bytes, check_text_lines
 from .model import Line, Page, RawDocument, RawTable
 
 RE_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -26,7 +27,7 @@ def decode(data: bytes) -> str:
     raise DocumentReadError("文本文件的编码无法识别（既不是UTF-8也不是GB18030），请另存为UTF-8后再上传。")
 
 
-def read_text_file(path: str | os.PathLike) -> RawDocument:
+def read_text_file(path: str | os.PathLike, *, limits: DocumentLimits = DEFAULT_LIMITS) -> RawDocument:
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -34,7 +35,8 @@ def read_text_file(path: str | os.PathLike) -> RawDocument:
         raise DocumentReadError(f"无法打开文件 {p.name}：{exc.strerror or exc}") from exc
     if b"\x00" in data[:4096]:
         raise DocumentReadError(f"文件 {p.name} 不是文本文件（含有二进制内容）。")
-    raw = read_text(decode(data))
+    check_text_bytes(len(data), limits)
+    raw = read_text(decode(data), limits=limits)
     raw.source = p.name
     return raw
 
@@ -48,10 +50,15 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in t.split("|")]
 
 
-def read_text(text: str | bytes) -> RawDocument:
+def read_text(text: str | bytes, *, limits: DocumentLimits = DEFAULT_LIMITS) -> RawDocument:
+    """Read a text after its size and line count passed the limits (smart.guard)."""
     if isinstance(text, (bytes, bytearray)):
+        check_text_bytes(len(text), limits)
         text = decode(bytes(text))
+    else:
+        check_text_bytes(len(text.encode("utf-8")), limits)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    check_text_lines(text, limits)
     pages: list[Page] = []
     for number, chunk in enumerate(text.split("\f"), start=1):
         page = Page(number=number)

@@ -141,6 +141,11 @@ WHITENOISE_AUTOREFRESH = DEBUG
 YUEBIAO_MAX_IMPORT_BYTES = int(os.environ.get("YUEBIAO_MAX_IMPORT_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Untrusted documents (uploads parsed by smart): structure limits and the parsing worker's CPU time, memory and
+# wall-clock time, by the names of smart.guard.DocumentLimits; YUEBIAO_DOCUMENT_PARAGRAPHS=80000 sets
+# "paragraphs". Defaults and meanings: docs/security.md, "不可信文档".
+YUEBIAO_DOCUMENT_LIMITS = {name.removeprefix("YUEBIAO_DOCUMENT_").lower(): value
+                           for name, value in os.environ.items() if name.startswith("YUEBIAO_DOCUMENT_")}
 # Rows a single export may hold: an export is a search result, not a dump of the catalogue.
 YUEBIAO_MAX_EXPORT_ROWS = int(os.environ.get("YUEBIAO_MAX_EXPORT_ROWS", "100000"))
 

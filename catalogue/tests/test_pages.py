@@ -1,5 +1,6 @@
 """The catalogue's pages: Chinese first, English on request, HTMX partials, feed, bounded queries."""
 
+import io
 from datetime import date
 
 import pytest
@@ -84,20 +85,36 @@ def _file(content: bytes, name: str):
     return f
 
 
+def _docx(*paragraphs: str) -> bytes:
+    from docx import Document
+
+    document = Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def test_full_text_upload_and_download(client, some_standards, officer, enterprise_user, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     url = "/standards/DB44-2160-2019/full-text/"
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-    assert client.post(url, {"file": _file(pdf, "a.pdf")}).status_code == 302  # to the login page
+    text = _docx("DB44/ 2160—2019", "陶瓷工业大气污染物排放标准", "1 范围", "本标准规定了陶瓷工业大气污染物排放限值。")
+    assert client.post(url, {"file": _file(text, "a.docx")}).status_code == 302  # to the login page
     client.force_login(enterprise_user)
-    assert client.post(url, {"file": _file(pdf, "a.pdf")}).status_code == 403
+    assert client.post(url, {"file": _file(text, "a.docx")}).status_code == 403
     client.force_login(officer)
     page = client.post(url, {"file": _file(b"<html>not a pdf</html>", "a.pdf")}, follow=True).content.decode()
     assert "不是 PDF 或 Word" in page
-    page = client.post(url, {"file": _file(pdf, "a.pdf")}, follow=True).content.decode()
+    # a PDF that cannot be read is refused, and nothing is stored
+    broken = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
+    page = client.post(url, {"file": _file(broken, "a.pdf")}, follow=True).content.decode()
+    assert "全文无法读取，未保存" in page
+    assert client.get("/standards/DB44-2160-2019/full-text/download/").status_code == 404
+    page = client.post(url, {"file": _file(text, "a.docx")}, follow=True).content.decode()
     assert "全文已上传" in page
     response = client.get("/standards/DB44-2160-2019/full-text/download/")
-    assert b"".join(response.streaming_content) == pdf
+    assert b"".join(response.streaming_content) == text
     assert client.get("/standards/DB44-T-1234-2013/full-text/download/").status_code == 404
 
 

@@ -25,6 +25,19 @@ def parsed(name: str):
     return _cache[name]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _parsing_fork_server():
+    """Start smart's parsing fork server in the background at the start of the session, as a running server has it
+    from its first upload on: a test that times one upload then times the upload, not the server's start (1–2 s)."""
+    import threading
+    from multiprocessing import forkserver
+
+    from smart import sandbox
+
+    sandbox._ctx()  # sets the modules the server preloads
+    threading.Thread(target=forkserver.ensure_running, name="parse-fork-server", daemon=True).start()
+
+
 @pytest.fixture(scope="session")
 def corpus() -> Path:
     if not CORPUS.exists():

@@ -24,7 +24,7 @@ def glass(make_record, settings, tmp_path):
 
 
 def _attach(client, officer, path: Path, capture) -> str:
-    """Upload as an officer; structuring runs after the upload's transaction commits; then read the page."""
+    """Upload as an officer (the text is structured before anything is stored); then read the page."""
     client.force_login(officer)
     with capture(execute=True), path.open("rb") as fh:
         client.post("/standards/DB44-2159-2019/full-text/", {"file": _file(fh.read(), path.name)})
@@ -49,13 +49,21 @@ def test_attached_pdf_is_structured_with_clause_links(client, officer, glass, dj
     assert b"<standard" in client.get("/standards/DB44-2159-2019/structure.sts.xml").content
 
 
-def test_scanned_pdf_is_kept_but_says_why_it_has_no_structure(client, officer, glass,
-                                                               django_capture_on_commit_callbacks):
-    scanned = CORPUS / "GB-21900-2008.pdf"
-    if not scanned.exists():
+@pytest.mark.parametrize("name, why", [("GB-21900-2008.pdf", "此PDF没有文字层，需要先OCR"),
+                                       ("GB-16889-2008.pdf", "文字层是乱码")])
+def test_a_scanned_or_garbled_pdf_is_refused_as_full_text_and_nothing_is_published(
+        client, officer, glass, django_capture_on_commit_callbacks, name, why):
+    from catalogue.models import Standard
+    from smart.models import StructuredStandard
+
+    path = CORPUS / name
+    if not path.exists():
         pytest.skip("corpus not here")
-    page = _attach(client, officer, scanned, django_capture_on_commit_callbacks)
-    assert "此PDF没有文字层，需要先OCR" in page
+    page = _attach(client, officer, path, django_capture_on_commit_callbacks)
+    assert "全文无法读取，未保存" in page and why in page
+    assert not Standard.objects.get(number="DB44/ 2159—2019").full_text
+    assert not StructuredStandard.objects.exists()
+    assert client.get("/standards/DB44-2159-2019/full-text/download/").status_code == 404
     assert client.get("/standards/DB44-2159-2019/structure.json").status_code == 404
 
 
