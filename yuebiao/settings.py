@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +27,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("YUEBIAO_DEBUG", False)
-# A development key so `make run` works out of the box; production sets YUEBIAO_SECRET_KEY.
-SECRET_KEY = os.environ.get("YUEBIAO_SECRET_KEY", "yuebiao-development-key-not-for-production-use-0000")
+# Production is the default; `make run` sets YUEBIAO_DEV=1 for development (the development key, no persistent
+# database connections under runserver).
+YUEBIAO_DEV = env_bool("YUEBIAO_DEV", False)
+DEVELOPMENT_SECRET_KEY = "yuebiao-development-key-not-for-production-use-0000"
+SECRET_KEY = os.environ.get("YUEBIAO_SECRET_KEY", "").strip()
+# No key of its own: serving refuses to start (yuebiao.wsgi, `yuebiao runserver`, `check --deploy`), but commands
+# that sign nothing lasting (migrate, demo, tests) run on a random key that dies with the process.
+YUEBIAO_EPHEMERAL_KEY = not SECRET_KEY and not YUEBIAO_DEV
+if not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY if YUEBIAO_DEV else secrets.token_urlsafe(50)
+YUEBIAO_SITE_URL = os.environ.get("YUEBIAO_SITE_URL", "http://127.0.0.1:8000")
+_site = urlsplit(YUEBIAO_SITE_URL)
 ALLOWED_HOSTS = env_list("YUEBIAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("YUEBIAO_CSRF_TRUSTED_ORIGINS", [])
+if _site.hostname and _site.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_site.hostname)
+if _site.scheme and _site.netloc and f"{_site.scheme}://{_site.netloc}" not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(f"{_site.scheme}://{_site.netloc}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -88,10 +104,14 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections only where the number of threads is bounded (gunicorn.conf.py: workers × threads). The
+# development server opens a thread per request and each would keep its own connection, so it gets none (the CLI
+# forces 0 for runserver whatever the environment says).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'yuebiao.sqlite3'}",
-        conn_max_age=int(os.environ.get("YUEBIAO_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("YUEBIAO_CONN_MAX_AGE", "0" if YUEBIAO_DEV else "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -148,6 +168,20 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Served over HTTPS (YUEBIAO_SITE_URL=https://…): cookies only over TLS, HSTS for a year on every subdomain (and
+# eligible for the browsers' preload list), plain HTTP redirected.
+if _site.scheme == "https":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("YUEBIAO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+# Behind a proxy that terminates TLS, the header it sets to say the client used HTTPS (Django META name, e.g.
+# HTTP_X_FORWARDED_PROTO). Only when set: a client could send the header itself if no proxy overwrote it.
+YUEBIAO_PROXY_SSL_HEADER = os.environ.get("YUEBIAO_PROXY_SSL_HEADER", "")
+if YUEBIAO_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (YUEBIAO_PROXY_SSL_HEADER, "https")
 
 LOGGING = {
     "version": 1,
@@ -162,7 +196,6 @@ TASKS = {"default": {"BACKEND": os.environ.get("YUEBIAO_TASKS_BACKEND", "django_
 EMAIL_BACKEND = os.environ.get("YUEBIAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("YUEBIAO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("YUEBIAO_EMAIL_PORT", "25"))
-YUEBIAO_SITE_URL = os.environ.get("YUEBIAO_SITE_URL", "http://127.0.0.1:8000")
 # Behind reverse proxies: the header (Django META name, e.g. HTTP_X_FORWARDED_FOR) carrying the client address, and
 # how many proxies in front of the platform append to it (see yuebiao.proxy).
 YUEBIAO_CLIENT_IP_HEADER = os.environ.get("YUEBIAO_CLIENT_IP_HEADER", "")
