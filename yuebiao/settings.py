@@ -204,8 +204,9 @@ if _site.scheme == "https":
     SECURE_HSTS_SECONDS = int(os.environ.get("YUEBIAO_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-# Content-Security-Policy (django-csp): everything from the platform itself, no inline script or eval. Pages set
-# no inline styles either; the API documentation (Swagger UI) has its own policy in yuebiao.api.
+# Content-Security-Policy (django-csp): everything from the platform itself, no inline script, no eval, no inline
+# style (htmx is told not to inject its indicator <style>; bars get their width from yuebiao/site.js). The API
+# documentation (django-ninja's Swagger UI, local files, settings in a JSON block) lives under the same policy.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
