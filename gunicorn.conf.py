@@ -21,5 +21,3 @@ max_requests = 2000
 max_requests_jitter = 200
 accesslog = "-"
 errorlog = "-"
-# nginx in front passes the client's address; gunicorn itself trusts only the local proxy.
-forwarded_allow_ips = os.environ.get("YUEBIAO_TRUSTED_PROXY_ADDRESSES", "127.0.0.1")
