@@ -65,3 +65,23 @@ def test_main_pages_raise_no_policy_violation(browser, demo_site):
             page.wait_for_selector("#swagger-ui .swagger-ui", timeout=20_000)
         problems += [f"{path}: {v}" for v in page.evaluate("window.__csp || []")]
     assert problems == []
+
+
+def test_admin_pages_raise_no_policy_violation(browser, live_server, make_user):
+    admin = make_user("boss", "provincial_admin")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    page = browser.new_page(locale="zh-CN")
+    page.add_init_script(LISTEN)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/")
+    page.fill("input[name=username]", "boss")
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/admin/")
+    for path in ["/admin/", "/admin/accounts/user/", f"/admin/accounts/user/{admin.pk}/change/"]:
+        page.goto(live_server.url + path)
+        page.wait_for_load_state("networkidle")
+        problems += [f"{path}: {v}" for v in page.evaluate("window.__csp || []")]
+    assert problems == []

@@ -47,6 +47,8 @@ def test_check_deploy_is_silent_with_a_key_and_an_https_site(var_dir):
 def test_serving_refuses_to_start_without_a_key(var_dir):
     result = yuebiao("runserver", "127.0.0.1:0", "--noreload", env=var_dir, timeout=60)
     assert result.returncode == 1 and "YUEBIAO_SECRET_KEY" in result.stderr
+    serve = yuebiao("serve", env=var_dir, timeout=60)
+    assert serve.returncode == 1 and "未设置 YUEBIAO_SECRET_KEY" in serve.stderr
     wsgi = subprocess.run([sys.executable, "-c", "import yuebiao.wsgi"], cwd=REPO, capture_output=True, text=True,
                           env={"PATH": os.environ["PATH"], "PYTHONPATH": str(REPO), **var_dir}, timeout=60)
     assert wsgi.returncode != 0
