@@ -6,6 +6,8 @@ these use cases add who must use one (YUEBIAO_REQUIRE_TOTP_ROLES) and put enrolm
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 import segno
 from django.conf import settings
 from django.db import transaction
@@ -48,8 +50,6 @@ def qr_svg(device: TOTPDevice) -> str:
 
 def secret_text(device: TOTPDevice) -> str:
     """The secret in base32, in groups of four, for typing into an app that cannot scan."""
-    from base64 import b32encode
-
     text = b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(text[i:i + 4] for i in range(0, len(text), 4))
 
