@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-test test bench messages clean-db
+.PHONY: run serve install install-test test bench messages clean-db
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,8 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Development mode: the development key, no persistent database connections (production is the default).
+run: export YUEBIAO_DEV = 1
 run: install
 	$(BIN)/yuebiao migrate --noinput
 	$(BIN)/yuebiao load-reference
@@ -34,6 +36,10 @@ run: install
 # The worker lives as long as runserver: the EXIT trap stops it however runserver ends (Ctrl+C, error).
 	$(BIN)/yuebiao worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	$(BIN)/yuebiao runserver $(HOST):$(PORT) --noreload
+
+# Production web server (gunicorn.conf.py); needs YUEBIAO_SECRET_KEY. Run `yuebiao worker` beside it as a service.
+serve: install
+	$(BIN)/yuebiao serve
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from accounts.models import LoginEvent, Organisation, RoleAssignment, User
+from accounts.models import Organisation, RoleAssignment, User
 
 
 class RoleInline(admin.TabularInline):
@@ -21,9 +21,3 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("name", "kind", "region_code", "is_demo")
     list_filter = ("kind", "is_demo")
     search_fields = ("name",)
-
-
-@admin.register(LoginEvent)
-class LoginEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "kind", "username", "ip_address")
-    list_filter = ("kind",)

@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与权限")
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (registers the sign-in audit)
+        from accounts import signals  # noqa: F401  (sign-ins into the trail)

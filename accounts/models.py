@@ -79,23 +79,3 @@ class RoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.role}"
-
-
-class LoginEvent(models.Model):
-    """One sign-in, sign-out or failed attempt (登录审计)."""
-
-    class Kind(models.TextChoices):
-        LOGIN = "login", _("登录")
-        LOGOUT = "logout", _("退出")
-        FAILED = "failed", _("登录失败")
-
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    username = models.CharField(max_length=150)
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        ordering = ["-at"]
-
-

@@ -1,18 +1,16 @@
-"""Use cases of the accounts room: organisations, users, roles, and the sign-in audit."""
+"""Use cases of the accounts room: organisations, users, roles, and sign-ins in the trail."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.models import LoginEvent, Organisation, RoleAssignment, User
+from accounts.models import Organisation, RoleAssignment, User
 from accounts.roles import Role
+from trail.services import record
 
-# Failed sign-ins allowed per user name in the window before further attempts are refused.
-MAX_FAILED_LOGINS = 10
-FAILED_LOGIN_WINDOW = timedelta(minutes=15)
+# The trail chain of sign-in attempts for names that belong to no account.
+UNKNOWN_SIGN_IN_SUBJECT = "accounts.signin"
 
 
 @transaction.atomic
@@ -50,14 +48,14 @@ def grant_role(*, user: User, role: Role | str) -> RoleAssignment:
     return assignment
 
 
-def record_login_event(*, kind: str, username: str, user: User | None = None, ip_address: str | None = None) -> None:
-    LoginEvent.objects.create(kind=kind, username=username[:150], user=user, ip_address=ip_address)
-
-
-def login_locked(username: str) -> bool:
-    """Whether too many recent failures for this user name mean we refuse to check its password now."""
-    since = timezone.now() - FAILED_LOGIN_WINDOW
-    return (
-        LoginEvent.objects.filter(kind=LoginEvent.Kind.FAILED, username=username[:150], at__gte=since).count()
-        >= MAX_FAILED_LOGINS
-    )
+@transaction.atomic
+def record_sign_in(*, kind: str, username: str, address: str, outcome: str, user: User | None = None) -> None:
+    """Write a sign-in, failure, lock-out or sign-out (登录审计) into the trail: the account's chain when the name
+    belongs to one, else the chain of unknown names. Never a password."""
+    username = (username or "")[:150]
+    if user is None:
+        # A NUL byte is no one's name (and PostgreSQL refuses it in a query).
+        user = User.objects.filter(username=username).first() if username and "\x00" not in username else None
+    data = {"username": username, "address": address or "", "outcome": outcome}
+    actor = user if kind in ("signed_in", "signed_out") else AnonymousUser()
+    record(user if user is not None else UNKNOWN_SIGN_IN_SUBJECT, actor=actor, kind=kind, data=data)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -25,10 +28,24 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("YUEBIAO_DEBUG", False)
-# A development key so `make run` works out of the box; production sets YUEBIAO_SECRET_KEY.
-SECRET_KEY = os.environ.get("YUEBIAO_SECRET_KEY", "yuebiao-development-key-not-for-production-use-0000")
+# Production is the default; `make run` sets YUEBIAO_DEV=1 for development (the development key, no persistent
+# database connections under runserver).
+YUEBIAO_DEV = env_bool("YUEBIAO_DEV", False)
+DEVELOPMENT_SECRET_KEY = "yuebiao-development-key-not-for-production-use-0000"
+SECRET_KEY = os.environ.get("YUEBIAO_SECRET_KEY", "").strip()
+# No key of its own: serving refuses to start (yuebiao.wsgi, `yuebiao runserver`, `check --deploy`), but commands
+# that sign nothing lasting (migrate, demo, tests) run on a random key that dies with the process.
+YUEBIAO_EPHEMERAL_KEY = not SECRET_KEY and not YUEBIAO_DEV
+if not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY if YUEBIAO_DEV else secrets.token_urlsafe(50)
+YUEBIAO_SITE_URL = os.environ.get("YUEBIAO_SITE_URL", "http://127.0.0.1:8000")
+_site = urlsplit(YUEBIAO_SITE_URL)
 ALLOWED_HOSTS = env_list("YUEBIAO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("YUEBIAO_CSRF_TRUSTED_ORIGINS", [])
+if _site.hostname and _site.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_site.hostname)
+if _site.scheme and _site.netloc and f"{_site.scheme}://{_site.netloc}" not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(f"{_site.scheme}://{_site.netloc}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +68,9 @@ INSTALLED_APPS = [
     "notify",
     "lifecycle",
     "compare",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -62,9 +82,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "yuebiao.urls"
@@ -88,10 +113,14 @@ TEMPLATES = [
     },
 ]
 
+# Persistent connections only where the number of threads is bounded (gunicorn.conf.py: workers × threads). The
+# development server opens a thread per request and each would keep its own connection, so it gets none (the CLI
+# forces 0 for runserver whatever the environment says).
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'yuebiao.sqlite3'}",
-        conn_max_age=int(os.environ.get("YUEBIAO_CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("YUEBIAO_CONN_MAX_AGE", "0" if YUEBIAO_DEV else "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -112,6 +141,24 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "catalogue:home"
 LOGOUT_REDIRECT_URL = "catalogue:home"
+
+# django-axes first: a locked-out (user name, address) pair is refused before its password is checked, on the
+# platform's sign-in page and the admin's alike.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+# Keyed on the pair: a guesser elsewhere cannot lock an official out of their own account.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "yuebiao.proxy.client_address"
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lock-out do not extend it: "try again in 15 minutes" stays true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_HANDLER = "accounts.lockout.TrailedAxesHandler"
+AXES_VERBOSE = False
+# Second factor (TOTP, 双因素认证) for these roles (comma-separated role names; none by default).
+YUEBIAO_REQUIRE_TOTP_ROLES = env_list("YUEBIAO_REQUIRE_TOTP_ROLES", [])
+OTP_TOTP_ISSUER = "粤标 Yuebiao"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
@@ -153,6 +200,35 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Served over HTTPS (YUEBIAO_SITE_URL=https://…): cookies only over TLS, HSTS for a year on every subdomain (and
+# eligible for the browsers' preload list), plain HTTP redirected.
+if _site.scheme == "https":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("YUEBIAO_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+# Content-Security-Policy (django-csp): everything from the platform itself, no inline script, no eval, no inline
+# style (htmx is told not to inject its indicator <style>; bars get their width from yuebiao/site.js). The API
+# documentation (django-ninja's Swagger UI, local files, settings in a JSON block) lives under the same policy.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Behind a proxy that terminates TLS, the header it sets to say the client used HTTPS (Django META name, e.g.
+# HTTP_X_FORWARDED_PROTO). Only when set: a client could send the header itself if no proxy overwrote it.
+YUEBIAO_PROXY_SSL_HEADER = os.environ.get("YUEBIAO_PROXY_SSL_HEADER", "")
+if YUEBIAO_PROXY_SSL_HEADER:
+    SECURE_PROXY_SSL_HEADER = (YUEBIAO_PROXY_SSL_HEADER, "https")
 
 LOGGING = {
     "version": 1,
@@ -177,7 +253,6 @@ YUEBIAO_DAILY_JOBS = {
 EMAIL_BACKEND = os.environ.get("YUEBIAO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("YUEBIAO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("YUEBIAO_EMAIL_PORT", "25"))
-YUEBIAO_SITE_URL = os.environ.get("YUEBIAO_SITE_URL", "http://127.0.0.1:8000")
 # Behind reverse proxies: the header (Django META name, e.g. HTTP_X_FORWARDED_FOR) carrying the client address, and
 # how many proxies in front of the platform append to it (see yuebiao.proxy).
 YUEBIAO_CLIENT_IP_HEADER = os.environ.get("YUEBIAO_CLIENT_IP_HEADER", "")
@@ -185,9 +260,9 @@ YUEBIAO_TRUSTED_PROXIES = int(os.environ.get("YUEBIAO_TRUSTED_PROXIES", "1"))
 DEFAULT_FROM_EMAIL = os.environ.get("YUEBIAO_FROM_EMAIL", "粤标 <noreply@yuebiao.local>")
 # What the public sends (lifecycle.public_input, lifecycle.personal_data). Sender digests are an HMAC of the address
 # under their own key, which must stay the same across restarts (rate limits compare digests): development mode
-# (YUEBIAO_DEV=1) has a known value; elsewhere it is unset until configured, and `check --deploy` reports it.
+# (YUEBIAO_DEV=1) has a known value; elsewhere, unless set, it is derived from the deployment's own SECRET_KEY.
 YUEBIAO_DIGEST_KEY = os.environ.get("YUEBIAO_DIGEST_KEY", "") or (
-    "yuebiao-development-digest-key-not-for-production" if os.environ.get("YUEBIAO_DEV") == "1" else ""
+    "yuebiao-development-digest-key-not-for-production" if YUEBIAO_DEV else ""
 )
 # Commenters' and feedback senders' names and contacts are erased this many days after the consultation closed or
 # the feedback was answered (lifecycle.personal_data.erase_expired_contacts, `yuebiao personal-data purge`).

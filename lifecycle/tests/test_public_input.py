@@ -249,14 +249,18 @@ def test_the_deploy_check_reports_a_missing_digest_key(settings, monkeypatch):
 
     assert digest_key_check in registry.registry.get_checks(include_deployment_checks=True)
     assert digest_key_check not in registry.registry.get_checks(include_deployment_checks=False)
-    monkeypatch.delenv("YUEBIAO_DEV", raising=False)
+    settings.YUEBIAO_DEV = False
     settings.YUEBIAO_DIGEST_KEY = ""
+    settings.YUEBIAO_EPHEMERAL_KEY = True  # no YUEBIAO_SECRET_KEY: a per-process key, digests would not last
     errors = digest_key_check()
     assert [e.id for e in errors] == ["lifecycle.E001"] and "YUEBIAO_DIGEST_KEY" in errors[0].msg
     settings.YUEBIAO_DIGEST_KEY = "a-real-key"
     assert digest_key_check() == []
     settings.YUEBIAO_DIGEST_KEY = ""
-    monkeypatch.setenv("YUEBIAO_DEV", "1")
+    settings.YUEBIAO_EPHEMERAL_KEY = False  # the deployment's own secret key: the derived digest key is stable
+    assert digest_key_check() == []
+    settings.YUEBIAO_EPHEMERAL_KEY = True
+    settings.YUEBIAO_DEV = True
     assert digest_key_check() == []
 
 

@@ -1,0 +1,31 @@
+/* Behaviour every page shares, kept out of the markup so the Content-Security-Policy allows no inline script. */
+(function () {
+  "use strict";
+
+  // Forms inside [data-swap-400] answer a refused submission with 400 and the form showing its errors: swap it in.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.status === 400 && event.target.closest && event.target.closest("[data-swap-400]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Read-only fields meant for copying (a permalink) select their whole text when focused.
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
+  });
+
+  // Bars drawn from data-percent: a style set from script is allowed where a style attribute in markup is not.
+  function drawBars(root) {
+    root.querySelectorAll("[data-percent]").forEach(function (bar) {
+      var percent = Math.max(0, Math.min(100, parseFloat(bar.getAttribute("data-percent")) || 0));
+      bar.style.width = percent + "%";
+    });
+  }
+  if (window.htmx) {
+    window.htmx.onLoad(drawBars);
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
+  }
+})();
