@@ -530,7 +530,7 @@ def _effects(project: Project, action: Action, *, by, today: date, data: dict, r
         from catalogue.models import Standard
         from catalogue.services import upsert_standards
 
-        upsert_standards([_catalogue_record(project)], source="lifecycle")
+        upsert_standards([_catalogue_record(project)], source="lifecycle", by=by, context={"project": project.code})
         project.standard = Standard.objects.get(number=project.number)
         out.update(number=project.number, published_on=published.isoformat(),
                    implementation_on=implementation.isoformat())
@@ -611,8 +611,7 @@ def _effects(project: Project, action: Action, *, by, today: date, data: dict, r
 
 
 def _conclude_review(project: Project, action: Action, *, by, today: date, reason: str) -> dict:
-    from catalogue.models import Standard
-    from catalogue.services import bump_revision, refresh_statuses
+    from catalogue.services import withdraw_standard
 
     conclusion = {Action.CONFIRM: "confirm", Action.REVISE: "revise", Action.WITHDRAW: "withdraw"}[action]
     reviews = list(project.reviews.filter(conclusion=""))
@@ -637,14 +636,7 @@ def _conclude_review(project: Project, action: Action, *, by, today: date, reaso
         number = project.number
         # Local standards citing the withdrawn one come due for review, as when the catalogue withdraws one.
         transaction.on_commit(lambda: implementation.references_changed(withdrawn=[number]), robust=True)
-        Standard.objects.filter(pk=project.standard_id).update(
-            withdrawn_on=today, stated_status=Standard.Status.WITHDRAWN, updated_at=timezone.now()
-        )
-        refresh_statuses([project.standard_id], today=today)
-        Standard.objects.filter(pk=project.standard_id, withdrawn_on__lte=today).update(
-            status=Standard.Status.WITHDRAWN
-        )
-        bump_revision()
+        withdraw_standard(project.standard_id, on=today, today=today, by=by, context={"project": project.code})
     now = timezone.now()
     for review in reviews:
         review.conclusion, review.concluded_at, review.successor = conclusion, now, successor
