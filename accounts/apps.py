@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与权限")
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (registers the sign-in audit)
+        from accounts import history, signals  # noqa: F401  (signals registers the sign-in audit)
+
+        history.connect()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.history import acting
 from accounts.models import LoginEvent, Organisation, RoleAssignment, User
 from accounts.roles import Role
 
@@ -16,10 +17,14 @@ FAILED_LOGIN_WINDOW = timedelta(minutes=15)
 
 
 @transaction.atomic
-def create_organisation(*, name: str, kind: str, region_code: str = "", is_demo: bool = False) -> Organisation:
-    org, _ = Organisation.objects.update_or_create(
-        name=name, defaults={"kind": kind, "region_code": region_code, "is_demo": is_demo}
-    )
+def create_organisation(
+    *, name: str, kind: str, region_code: str = "", is_demo: bool = False, by: User | None = None
+) -> Organisation:
+    """Create an organisation or update the one of that name; the change goes into its trail (actor `by`)."""
+    with acting(by):
+        org, _ = Organisation.objects.update_or_create(
+            name=name, defaults={"kind": kind, "region_code": region_code, "is_demo": is_demo}
+        )
     return org
 
 
@@ -32,20 +37,25 @@ def create_user(
     roles: list[Role | str] = (),
     display_name: str = "",
     email: str = "",
+    by: User | None = None,
 ) -> User:
-    user, created = User.objects.get_or_create(username=username)
-    user.organisation = organisation
-    user.display_name = display_name
-    user.email = email
-    user.set_password(password)
-    user.save()
-    for role in roles:
-        grant_role(user=user, role=role)
+    """Create a user or reset the one of that name; the change and each role granted go into the user's trail."""
+    with acting(by):
+        user, created = User.objects.get_or_create(username=username)
+        user.organisation = organisation
+        user.display_name = display_name
+        user.email = email
+        user.set_password(password)
+        user.save()
+        for role in roles:
+            grant_role(user=user, role=role, by=by)
     return user
 
 
-def grant_role(*, user: User, role: Role | str) -> RoleAssignment:
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=Role(role).value)
+@transaction.atomic
+def grant_role(*, user: User, role: Role | str, by: User | None = None) -> RoleAssignment:
+    with acting(by):
+        assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=Role(role).value)
     user.__dict__.pop("_role_names", None)
     return assignment
 
