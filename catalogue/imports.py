@@ -116,7 +116,8 @@ def commit_import(*, batch, valid_only: bool, by, table=None, progress: Progress
                 f"有 {len({e.row for e in table.errors})} 行存在错误，整批未导入；请修改后重新上传，或选择“仅导入有效行”"
             )
         if not table.records:
-            raise ImportRefused("没有可导入的有效行")
+            first = f"（第 {table.errors[0].row} 行：{table.errors[0].message}）" if table.errors else ""
+            raise ImportRefused(f"没有可导入的有效行{first}")
         source = f"import:{by.username}" if by is not None else "import"
         result = upsert_standards([r for _, r in table.records], source=source, progress=progress, by=by,
                                   context={"import_batch": locked.pk})

@@ -59,6 +59,10 @@ class TransitionRefused(LifecycleError):
     pass
 
 
+class NotAllowed(LifecycleError):
+    """The user may not do this to this object (another city's project, say): views and the API answer 403."""
+
+
 class ConcurrentChange(LifecycleError):
     def __init__(self, project: Project):
         super().__init__(f"项目“{project.code}”已被他人修改（当前第 {project.version} 版），请刷新页面后重试")
@@ -298,7 +302,7 @@ def propose(
     if AccountRole.CITY_OFFICER in roles_of(by) and not can(by, AccountAction.LIFECYCLE_MANAGE):
         region = getattr(by.organisation, "region_code", "")
         if not region_within(city_code, region):
-            raise LifecycleError("地市局只能为本市提出立项申请")
+            raise NotAllowed("地市局只能为本市提出立项申请")
     now = timezone.now()
     for _ in range(5):
         try:
