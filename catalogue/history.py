@@ -2,8 +2,9 @@
 
 Written by the catalogue's services in the transaction of the change, through trail.services.record_many (one
 query for the chain heads and one executemany per batch, so an import of 100,000 rows stays an import). The
-subject is the standard (`catalogue.standard:<id>`); data holds `changes`, {field: [old, new]}, and the context
-the caller gives (the import batch, the source).
+subject is the standard (`catalogue.standard:<id>`); data holds `changes`, {field: [old, new]} (for a new
+standard `record`, its non-empty fields as written), and the context the caller gives (the import batch, the
+source).
 """
 
 from __future__ import annotations
@@ -42,9 +43,14 @@ def _plain(value: Any) -> Any:
 
 def built_values(std: Standard, rel: dict) -> dict[str, Any]:
     """The tracked fields of a standard about to be written (the services' built object and its relations)."""
-    values = {name: _plain(getattr(std, column)) for name, column in zip(TRACKED, _COLUMNS)}
+    fields = std.__dict__
+    values = {}
+    for name, column in zip(TRACKED, _COLUMNS):
+        value = fields[column]
+        # Plain text and None are most values: taken inline, as this runs once per imported row.
+        values[name] = (value or None) if type(value) is str else None if value is None else _plain(value)
     for name, key in (("ics_codes", "ics"), ("sectors", "sectors"), ("replaces", "replaces")):
-        values[name] = _plain(list(rel[key]))
+        values[name] = list(rel[key]) or None
     return values
 
 
@@ -73,30 +79,33 @@ def _sorted_sets(values: dict[str, Any]) -> dict[str, Any]:
     return {**values, **{k: sorted(values[k]) for k in ("ics_codes", "sectors") if values[k]}}
 
 
-def changes(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, list]:
-    """{field: [old, new]} for the fields that differ; every non-empty field of a new standard (old None)."""
-    before = _sorted_sets(old) if old else {}
-    after = _sorted_sets(new)
+def changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list]:
+    """{field: [old, new]} for the fields that differ."""
+    before, after = _sorted_sets(old), _sorted_sets(new)
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
 
 def record_writes(
     written: Iterable[tuple[Standard, dict]], old: dict[int, dict[str, Any]], *, by: Any, context: dict
 ) -> int:
-    """One event per created or changed standard (`created`, `edited`, or `withdrawn` when it becomes 废止);
-    `old` holds stored_values of the changed ones. Returns the number of events written."""
+    """One event per created or changed standard (`created` with the record, `edited`, or `withdrawn` when it
+    becomes 废止, with the changes); `old` holds stored_values of the changed ones. Returns how many events."""
     events = []
     for std, rel in written:
         before = old.get(std.id)
-        diff = changes(before, built_values(std, rel))
-        if before is not None and not diff:
-            continue  # only derived columns changed (the record's source wording, say)
+        values = built_values(std, rel)
         if before is None:
-            kind = CREATED
-        elif diff.get("status", [None, None])[1] == Standard.Status.WITHDRAWN:
-            kind = WITHDRAWN
-        else:
-            kind = EDITED
+            # A new standard: the record as written (every non-empty field), the "old" side being nothing.
+            record = {k: v for k, v in values.items() if v is not None}
+            for key in ("ics_codes", "sectors"):
+                if key in record:
+                    record[key] = sorted(record[key])
+            events.append((subject(std.id), CREATED, {**context, "number": std.number, "record": record}))
+            continue
+        diff = changes(before, values)
+        if not diff:
+            continue  # only derived columns changed (the record's source wording, say)
+        kind = WITHDRAWN if diff.get("status", [None, None])[1] == Standard.Status.WITHDRAWN else EDITED
         events.append((subject(std.id), kind, {**context, "number": std.number, "changes": diff}))
     return record_many(events, actor=by)
 

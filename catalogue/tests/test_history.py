@@ -28,7 +28,8 @@ def test_an_edit_records_only_what_changed_and_an_unchanged_row_nothing(officer,
     assert [e.kind for e in _events(base["number"])] == ["created"]
     upsert_standards([{**base, "title_zh": "新标题", "ics_codes": ["13.040.40", "67.080.10"]}], source="t", by=officer)
     created, edited = _events(base["number"])
-    assert created.payload["changes"]["implemented_on"] == [None, "2024-03-01"]
+    assert created.payload["record"]["implemented_on"] == "2024-03-01"
+    assert created.payload["record"]["ics_codes"] == ["13.040.40"] and "title_en" not in created.payload["record"]
     assert edited.kind == "edited" and edited.actor == officer
     assert edited.payload["changes"] == {"title_zh": ["原标题", "新标题"],
                                          "ics_codes": [["13.040.40"], ["13.040.40", "67.080.10"]]}
