@@ -347,7 +347,11 @@ def test_every_write_operation_refuses_other_peoples_objects(world):
     failures: list[str] = []
     operations = _api_write_operations()
     for op in operations:
-        path, kwargs = api_call(op, world)
+        try:
+            path, kwargs = api_call(op, world)
+        except KeyError:
+            failures.append(f"{op}: a write operation this test does not know; add what to send and who may")
+            continue
         _check(op, path, kwargs, world, failures)
     for name in _named_views(get_resolver().url_patterns):
         call = view_call(name, world)
