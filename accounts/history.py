@@ -87,9 +87,20 @@ def _deleted(sender, instance, **kwargs) -> None:
     _record(instance, "deleted", {"changes": {k: [v, None] for k, v in _values(instance, fields).items()}})
 
 
+def _role_remember(sender, instance, raw=False, **kwargs) -> None:
+    instance._trail_before = None if raw or instance.pk is None else sender.objects.filter(
+        pk=instance.pk).values_list("user_id", "role").first()
+
+
 def _role_saved(sender, instance, created, raw=False, **kwargs) -> None:
-    if created and not raw:
-        _record(f"accounts.user:{instance.user_id}", "role_granted", {"role": instance.role})
+    if raw:
+        return
+    before = None if created else getattr(instance, "_trail_before", None)
+    if before == (instance.user_id, instance.role):
+        return
+    if before is not None:  # a role changed in place (the admin's inline): the old one is taken away
+        _record(f"accounts.user:{before[0]}", "role_revoked", {"role": before[1]})
+    _record(f"accounts.user:{instance.user_id}", "role_granted", {"role": instance.role})
 
 
 def _role_deleted(sender, instance, **kwargs) -> None:
@@ -101,5 +112,6 @@ def connect() -> None:
         pre_save.connect(_remember, sender=model, dispatch_uid=f"trail-before-{model.__name__}")
         post_save.connect(_saved, sender=model, dispatch_uid=f"trail-saved-{model.__name__}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"trail-deleted-{model.__name__}")
+    pre_save.connect(_role_remember, sender=RoleAssignment, dispatch_uid="trail-role-before")
     post_save.connect(_role_saved, sender=RoleAssignment, dispatch_uid="trail-role-granted")
     post_delete.connect(_role_deleted, sender=RoleAssignment, dispatch_uid="trail-role-revoked")

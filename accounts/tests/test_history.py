@@ -76,3 +76,16 @@ def test_admin_changes_are_recorded_with_the_administrator_as_actor(client, supe
     assert kinds[-2:] == ["role_revoked", "deleted"]  # the cascade removes the roles first
     assert all(e.actor == superuser for e in timeline(f"accounts.user:{target.pk}")[-2:])
     assert verify().ok
+
+
+def test_a_role_changed_in_place_is_revoked_then_granted(make_user):
+    user = make_user("role-swap", "drafter")
+    assignment = RoleAssignment.objects.get(user=user)
+    with transaction.atomic():
+        assignment.role = "expert"
+        assignment.save()
+        assignment.save()  # saved again unchanged: nothing more
+    assert [(e.kind, e.payload) for e in timeline(user)[-2:]] == [
+        ("role_revoked", {"role": "drafter"}), ("role_granted", {"role": "expert"})]
+    assert [e.kind for e in timeline(user)].count("role_granted") == 2
+
