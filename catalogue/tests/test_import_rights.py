@@ -143,7 +143,7 @@ def test_command_line_user_is_checked_like_the_web(tmp_path, guangzhou, others, 
     path = tmp_path / "rows.csv"
     path.write_text(ATTACK, encoding="utf-8")
     out = io.StringIO()
-    call_command("import_standards", str(path), "--valid-only", "--json", "--user", guangzhou.username, stdout=out)
+    call_command("import_standards", str(path), "--valid-only", "--json", "--as", guangzhou.username, stdout=out)
     report = json.loads(out.getvalue())
     assert report["created"] == 1 and len(report["errors"]) == 3 and _unchanged(others)
     for user in ("nobody-here", make_user("ent-x", "enterprise_user").username):

@@ -21,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--valid-only", action="store_true", help="仅导入有效行，报告其余行")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
-        parser.add_argument("--user", help="以该用户身份导入：按其权限检查每一行，并记入追溯（不填则为系统）")
+        parser.add_argument("--user", "--as", dest="user", help="以该用户身份导入：按其权限检查每一行，并记入追溯（不填则为系统）")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, file, valid_only, dry_run, user, json: bool = False, **options):
