@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("账户与权限")
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401  (sign-ins into the trail)
+        from accounts import history, signals  # noqa: F401  (signals puts sign-ins into the trail)
+
+        history.connect()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 
+from accounts.history import acting
 from accounts.models import Organisation, RoleAssignment, User
 from accounts.roles import Role
 from trail.services import record
@@ -14,10 +15,14 @@ UNKNOWN_SIGN_IN_SUBJECT = "accounts.signin"
 
 
 @transaction.atomic
-def create_organisation(*, name: str, kind: str, region_code: str = "", is_demo: bool = False) -> Organisation:
-    org, _ = Organisation.objects.update_or_create(
-        name=name, defaults={"kind": kind, "region_code": region_code, "is_demo": is_demo}
-    )
+def create_organisation(
+    *, name: str, kind: str, region_code: str = "", is_demo: bool = False, by: User | None = None
+) -> Organisation:
+    """Create an organisation or update the one of that name; the change goes into its trail (actor `by`)."""
+    with acting(by):
+        org, _ = Organisation.objects.update_or_create(
+            name=name, defaults={"kind": kind, "region_code": region_code, "is_demo": is_demo}
+        )
     return org
 
 
@@ -30,20 +35,25 @@ def create_user(
     roles: list[Role | str] = (),
     display_name: str = "",
     email: str = "",
+    by: User | None = None,
 ) -> User:
-    user, created = User.objects.get_or_create(username=username)
-    user.organisation = organisation
-    user.display_name = display_name
-    user.email = email
-    user.set_password(password)
-    user.save()
-    for role in roles:
-        grant_role(user=user, role=role)
+    """Create a user or reset the one of that name; the change and each role granted go into the user's trail."""
+    with acting(by):
+        user, created = User.objects.get_or_create(username=username)
+        user.organisation = organisation
+        user.display_name = display_name
+        user.email = email
+        user.set_password(password)
+        user.save()
+        for role in roles:
+            grant_role(user=user, role=role, by=by)
     return user
 
 
-def grant_role(*, user: User, role: Role | str) -> RoleAssignment:
-    assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=Role(role).value)
+@transaction.atomic
+def grant_role(*, user: User, role: Role | str, by: User | None = None) -> RoleAssignment:
+    with acting(by):
+        assignment, _ = RoleAssignment.objects.get_or_create(user=user, role=Role(role).value)
     user.__dict__.pop("_role_names", None)
     return assignment
 

@@ -24,7 +24,8 @@ from catalogue import tabular  # noqa: E402
 from catalogue.models import Standard  # noqa: E402
 from catalogue.queries import build_request  # noqa: E402
 from catalogue.search import search  # noqa: E402
-from catalogue.services import import_file, load_reference, upsert_standards  # noqa: E402
+from catalogue.imports import import_file  # noqa: E402
+from catalogue.services import load_reference, upsert_standards  # noqa: E402
 from catalogue.synthetic import generate_records  # noqa: E402
 
 # Twenty typical queries: numbers full and partial, two-character words, English, and filters.

@@ -11,8 +11,9 @@ from ninja.files import UploadedFile
 
 from accounts.api_auth import PUBLIC, RoleAuth, access_extra
 from accounts.roles import Action
-from catalogue import queries, services
+from catalogue import imports, queries
 from catalogue.search import SearchInputError
+from catalogue.services import RecordError
 from catalogue.tabular import TabularError
 
 router = Router(tags=["标准目录 Catalogue"])
@@ -167,14 +168,14 @@ def import_standards(request, file: File[UploadedFile], mode: str = "preview"):
     `valid_only` writes the valid rows and reports the rest."""
     if mode not in ("preview", "all", "valid_only"):
         raise HttpError(400, "mode 只能是 preview、all 或 valid_only")
-    if file.size and file.size > services.max_import_bytes():
-        return Status(413, {"detail": services.too_large_message(file.size)})
+    if file.size and file.size > imports.max_import_bytes():
+        return Status(413, {"detail": imports.too_large_message(file.size)})
     try:
-        report = services.import_file(
+        report = imports.import_file(
             data=file.read(), filename=file.name or "upload", valid_only=mode == "valid_only", by=request.auth,
             dry_run=mode == "preview",
         )
-    except (TabularError, services.ImportRefused, services.RecordError) as exc:
+    except (TabularError, imports.ImportRefused, RecordError) as exc:
         return Status(400, {"detail": str(exc)})
     return report
 

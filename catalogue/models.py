@@ -6,6 +6,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from catalogue.numbers import prefix_region
+
 
 class IcsCode(models.Model):
     """An International Classification for Standards code (ICS 国际标准分类号), edition 7."""
@@ -188,7 +190,13 @@ class Standard(models.Model):
 
     @property
     def region_code(self) -> str | None:
-        return self.region_id
+        """The region whose bureau maintains this standard, as accounts.permissions.can() reads it: the issuing
+        region in a local standard's number (DB4403/T → 440300, DB44/T → 440000). None for national, industry,
+        group and other standards, which only provincial roles maintain; the `region` column (which may name a
+        district, or be filled in freely by an import) does not decide who may edit."""
+        if self.level != self.Level.LOCAL:
+            return None
+        return prefix_region(self.prefix)
 
 
 class Replacement(models.Model):

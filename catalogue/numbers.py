@@ -34,6 +34,15 @@ _INTL_NUMBER = re.compile(
 _OLD_DB = re.compile(rf"^DB(?P<prov>\d{{2}})(?P<seq>\d{{1,4}}){_DASH_CLASS}(?P<year>\d{{2}}|\d{{4}})$")
 
 
+def prefix_region(prefix: str) -> str | None:
+    """The GB/T 2260 code of the region that issues a local standard, from its prefix: DB44/T → 440000, DB4403/T →
+    440300; None for every other prefix."""
+    m = re.match(r"DB(\d{2})(\d{2})?", prefix or "")
+    if not m:
+        return None
+    return f"{m.group(1)}{m.group(2) or '00'}00"
+
+
 class StandardNumberError(ValueError):
     """An input that is not a standard number; str() names the problem in Chinese."""
 
@@ -102,10 +111,7 @@ class StandardNumber:
 
     @property
     def region_code(self) -> str | None:
-        m = re.match(r"DB(\d{2})(\d{2})?", self.prefix)
-        if not m:
-            return None
-        return f"{m.group(1)}{m.group(2) or '00'}00"
+        return prefix_region(self.prefix)
 
     def to_dict(self) -> dict:
         return {

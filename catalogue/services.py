@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from catalogue import history
 from catalogue import status as status_rules
 from catalogue.models import (
     AdminDivision,
@@ -27,6 +28,7 @@ from catalogue.models import (
     Standard,
 )
 from catalogue.numbers import StandardNumberError, parse_number
+from catalogue.rights import CatalogueRights
 from catalogue.search_text import index_words
 from catalogue.slugs import number_slug
 
@@ -280,11 +282,17 @@ def upsert_standards(
     is_demo: bool = False,
     progress: Progress = None,
     batch_size: int = 2000,
+    by=None,
+    context: dict | None = None,
 ) -> UpsertResult:
     """Create or update standards by canonical number, all in one transaction; unchanged records are not written.
 
-    Raises RecordError (nothing written) for the first record that cannot be written.
+    Each standard created or changed gets its trail event (actor `by`, None for the system; `context` joins each
+    event's data). Raises RecordError (nothing written) for the first record that cannot be written, or that `by`
+    may not write (an import turns those into row errors before it comes here: this is the last line).
     """
+    rights = CatalogueRights(by)
+    context = {"source": source, **(context or {})}
     ref = _Reference.load()
     today = timezone.localdate()
     result = UpsertResult()
@@ -295,6 +303,10 @@ def upsert_standards(
     withdrawn: list[str] = []
     with transaction.atomic():
         for chunk in _batched(records, batch_size):
+            for r in chunk:
+                refused = rights.refusals(r)
+                if refused:
+                    raise RecordError(refused[0][1])
             built = [_build(r, ref, source=source, is_demo=is_demo, today=today) for r in chunk]
             for std, _ in built:
                 if std.number in seen:
@@ -324,6 +336,7 @@ def upsert_standards(
                 withdrawing = std.status == Standard.Status.WITHDRAWN or std.withdrawn_on is not None
                 if withdrawing and old_status != Standard.Status.WITHDRAWN:
                     withdrawn.append(std.number)
+            before = history.stored_values([s.id for s, _ in changed]) if changed else {}
             if new:
                 _insert_standards([s for s, _ in new])
             if changed:
@@ -345,6 +358,7 @@ def upsert_standards(
                 Replacement._meta.db_table, ("standard_id", "replaced_number"),
                 [(s.id, n) for s, rel in written for n in rel["replaces"]],
             )
+            history.record_writes(written, before, by=by, context=context)
             result.created += len(new)
             result.updated += len(changed)
             touched.extend(s.id for s, _ in written)
@@ -352,7 +366,7 @@ def upsert_standards(
                 progress(len(chunk))
         if touched:
             link_replacements(standard_ids=touched, numbers=list(seen))
-            refresh_statuses(touched, today=today)
+            refresh_statuses(touched, today=today, by=by, reason="replacement")
             bump_revision()
         if superseded or withdrawn:
             _announce_superseded(superseded, withdrawn)
@@ -400,10 +414,19 @@ def link_replacements(*, standard_ids: list[int] | None = None, numbers: list[st
     return linked
 
 
-def refresh_statuses(ids: Iterable[int] | None = None, *, today: date | None = None) -> int:
+def refresh_statuses(
+    ids: Iterable[int] | None = None, *, today: date | None = None, by=None, reason: str = "date"
+) -> int:
     """Recompute the status of the given standards (and those they replace); with no ids, of every standard
-    whose status may have changed with time. Returns how many changed."""
+    whose status may have changed with time. Each change is a `status_changed` event (actor `by`, None for the
+    system; `reason` says why: "date" for the daily refresh, "replacement" for an import's relations). Returns
+    how many changed."""
     today = today or timezone.localdate()
+    with transaction.atomic():
+        return _refresh_statuses(ids, today=today, by=by, reason=reason)
+
+
+def _refresh_statuses(ids: Iterable[int] | None, *, today: date, by, reason: str) -> int:
     if ids is None:
         candidates = set(
             Standard.objects.filter(status=Standard.Status.UPCOMING, implemented_on__lte=today).values_list(
@@ -446,12 +469,35 @@ def refresh_statuses(ids: Iterable[int] | None = None, *, today: date | None = N
                 today=today,
             )
             if new_status != std.status:
-                updates.append((new_status, std.id))
-        _update_rows(Standard._meta.db_table, "status", updates)
+                updates.append((new_status, std.id, std.status))
+        _update_rows(Standard._meta.db_table, "status", [(new, pk) for new, pk, _ in updates])
+        history.record_status_changes([(pk, old, new) for new, pk, old in updates], by=by, reason=reason)
         changed += len(updates)
     if changed and ids is None:
         bump_revision()
     return changed
+
+
+def withdraw_standard(standard_id: int, *, on: date, by, context: dict, today: date | None = None) -> None:
+    """Withdraw a standard (废止) from `on`, as a periodic review concludes: its dates and status, one `withdrawn`
+    event (actor `by`, checked against the catalogue rights; `context` joins the event's data), and the statuses
+    of the standards it replaced. Call inside the deciding transaction."""
+    with transaction.atomic():
+        std = Standard.objects.select_for_update().only("id", "number", "prefix", "level").get(pk=standard_id)
+        refused = CatalogueRights(by).refusals({"number": std.number})
+        if refused:
+            raise RecordError(refused[0][1])
+        before = history.stored_values([std.id])[std.id]
+        today = today or timezone.localdate()
+        fields = {"withdrawn_on": on, "stated_status": Standard.Status.WITHDRAWN, "updated_at": timezone.now()}
+        if on <= today:
+            fields["status"] = Standard.Status.WITHDRAWN
+        Standard.objects.filter(pk=std.id).update(**fields)
+        after = history.stored_values([std.id])[std.id]
+        history.record_many_changes([(std.id, history.WITHDRAWN, history.changes(before, after))], by=by,
+                                    context={**context, "number": std.number})
+        refresh_statuses([std.id], today=today, by=by, reason="withdrawal")
+        bump_revision()
 
 
 def standard_record(std: Standard) -> dict:
@@ -585,157 +631,6 @@ def load_reference(*, progress: Callable[[str, int, int], None] | None = None) -
 
 
 _LEVEL_ORDER = {"province": 1, "prefecture": 2, "county": 3, "township": 4}
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Import (批量导入): preview every row, then write all-or-nothing or only the valid rows.
-
-
-class ImportRefused(ValueError):
-    """An import that may not be written as asked (message in Chinese)."""
-
-
-def max_import_bytes() -> int:
-    from django.conf import settings
-
-    return settings.YUEBIAO_MAX_IMPORT_BYTES
-
-
-def too_large_message(size: int) -> str:
-    return f"文件大小 {size / 1024 / 1024:.1f} MB，超过导入上限 {max_import_bytes() / 1024 / 1024:.0f} MB，请拆分后分批导入"
-
-
-def _read_upload(data: bytes, filename: str):
-    from catalogue import tabular
-
-    ref = _Reference.load()
-    return tabular.read_table(
-        data,
-        filename,
-        max_bytes=max_import_bytes(),
-        known_ics=ref.ics,
-        known_ccs=ref.ccs,
-        known_regions=set(ref.divisions),
-    )
-
-
-def preview_import(*, data: bytes, filename: str, by) -> "ImportBatch":
-    """Check every row of an uploaded list and keep the file for confirmation; nothing reaches the catalogue.
-
-    Raises tabular.TabularError for a file that cannot be read at all (nothing is kept then either)."""
-    return _preview(data=data, filename=filename, by=by)[0]
-
-
-def _preview(*, data: bytes, filename: str, by):
-    from catalogue.models import ImportBatch
-
-    table = _read_upload(data, filename)
-    numbers = [r["number"] for _, r in table.records]
-    existing = dict(Standard.objects.filter(number__in=numbers).values_list("number", "record_hash"))
-    source = f"import:{by.username}" if by is not None else "import"
-    new = changed = same = 0
-    for _, record in table.records:
-        digest = existing.get(record["number"])
-        if digest is None:
-            new += 1
-        elif digest == record_hash(record, source=source, is_demo=False):
-            same += 1
-        else:
-            changed += 1
-    report = {
-        "encoding": table.encoding,
-        "total_rows": table.total_rows,
-        "valid_rows": len(table.records),
-        "error_rows": len({e.row for e in table.errors}),
-        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in table.errors],
-        "warnings": list(table.warnings),
-        "would_create": new,
-        "would_update": changed,
-        "would_keep": same,
-        "created": 0,
-        "updated": 0,
-        "unchanged": 0,
-    }
-    batch = ImportBatch.objects.create(
-        uploaded_by=by,
-        filename=filename[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
-        content=data,
-        report=report,
-    )
-    return batch, table
-
-
-def commit_import(*, batch, valid_only: bool, by, table=None, progress: Progress = None) -> "ImportBatch":
-    """Write a previewed batch in one transaction: all rows (refused if any row has an error) or only the valid
-    ones. A batch is committed once; importing the same file again creates no duplicates (rows are matched by
-    canonical number and unchanged rows are not written)."""
-    from catalogue.models import ImportBatch
-
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.state != ImportBatch.State.PREVIEWED:
-            raise ImportRefused(f"该批次已处理（{locked.get_state_display()}），请重新上传")
-        # The stored file is read again unless the caller has just read it (same request or command).
-        if table is None:
-            table = _read_upload(bytes(locked.content), locked.filename)
-        if table.errors and not valid_only:
-            raise ImportRefused(
-                f"有 {len({e.row for e in table.errors})} 行存在错误，整批未导入；请修改后重新上传，或选择“仅导入有效行”"
-            )
-        if not table.records:
-            raise ImportRefused("没有可导入的有效行")
-        source = f"import:{by.username}" if by is not None else "import"
-        result = upsert_standards([r for _, r in table.records], source=source, progress=progress)
-        locked.state = ImportBatch.State.COMMITTED
-        locked.committed_at = timezone.now()
-        locked.report = {
-            **locked.report,
-            "created": result.created,
-            "updated": result.updated,
-            "unchanged": result.unchanged,
-            "valid_only": valid_only,
-        }
-        locked.save(update_fields=["state", "committed_at", "report"])
-    return locked
-
-
-def import_report(batch) -> dict:
-    report = batch.report
-    return {
-        "batch_id": batch.pk,
-        "state": batch.state,
-        "filename": batch.filename,
-        **{k: report.get(k) for k in ("encoding", "total_rows", "valid_rows", "error_rows", "errors", "warnings")},
-        "created": report.get("created", 0),
-        "updated": report.get("updated", 0),
-        "unchanged": report.get("unchanged", 0),
-    }
-
-
-def import_file(
-    *, data: bytes, filename: str, valid_only: bool = False, by=None, dry_run: bool = False,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> dict:
-    """Preview and, unless dry_run, commit in one go (command line, API). Returns the report.
-
-    `progress(stage, done, total)` is told when the file has been checked and as rows are written."""
-    batch, table = _preview(data=data, filename=filename, by=by)
-    if progress:
-        progress("checked", table.total_rows, table.total_rows)
-    if not dry_run:
-        written = 0
-
-        def step(n: int) -> None:
-            nonlocal written
-            written += n
-            if progress:
-                progress("written", written, len(table.records))
-
-        batch = commit_import(batch=batch, valid_only=valid_only, by=by, table=table, progress=step)
-    return import_report(batch) | {
-        k: batch.report.get(k) for k in ("would_create", "would_update", "would_keep")
-    }
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import access, can, public
 from accounts.roles import Action
-from catalogue import queries, services
+from catalogue import imports, queries, services
 from catalogue.models import ImportBatch, Standard
 from catalogue.search import SORTS, SearchInputError
 from catalogue.tabular import TabularError
@@ -190,24 +190,24 @@ def import_upload(request):
     if request.method == "POST":
         size = int(request.META.get("CONTENT_LENGTH") or 0)
         # Refuse an oversized upload before Django reads its body into a temporary file.
-        if size > services.max_import_bytes() + 64 * 1024:
-            messages.error(request, services.too_large_message(size))
+        if size > imports.max_import_bytes() + 64 * 1024:
+            messages.error(request, imports.too_large_message(size))
             return _go(request, "catalogue:import")
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, _("请选择要导入的 CSV 或 Excel 文件"))
             return _go(request, "catalogue:import")
-        if upload.size > services.max_import_bytes():
-            messages.error(request, services.too_large_message(upload.size))
+        if upload.size > imports.max_import_bytes():
+            messages.error(request, imports.too_large_message(upload.size))
             return _go(request, "catalogue:import")
         try:
-            batch = services.preview_import(data=upload.read(), filename=upload.name, by=request.user)
+            batch = imports.preview_import(data=upload.read(), filename=upload.name, by=request.user)
         except TabularError as exc:
             messages.error(request, str(exc))
             return _go(request, "catalogue:import")
         return _go(request, "catalogue:import-batch", batch.pk)
     recent = ImportBatch.objects.filter(uploaded_by=request.user).defer("content")[:10]
-    return render(request, "catalogue/import.html", {"recent": recent, "max_mb": services.max_import_bytes() // 2**20})
+    return render(request, "catalogue/import.html", {"recent": recent, "max_mb": imports.max_import_bytes() // 2**20})
 
 
 @access(Action.CATALOGUE_IMPORT)
@@ -221,9 +221,9 @@ def import_batch(request, pk: int):
 def import_commit(request, pk: int):
     batch = get_object_or_404(ImportBatch.objects.defer("content"), pk=pk, uploaded_by=request.user)
     try:
-        batch = services.commit_import(batch=batch, valid_only=request.POST.get("mode") == "valid_only",
+        batch = imports.commit_import(batch=batch, valid_only=request.POST.get("mode") == "valid_only",
                                        by=request.user)
-    except services.ImportRefused as exc:
+    except imports.ImportRefused as exc:
         messages.error(request, str(exc))
     except services.RecordError as exc:
         messages.error(request, _("导入失败，未写入任何数据：") + str(exc))

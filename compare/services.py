@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -24,6 +25,7 @@ from catalogue.numbers import try_parse_number
 from catalogue.services import MAX_FULL_TEXT_BYTES
 from compare.models import Comparison
 from smart.model import StandardDocument
+from trail.services import record
 
 # Bump when the core's output changes meaning: stored reports of an older engine are not reused.
 ENGINE = "2"
@@ -152,8 +154,9 @@ def compare_sides(a: Side, b: Side, *, by) -> Comparison:
 
     The same two texts compared again with the same engine give back the stored comparison instead of a second
     copy; for uploaded files only the same user's, because an upload is visible only to whoever made it. The one
-    write is a single INSERT after the comparison, never a transaction around it: SQLite takes its write lock when
-    a transaction begins, and a second or two of alignment must not hold up every other writer.
+    write is a single INSERT (and its trail event) after the comparison, never a transaction around the work:
+    SQLite takes its write lock when a transaction begins, and a second or two of alignment must not hold up
+    every other writer.
     """
     if not can(by, Action.COMPARE_RUN):
         raise PermissionDenied("当前账户无权进行标准比对")
@@ -168,13 +171,21 @@ def compare_sides(a: Side, b: Side, *, by) -> Comparison:
     if existing is not None:
         return existing
     report = report_of(a, b)
-    return Comparison.objects.create(
-        key=secrets.token_urlsafe(12), a_label=a.label[:300], b_label=b.label[:300], a_number=a.number[:80],
-        b_number=b.number[:80], a_source=a.source, b_source=b.source, a_standard=a.standard,
-        b_standard=b.standard, a_sha256=a.sha256, b_sha256=b.sha256, a_document=a.document.to_dict(),
-        b_document=b.document.to_dict(), report=report, engine=ENGINE, unlawful_count=len(report["unlawful"]),
-        created_by=by,
-    )
+    # The INSERT and its trail event in one short transaction, opened only now that the work is done.
+    with transaction.atomic():
+        comparison = Comparison.objects.create(
+            key=secrets.token_urlsafe(12), a_label=a.label[:300], b_label=b.label[:300], a_number=a.number[:80],
+            b_number=b.number[:80], a_source=a.source, b_source=b.source, a_standard=a.standard,
+            b_standard=b.standard, a_sha256=a.sha256, b_sha256=b.sha256, a_document=a.document.to_dict(),
+            b_document=b.document.to_dict(), report=report, engine=ENGINE, unlawful_count=len(report["unlawful"]),
+            created_by=by,
+        )
+        record(comparison, actor=by, kind="created", data={
+            side: {"label": getattr(comparison, f"{side}_label"), "number": getattr(comparison, f"{side}_number"),
+                   "source": str(getattr(comparison, f"{side}_source")), "sha256": getattr(comparison, f"{side}_sha256")}
+            for side in ("a", "b")
+        } | {"key": comparison.key, "engine": ENGINE, "unlawful_count": comparison.unlawful_count})
+    return comparison
 
 
 def can_view(user, comparison: Comparison) -> bool:

@@ -140,7 +140,7 @@ def my_work(request):
     return list(services.work_list(request.auth)[:500])
 
 
-@router.post("/projects", response={201: ProjectOut, 400: Problem}, summary="提出立项申请", **PROPOSE)
+@router.post("/projects", response={201: ProjectOut, 400: Problem, 403: Problem}, summary="提出立项申请", **PROPOSE)
 def create_project(request, body: ProposalIn):
     committee = _orgs([body.technical_committee], Organisation.Kind.TECHNICAL_COMMITTEE)[0] \
         if body.technical_committee else None
@@ -151,6 +151,8 @@ def create_project(request, body: ProposalIn):
             necessity=body.necessity, technical_committee=committee,
             drafting_organisations=_orgs(body.drafting_organisations, Organisation.Kind.DRAFTING_ORGANISATION),
         )
+    except services.NotAllowed as exc:
+        raise HttpError(403, str(exc)) from exc
     except services.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     return 201, project

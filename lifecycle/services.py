@@ -59,6 +59,10 @@ class TransitionRefused(LifecycleError):
     pass
 
 
+class NotAllowed(LifecycleError):
+    """The user may not do this to this object (another city's project, say): views and the API answer 403."""
+
+
 class ConcurrentChange(LifecycleError):
     def __init__(self, project: Project):
         super().__init__(f"项目“{project.code}”已被他人修改（当前第 {project.version} 版），请刷新页面后重试")
@@ -305,7 +309,7 @@ def propose(
     if AccountRole.CITY_OFFICER in roles_of(by) and not can(by, AccountAction.LIFECYCLE_MANAGE):
         region = getattr(by.organisation, "region_code", "")
         if not region_within(city_code, region):
-            raise LifecycleError("地市局只能为本市提出立项申请")
+            raise NotAllowed("地市局只能为本市提出立项申请")
     now = timezone.now()
     project = Project.objects.create(
         code=_next_code(now.year), title_zh=title_zh, title_en=title_en.strip(), kind=kind, nature=nature,
@@ -566,7 +570,7 @@ def _effects(project: Project, action: Action, *, by, today: date, data: dict, r
         from catalogue.models import Standard
         from catalogue.services import upsert_standards
 
-        upsert_standards([_catalogue_record(project)], source="lifecycle")
+        upsert_standards([_catalogue_record(project)], source="lifecycle", by=by, context={"project": project.code})
         project.standard = Standard.objects.get(number=project.number)
         out.update(number=project.number, published_on=published.isoformat(),
                    implementation_on=implementation.isoformat())
@@ -647,8 +651,7 @@ def _effects(project: Project, action: Action, *, by, today: date, data: dict, r
 
 
 def _conclude_review(project: Project, action: Action, *, by, today: date, reason: str) -> dict:
-    from catalogue.models import Standard
-    from catalogue.services import bump_revision, refresh_statuses
+    from catalogue.services import withdraw_standard
 
     conclusion = {Action.CONFIRM: "confirm", Action.REVISE: "revise", Action.WITHDRAW: "withdraw"}[action]
     reviews = list(project.reviews.filter(conclusion=""))
@@ -673,14 +676,7 @@ def _conclude_review(project: Project, action: Action, *, by, today: date, reaso
         number = project.number
         # Local standards citing the withdrawn one come due for review, as when the catalogue withdraws one.
         transaction.on_commit(lambda: implementation.references_changed(withdrawn=[number]), robust=True)
-        Standard.objects.filter(pk=project.standard_id).update(
-            withdrawn_on=today, stated_status=Standard.Status.WITHDRAWN, updated_at=timezone.now()
-        )
-        refresh_statuses([project.standard_id], today=today)
-        Standard.objects.filter(pk=project.standard_id, withdrawn_on__lte=today).update(
-            status=Standard.Status.WITHDRAWN
-        )
-        bump_revision()
+        withdraw_standard(project.standard_id, on=today, today=today, by=by, context={"project": project.code})
     now = timezone.now()
     for review in reviews:
         review.conclusion, review.concluded_at, review.successor = conclusion, now, successor

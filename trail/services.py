@@ -73,6 +73,60 @@ def record(subject: models.Model | str, *, actor: Any, kind: str, data: dict, pu
                                 public=bool(public), data=data_text, prev_hash=prev, hash=digest)
 
 
+def record_many(events: Iterable[tuple[models.Model | str, str, dict]], *, actor: Any, public: bool = False) -> int:
+    """Append many events by one actor, each (subject, kind, data), in the caller's transaction; returns how many.
+
+    The same chains `record` would write one by one (a subject may appear several times, in order), but the heads
+    of all the batch's subjects are read in one query and the rows go in through one executemany: a catalogue
+    import of 100,000 rows writes 100,000 events without 100,000 round trips.
+    """
+    db = transaction.get_connection()
+    if not db.in_atomic_block:
+        raise RuntimeError("trail.record_many() 必须在事务中调用：事件与其记录的变更须写在同一事务里（transaction.atomic）")
+    if actor is not None and not getattr(actor, "is_authenticated", True):
+        actor, label = None, ANONYMOUS_LABEL
+    elif actor is None:
+        label = SYSTEM_LABEL
+    else:
+        if actor.pk is None:
+            raise ValueError("操作人尚未保存")
+        label = str(actor)[: Event._meta.get_field("actor_label").max_length] or actor.get_username()
+    kind_max = Event._meta.get_field("kind").max_length
+    batch = []
+    for subject, kind, data in events:
+        if not isinstance(kind, str) or not kind.strip() or len(kind) > kind_max:
+            raise ValueError(f"事件类型应为 1–64 个字符的字符串，而不是 {kind!r}")
+        if type(data) is not dict:
+            raise ValueError("事件数据必须是 dict")
+        batch.append((subject_key(subject), kind, chain.canonical_text(data)))
+    if not batch:
+        return 0
+    keys = list(dict.fromkeys(key for key, _, _ in batch))
+    later = Event.objects.filter(subject=OuterRef("subject"), seq__gt=OuterRef("seq"))
+    heads_qs = Event.objects.filter(subject__in=keys).filter(~Exists(later))
+    if db.features.has_select_for_update:
+        # As in record: a concurrent writer on one of these subjects waits; the unique (subject, seq) stops a fork.
+        heads_qs = heads_qs.select_for_update()
+    heads = {subject: (seq, digest) for subject, seq, digest in heads_qs.values_list("subject", "seq", "hash")}
+    at = timezone.now()
+    at_text, at_db = chain.format_at(at), Event._meta.get_field("at").get_db_prep_save(at, db)
+    actor_id, flag = (actor.pk if actor else None), bool(public)
+    rows = []
+    for key, kind, data_text in batch:
+        seq, prev = heads.get(key, (0, ""))
+        seq += 1
+        digest = chain.stored_hash(key, seq, at_text, actor_id, label, kind, flag, data_text, prev)
+        heads[key] = (seq, digest)
+        rows.append((key, seq, at_db, actor_id, label, kind, flag, data_text, prev, digest))
+    columns = ("subject", "seq", "at", "actor_id", "actor_label", "kind", "public", "data", "prev_hash", "hash")
+    sql = (f"INSERT INTO {Event._meta.db_table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with db.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start:start + 5000])
+    return len(rows)
+
+
 def timeline(subject: models.Model | str, *, public_only: bool = False, latest: int | None = None) -> list[Event]:
     """A subject's events in order, with their actors (one query); `latest`: only the last so many."""
     qs = Event.objects.filter(subject=subject_key(subject)).select_related("actor")

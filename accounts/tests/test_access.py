@@ -46,11 +46,15 @@ def test_can_respects_roles_and_regions(make_user):
     city = make_user("gz", "city_officer", region="440100", kind=Organisation.Kind.CITY_BUREAU)
     prov = make_user("prov", "provincial_officer")
     ent = make_user("ent2", "enterprise_user", region="440600", kind=Organisation.Kind.ENTERPRISE)
-    in_gz = Standard(region_id="440103")
-    in_sz = Standard(region_id="440303")
+    # Who maintains a standard follows the issuing region in its number, not the region it is filed under.
+    in_gz = Standard(prefix="DB4401/T", level="local", region_id="440303")
+    in_sz = Standard(prefix="DB4403/T", level="local", region_id="440103")
+    provincial = Standard(prefix="DB44/T", level="local", region_id="440100")
+    national = Standard(prefix="GB/T", level="national", region_id="440100")
     assert can(city, Action.CATALOGUE_EDIT, in_gz)
     assert not can(city, Action.CATALOGUE_EDIT, in_sz)
-    assert can(prov, Action.CATALOGUE_EDIT, in_sz)
+    assert not can(city, Action.CATALOGUE_EDIT, provincial) and not can(city, Action.CATALOGUE_EDIT, national)
+    assert can(prov, Action.CATALOGUE_EDIT, in_sz) and can(prov, Action.CATALOGUE_EDIT, national)
     assert not can(ent, Action.CATALOGUE_IMPORT)
     assert can(ent, Action.PUBLIC)
     ent.is_active = False

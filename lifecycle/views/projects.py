@@ -116,6 +116,8 @@ def propose(request):
                 technical_committee=data["technical_committee"], ics_code=data["ics_code"], scope=data["scope"],
                 necessity=data["necessity"],
             )
+        except services.NotAllowed as exc:
+            raise PermissionDenied(str(exc)) from exc
         except services.LifecycleError as exc:
             form.add_error(None, str(exc))
         else:
