@@ -24,6 +24,7 @@ TRACKED = (
 _COLUMNS = tuple(f"{name}_id" if name in ("ccs_code", "region") else name for name in TRACKED[:17])
 
 CREATED, EDITED, WITHDRAWN, STATUS_CHANGED = "created", "edited", "withdrawn", "status_changed"
+FULL_TEXT_ATTACHED = "full_text_attached"  # 上传全文: the file stored, with its SHA-256
 _META = Standard._meta
 
 

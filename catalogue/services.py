@@ -677,6 +677,11 @@ def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> S
             keep(locked)
         bump_revision()
         storage, stored = locked.full_text.storage, locked.full_text.name
+        history.record_many_changes(
+            [(locked.pk, history.FULL_TEXT_ATTACHED, {"full_text": [replaced or None, stored]})],
+            by=by, context={"number": locked.number, "filename": filename[:200], "sha256": digest,
+                            "bytes": len(data)},
+        )
         if replaced and replaced != stored:
             transaction.on_commit(lambda: storage.delete(replaced))
         transaction.on_commit(lambda: full_text_attached.send(sender=Standard, standard_id=locked.pk))

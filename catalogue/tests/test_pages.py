@@ -1,5 +1,6 @@
 """The catalogue's pages: Chinese first, English on request, HTMX partials, feed, bounded queries."""
 
+import hashlib
 import io
 from datetime import date
 
@@ -111,8 +112,17 @@ def test_full_text_upload_and_download(client, some_standards, officer, enterpri
     page = client.post(url, {"file": _file(broken, "a.pdf")}, follow=True).content.decode()
     assert "全文无法读取，未保存" in page
     assert client.get("/standards/DB44-2160-2019/full-text/download/").status_code == 404
+    from catalogue.models import Standard
+    from trail.models import Event
+
+    std = Standard.objects.get(slug="DB44-2160-2019")
+    refused_events = Event.objects.filter(subject=f"catalogue.standard:{std.pk}", kind="full_text_attached")
+    assert not refused_events.exists()  # the refused files left no trace either
     page = client.post(url, {"file": _file(text, "a.docx")}, follow=True).content.decode()
     assert "全文已上传" in page
+    (event,) = Event.objects.filter(subject=f"catalogue.standard:{std.pk}", kind="full_text_attached")
+    assert event.actor == officer and event.payload["sha256"] == hashlib.sha256(text).hexdigest()
+    assert event.payload["changes"]["full_text"][0] is None
     response = client.get("/standards/DB44-2160-2019/full-text/download/")
     assert b"".join(response.streaming_content) == text
     assert client.get("/standards/DB44-T-1234-2013/full-text/download/").status_code == 404
