@@ -26,7 +26,6 @@ class Problem(Schema):
     detail: str
 
 
-
 class ProjectOut(Schema):
     code: str
     title_zh: str
@@ -75,9 +74,30 @@ class ActionOut(Schema):
 
 
 class ProjectDetailOut(ProjectOut):
+    """Read from the project itself, so ProjectOut's resolvers (proposer, url) apply; who acts comes from the
+    request."""
+
     holders: list[HolderOut]
     actions: list[ActionOut]
     documents: list[dict]
+
+    @staticmethod
+    def resolve_holders(obj):
+        return [
+            {"role": h.role.value, "label": h.label, "organisations": h.organisations, "since": h.since,
+             "due_on": h.due_on, "overdue": h.overdue} for h in services.action_holders(obj)
+        ]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        return services.offered_actions(context["request"].auth, obj)
+
+    @staticmethod
+    def resolve_documents(obj):
+        return [
+            {"kind": d.kind, "version": d.version, "filename": d.filename, "sha256": d.sha256, "size": d.size,
+             "uploaded_at": d.uploaded_at.isoformat()} for d in obj.documents.order_by("kind", "-version")
+        ]
 
 
 class ProposalIn(Schema):
@@ -159,18 +179,7 @@ def create_project(request, body: ProposalIn):
 @router.get("/projects/{code}", response={200: ProjectDetailOut, 404: Problem}, summary="项目详情",
             **WORK)
 def project_detail(request, code: str):
-    project = _project(request, code)
-    holders = [
-        {"role": h.role.value, "label": h.label, "organisations": h.organisations, "since": h.since,
-         "due_on": h.due_on, "overdue": h.overdue} for h in services.action_holders(project)
-    ]
-    documents = [
-        {"kind": d.kind, "version": d.version, "filename": d.filename, "sha256": d.sha256, "size": d.size,
-         "uploaded_at": d.uploaded_at.isoformat()} for d in project.documents.order_by("kind", "-version")
-    ]
-    out = ProjectOut.from_orm(project).dict()
-    return {**out, "holders": holders, "actions": services.offered_actions(request.auth, project),
-            "documents": documents}
+    return _project(request, code)
 
 
 @router.post("/projects/{code}/moves", response={200: ProjectOut, 400: Problem, 404: Problem, 409: Problem},
