@@ -21,13 +21,14 @@ from catalogue import queries, services
 from catalogue.models import ImportBatch, Standard
 from catalogue.search import SORTS, SearchInputError
 from catalogue.tabular import TabularError
+from yuebiao.bounds import int_param
 
 _MULTI = ("level", "status", "nature")
 _SINGLE = ("ics", "ccs", "city", "sector", "year_from", "year_to")
 
 
 def _params(request) -> dict:
-    """Search parameters from the query string; bad numbers are dropped with a message rather than a 500."""
+    """Search parameters from the query string; a number out of range is refused (400) with a message."""
     get = request.GET
     params: dict = {"q": get.get("q", "").strip()[:200], "sort": get.get("sort") or "relevance"}
     for key in _MULTI:
@@ -35,11 +36,10 @@ def _params(request) -> dict:
     for key in _SINGLE:
         value = get.get(key, "").strip()
         if key.startswith("year"):
-            params[key] = int(value) if value.isdigit() and len(value) == 4 else None
+            params[key] = int_param(get, key, lo=1900, hi=2100)
         else:
             params[key] = value or None
-    page = get.get("page", "1")
-    params["page"] = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    params["page"] = int_param(get, "page", 1, lo=1, hi=100_000)
     return params
 
 

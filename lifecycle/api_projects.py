@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from accounts.roles import Action as AccountAction
 from lifecycle import services
 from lifecycle.models import LocalStandardProject
+from yuebiao.bounds import MAX_INT64, Offset
 
 router = Router(tags=["地方标准项目 Local-standard projects"])
 WORK = {"auth": RoleAuth(AccountAction.LIFECYCLE_WORK), "openapi_extra": access_extra(AccountAction.LIFECYCLE_WORK)}
@@ -115,7 +116,7 @@ class ProposalIn(Schema):
 
 class MoveIn(Schema):
     action: str
-    version: int | None = Field(None, description="页面显示的项目版本；项目已被他人修改时拒绝（409）")
+    version: int | None = Field(None, ge=0, le=MAX_INT64, description="页面显示的项目版本；项目已被他人修改时拒绝（409）")
     reason: str = Field("", max_length=5000)
     data: dict[str, str] = {}
 
@@ -147,8 +148,7 @@ def _orgs(names: list[str], kind: str) -> list[Organisation]:
 
 
 @router.get("/projects", response=list[ProjectOut], summary="我可查看的项目", **WORK)
-def list_projects(request, state: str = "", limit: int = 50, offset: int = 0):
-    limit, offset = min(max(limit, 1), 500), max(offset, 0)
+def list_projects(request, state: str = "", limit: int = Query(50, ge=1, le=500), offset: Offset = 0):
     qs = services.visible_projects(request.auth)
     if state:
         qs = qs.filter(state=state)
