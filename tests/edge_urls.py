@@ -3,7 +3,8 @@
 from django.urls import path
 
 from accounts.permissions import public
-from yuebiao.urls import handler500, urlpatterns as platform_urlpatterns  # noqa: F401  (handler500 is read here)
+from yuebiao.urls import handler400, handler500  # noqa: F401  (Django reads the handlers from this module)
+from yuebiao.urls import urlpatterns as platform_urlpatterns
 
 
 class DeliberateFailure(RuntimeError):

@@ -226,3 +226,15 @@ def test_bounded_integer_helpers():
             int_param(data, name)
     with pytest.raises(InputRefused):
         int_params(QueryDict("expert=1&expert=x"), "expert")
+
+
+@pytest.mark.django_db
+def test_unreadable_form_body_is_a_400_in_the_api_s_language(anonymous):
+    body = b"--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nvalue\r\n--y--"
+    for url, json_expected in (("/api/compare/", True), ("/accounts/login/", False)):
+        response = anonymous.generic("POST", url, body, content_type="multipart/form-data; boundary=")
+        assert response.status_code == 400, url
+        if json_expected:
+            assert response.json()["detail"] == "请求格式不正确，无法读取"
+        else:
+            assert "请求格式不正确，无法读取" in response.content.decode()

@@ -1,4 +1,4 @@
-"""The platform's error answers: a refused request (400) and a server error (500, handler500), as JSON under /api/
+"""The platform's error answers: a refused request (400, also handler400) and a server error (500, handler500), as JSON under /api/
 and as a page elsewhere; both are rendered without the database so they work when it is what failed."""
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ def refusal(request, message: str) -> HttpResponse:
     if _is_api(request):
         return JsonResponse({"detail": message}, status=400)
     return HttpResponse(render_to_string("400.html", {"message": message}), status=400)
+
+
+def bad_request(request, exception=None) -> HttpResponse:
+    """handler400: a body Django cannot parse (malformed multipart, too many fields, too large), answered like the
+    edge's own refusals, so API clients get JSON."""
+    return refusal(request, _("请求格式不正确，无法读取"))
 
 
 def server_error(request) -> HttpResponse:

@@ -24,5 +24,7 @@ urlpatterns = [
          public(RedirectView.as_view(url=settings.STATIC_URL + "yuebiao/favicon.svg", permanent=True))),
 ]
 
+# A body Django cannot parse: JSON under /api/, a page elsewhere, like the edge's other refusals.
+handler400 = "yuebiao.errors.bad_request"
 # A server error: logged with its traceback by Django (logger django.request), answered with the request's id.
 handler500 = "yuebiao.errors.server_error"
