@@ -21,14 +21,14 @@ from catalogue import queries, services
 from catalogue.models import ImportBatch, Standard
 from catalogue.search import SORTS, SearchInputError
 from catalogue.tabular import TabularError
-from yuebiao.bounds import int_param
+from yuebiao.bounds import InputRefused, int_param
 
 _MULTI = ("level", "status", "nature")
 _SINGLE = ("ics", "ccs", "city", "sector", "year_from", "year_to")
 
 
 def _params(request) -> dict:
-    """Search parameters from the query string; a number out of range is refused (400) with a message."""
+    """Search parameters from the query string; bad numbers are dropped with a message rather than a 500."""
     get = request.GET
     params: dict = {"q": get.get("q", "").strip()[:200], "sort": get.get("sort") or "relevance"}
     for key in _MULTI:
@@ -36,11 +36,19 @@ def _params(request) -> dict:
     for key in _SINGLE:
         value = get.get(key, "").strip()
         if key.startswith("year"):
-            params[key] = int_param(get, key, lo=1900, hi=2100)
+            params[key] = _dropping_bad(get, key, None, lo=1900, hi=2100)
         else:
             params[key] = value or None
-    params["page"] = int_param(get, "page", 1, lo=1, hi=100_000)
+    params["page"] = _dropping_bad(get, "page", 1, lo=1, hi=100_000)
     return params
+
+
+def _dropping_bad(get, key: str, default, *, lo: int, hi: int):
+    """The search page keeps working on a bad number (it is dropped, like an unknown filter value)."""
+    try:
+        return int_param(get, key, default, lo=lo, hi=hi)
+    except InputRefused:
+        return default
 
 
 def _toggle_url(params: dict, key: str, value: str) -> str:
