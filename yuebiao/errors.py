@@ -1,5 +1,5 @@
-"""The platform's error answers: a refused request (400, also handler400) and a server error (500, handler500), as JSON under /api/
-and as a page elsewhere; both are rendered without the database so they work when it is what failed."""
+"""The platform's error answers: a refused request (400, also handler400) and a server error (500, handler500),
+as JSON under /api/ and as a page elsewhere; rendered without the database, so they work when it is what failed."""
 
 from __future__ import annotations
 
@@ -30,9 +30,7 @@ def bad_request(request, exception=None) -> HttpResponse:
 def server_error(request) -> HttpResponse:
     """handler500: Django has already logged the traceback (logger django.request) under this request's id; the
     user gets the id to quote to the administrator, who finds the traceback by it."""
-    from yuebiao.middleware import current_request_id
-
-    request_id = getattr(request, "request_id", None) or current_request_id()
+    request_id = getattr(request, "request_id", "-")  # set by RequestIdMiddleware, the outermost middleware
     message = _("服务器内部错误。请求编号：%(id)s，请将此编号告知管理员") % {"id": request_id}
     if _is_api(request):
         return JsonResponse({"detail": message, "request_id": request_id}, status=500)

@@ -37,11 +37,6 @@ _request_id: ContextVar[str] = ContextVar("yuebiao_request_id", default="-")
 REQUEST_ID_HEADER = "X-Request-ID"
 
 
-def current_request_id() -> str:
-    """The id of the request being handled in this thread or task ("-" outside a request)."""
-    return _request_id.get()
-
-
 class RequestIdFilter(logging.Filter):
     """Stamps each log record with the id of the request it was written in, for the `%(request_id)s` format."""
 
