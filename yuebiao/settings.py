@@ -188,6 +188,8 @@ LOGGING = {
         "yuebiao": {"level": os.environ.get("YUEBIAO_LOG_LEVEL", "INFO")},
         # Without handlers of its own (Django's defaults would print DEBUG-mode errors a second time).
         "django": {"level": "WARNING"},
+        # runserver's access lines (configuring "django" resets its children, this one included).
+        "django.server": {"level": "INFO", "propagate": True},
         # ERROR: 5xx with traceback; 4xx (warnings) are the client's affair and would drown them.
         "django.request": {"level": "ERROR"},
     },
