@@ -265,6 +265,16 @@ _PARTIAL = re.compile(
 )
 
 
+# Sequence numbers are stored as 64-bit integers from their first 18 digits; a longer run of digits is no standard's
+# number (and would overflow the query), so it is searched as text.
+MAX_SEQUENCE_DIGITS = 18
+
+
+def _storable(sequence: str | None) -> bool:
+    lead = re.match(r"\d+", sequence or "")
+    return lead is None or len(lead.group(0)) <= MAX_SEQUENCE_DIGITS
+
+
 def parse_partial(text: str) -> tuple[str | None, str | None, str | None]:
     """What a user typed into a search box, read as a (possibly partial) number: (prefix, sequence start, year);
     (None, None, None) when it is not number-like (words such as 陶瓷)."""
@@ -273,9 +283,9 @@ def parse_partial(text: str) -> tuple[str | None, str | None, str | None]:
         return (None, None, None)
     full = try_parse_number(t)
     if full is not None:
-        return (full.prefix, full.sequence, full.year)
+        return (full.prefix, full.sequence, full.year) if _storable(full.sequence) else (None, None, None)
     m = _PARTIAL.match(t)
-    if not m or not (m.group("prefix") or m.group("seq")):
+    if not m or not (m.group("prefix") or m.group("seq")) or not _storable(m.group("seq")):
         return (None, None, None)
     prefix = m.group("prefix")
     if prefix:

@@ -21,6 +21,7 @@ from catalogue import imports, queries, services
 from catalogue.models import ImportBatch, Standard
 from catalogue.search import SORTS, SearchInputError
 from catalogue.tabular import TabularError
+from yuebiao.bounds import InputRefused, int_param
 
 _MULTI = ("level", "status", "nature")
 _SINGLE = ("ics", "ccs", "city", "sector", "year_from", "year_to")
@@ -35,12 +36,19 @@ def _params(request) -> dict:
     for key in _SINGLE:
         value = get.get(key, "").strip()
         if key.startswith("year"):
-            params[key] = int(value) if value.isdigit() and len(value) == 4 else None
+            params[key] = _dropping_bad(get, key, None, lo=1900, hi=2100)
         else:
             params[key] = value or None
-    page = get.get("page", "1")
-    params["page"] = int(page) if page.isdigit() and 0 < int(page) < 100000 else 1
+    params["page"] = _dropping_bad(get, "page", 1, lo=1, hi=100_000)
     return params
+
+
+def _dropping_bad(get, key: str, default, *, lo: int, hi: int):
+    """The search page keeps working on a bad number (it is dropped, like an unknown filter value)."""
+    try:
+        return int_param(get, key, default, lo=lo, hi=hi)
+    except InputRefused:
+        return default
 
 
 def _toggle_url(params: dict, key: str, value: str) -> str:

@@ -59,7 +59,7 @@ def _year(value: Any, what: str) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if not (text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2100):
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and 1990 <= int(text) <= 2100):
         raise AnalyticsInputError(_("%(what)s应为四位年份，例如 2024") % {"what": what})
     return int(text)
 
@@ -68,7 +68,7 @@ def _int(value: Any, what: str) -> int | None:
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if not text.isdigit() or len(text) > 12:
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
         raise AnalyticsInputError(_("%(what)s应为编号（整数）") % {"what": what})
     return int(text)
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
@@ -17,6 +17,7 @@ from lifecycle import services
 from lifecycle.models import LocalStandardProject, PublicComment
 from lifecycle.transitions import DOC_LABELS, Doc, State
 from lifecycle.personal_data import may_see_comment_contacts
+from yuebiao.bounds import DbId
 from yuebiao.proxy import client_address
 
 router = Router(tags=["征求意见 Public consultation"])
@@ -200,7 +201,7 @@ def project_comments(request, code: str, unanswered: bool = False):
 @router.post("/projects/{code}/comments/{comment_id}/answer",
              response={200: CommentOut, 400: Problem, 403: Problem, 404: Problem, 409: Problem},
              summary="答复意见：采纳 / 部分采纳 / 未采纳（起草单位或省局）", **WORK)
-def answer(request, code: str, comment_id: int, body: AnswerIn):
+def answer(request, code: str, comment_id: Path[DbId], body: AnswerIn):
     project = _project(request, code)
     comment = get_object_or_404(PublicComment, pk=comment_id, project=project)
     try:

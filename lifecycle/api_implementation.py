@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.utils import check_csrf
 
@@ -16,6 +16,7 @@ from lifecycle import captcha
 from lifecycle import implementation as impl
 from lifecycle import services
 from lifecycle.models import ImplementationEvaluation
+from yuebiao.bounds import DbId
 from yuebiao.proxy import client_address
 
 router = Router(tags=["实施与复审 Implementation and review"])
@@ -191,7 +192,7 @@ def reviews_due(request, months: int = 6):
 
 @router.post("/evaluations/{evaluation_id}/scores", response={200: ScoresOut, 400: Problem, 403: Problem, 404: Problem},
              summary="评估机构录入评分与评估结论", **WORK)
-def score(request, evaluation_id: int, body: ScoresIn):
+def score(request, evaluation_id: Path[DbId], body: ScoresIn):
     ev = ImplementationEvaluation.objects.select_related("project").filter(pk=evaluation_id).first()
     if ev is None or not services.can_view_project(request.auth, ev.project):
         raise HttpError(404, "没有这项评估委托")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from accounts.roles import Action as AccountAction
 from lifecycle import services
 from lifecycle.models import LocalStandardProject
+from yuebiao.bounds import MAX_INT64, Offset
 
 router = Router(tags=["地方标准项目 Local-standard projects"])
 WORK = {"auth": RoleAuth(AccountAction.LIFECYCLE_WORK), "openapi_extra": access_extra(AccountAction.LIFECYCLE_WORK)}
@@ -24,7 +25,6 @@ PROPOSE = {
 
 class Problem(Schema):
     detail: str
-
 
 
 class ProjectOut(Schema):
@@ -75,9 +75,30 @@ class ActionOut(Schema):
 
 
 class ProjectDetailOut(ProjectOut):
+    """Read from the project itself, so ProjectOut's resolvers (proposer, url) apply; who acts comes from the
+    request."""
+
     holders: list[HolderOut]
     actions: list[ActionOut]
     documents: list[dict]
+
+    @staticmethod
+    def resolve_holders(obj):
+        return [
+            {"role": h.role.value, "label": h.label, "organisations": h.organisations, "since": h.since,
+             "due_on": h.due_on, "overdue": h.overdue} for h in services.action_holders(obj)
+        ]
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        return services.offered_actions(context["request"].auth, obj)
+
+    @staticmethod
+    def resolve_documents(obj):
+        return [
+            {"kind": d.kind, "version": d.version, "filename": d.filename, "sha256": d.sha256, "size": d.size,
+             "uploaded_at": d.uploaded_at.isoformat()} for d in obj.documents.order_by("kind", "-version")
+        ]
 
 
 class ProposalIn(Schema):
@@ -95,7 +116,7 @@ class ProposalIn(Schema):
 
 class MoveIn(Schema):
     action: str
-    version: int | None = Field(None, description="页面显示的项目版本；项目已被他人修改时拒绝（409）")
+    version: int | None = Field(None, ge=0, le=MAX_INT64, description="页面显示的项目版本；项目已被他人修改时拒绝（409）")
     reason: str = Field("", max_length=5000)
     data: dict[str, str] = {}
 
@@ -127,8 +148,7 @@ def _orgs(names: list[str], kind: str) -> list[Organisation]:
 
 
 @router.get("/projects", response=list[ProjectOut], summary="我可查看的项目", **WORK)
-def list_projects(request, state: str = "", limit: int = 50, offset: int = 0):
-    limit, offset = min(max(limit, 1), 500), max(offset, 0)
+def list_projects(request, state: str = "", limit: int = Query(50, ge=1, le=500), offset: Offset = 0):
     qs = services.visible_projects(request.auth)
     if state:
         qs = qs.filter(state=state)
@@ -161,18 +181,7 @@ def create_project(request, body: ProposalIn):
 @router.get("/projects/{code}", response={200: ProjectDetailOut, 404: Problem}, summary="项目详情",
             **WORK)
 def project_detail(request, code: str):
-    project = _project(request, code)
-    holders = [
-        {"role": h.role.value, "label": h.label, "organisations": h.organisations, "since": h.since,
-         "due_on": h.due_on, "overdue": h.overdue} for h in services.action_holders(project)
-    ]
-    documents = [
-        {"kind": d.kind, "version": d.version, "filename": d.filename, "sha256": d.sha256, "size": d.size,
-         "uploaded_at": d.uploaded_at.isoformat()} for d in project.documents.order_by("kind", "-version")
-    ]
-    out = ProjectOut.from_orm(project).dict()
-    return {**out, "holders": holders, "actions": services.offered_actions(request.auth, project),
-            "documents": documents}
+    return _project(request, code)
 
 
 @router.post("/projects/{code}/moves", response={200: ProjectOut, 400: Problem, 404: Problem, 409: Problem},

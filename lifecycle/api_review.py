@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accounts.api_auth import RoleAuth, access_extra
 from accounts.roles import Action as AccountAction
 from lifecycle import review, services
 from lifecycle.models import LocalStandardProject, PanelMember
+from yuebiao.bounds import DbId, Offset
 
 router = Router(tags=["技术审查 Technical review"])
 MANAGE = {"auth": RoleAuth(AccountAction.LIFECYCLE_MANAGE),
@@ -79,8 +80,8 @@ class PanelOut(Schema):
 
 
 class PanelIn(Schema):
-    expert_ids: list[int]
-    chair_id: int
+    expert_ids: list[DbId]
+    chair_id: DbId
     meeting_on: date
     location: str = ""
 
@@ -94,7 +95,7 @@ class ConclusionIn(Schema):
 class DecisionIn(Schema):
     decision: str
     note: str = ""
-    minutes_document_id: int | None = None
+    minutes_document_id: DbId | None = None
 
 
 def _project(request, code: str) -> LocalStandardProject:
@@ -118,11 +119,11 @@ def _refuse(exc: Exception):
 
 
 @router.get("/experts", response=list[ExpertOut], summary="专家库（按姓名、专业领域、工作单位查找）", **MANAGE)
-def list_experts(request, q: str = "", active: bool | None = None, limit: int = 100, offset: int = 0):
+def list_experts(request, q: str = "", active: bool | None = None, limit: int = Query(100, ge=1, le=500),
+                 offset: Offset = 0):
     qs = review.search_experts(q)
     if active is not None:
         qs = qs.filter(active=active)
-    limit, offset = max(1, min(int(limit), 500)), max(0, int(offset))
     return list(qs[offset:offset + limit])
 
 
@@ -147,7 +148,7 @@ def form_panel(request, code: str, body: PanelIn):
 @router.post("/projects/{code}/panel/members/{member_id}/conclusion",
              response={200: PanelOut, 400: Problem, 403: Problem, 404: Problem},
              summary="专家提交个人审查结论（本人，或秘书处代为录入）", **WORK)
-def record_conclusion(request, code: str, member_id: int, body: ConclusionIn):
+def record_conclusion(request, code: str, member_id: Path[DbId], body: ConclusionIn):
     project = _project(request, code)
     member = get_object_or_404(PanelMember, pk=member_id, panel__project=project)
     try:

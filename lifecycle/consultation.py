@@ -449,7 +449,7 @@ def clause_key(clause: str) -> tuple:
     if not clause:
         return (0,)
     parts = _NATURAL.split(clause)
-    return (1, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p))
+    return (1, tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in parts if p))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 from accounts.api_auth import RoleAuth, access_extra
 from accounts.roles import Action
 from notify import services
+from yuebiao.bounds import DbId
 
 router = Router(tags=["通知 Notices"])
 SIGNED_IN = {"auth": RoleAuth(Action.AUTHENTICATED), "openapi_extra": access_extra(Action.AUTHENTICATED)}
@@ -49,7 +50,7 @@ class InboxOut(Schema):
 
 
 class ReadIn(Schema):
-    ids: list[int] | None = Field(None, description="要标为已读的通知编号；省略则全部标为已读")
+    ids: list[DbId] | None = Field(None, description="要标为已读的通知编号；省略则全部标为已读")
 
 
 class ReadOut(Schema):

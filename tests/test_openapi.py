@@ -31,7 +31,7 @@ def _keep_test_connection():
 
 
 @schema.exclude(path_regex="/(import|parse|check)$").parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=30, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 @pytest.mark.django_db(transaction=False)
 def test_public_api_conforms(case):
     response = case.call()

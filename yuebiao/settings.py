@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id covers everything after it; the edge refuses NUL bytes before any view or query.
+    "yuebiao.middleware.RequestIdMiddleware",
+    "yuebiao.middleware.EdgeInputMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -230,11 +233,47 @@ YUEBIAO_PROXY_SSL_HEADER = os.environ.get("YUEBIAO_PROXY_SSL_HEADER", "")
 if YUEBIAO_PROXY_SSL_HEADER:
     SECURE_PROXY_SSL_HEADER = (YUEBIAO_PROXY_SSL_HEADER, "https")
 
+# Logs: every line carries the id of the request it was written in (the id the error page shows). Server errors
+# (logger django.request) go with their traceback to the console and, when YUEBIAO_LOG_DIR (default VAR_DIR/log)
+# is writable, to a rotating file there; YUEBIAO_LOG_DIR="" keeps logs on the console only.
+LOG_DIR = os.environ.get("YUEBIAO_LOG_DIR", str(VAR_DIR / "log"))
+
+
+def _log_file_handler(directory: str) -> dict | None:
+    if not directory:
+        return None
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(directory, os.W_OK):
+        return None
+    return {"class": "logging.handlers.RotatingFileHandler", "filename": str(Path(directory) / "yuebiao.log"),
+            "maxBytes": 10 * 1024 * 1024, "backupCount": 5, "encoding": "utf-8", "formatter": "plain",
+            "filters": ["request_id"]}
+
+
+_LOG_FILE = _log_file_handler(LOG_DIR)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {"yuebiao": {"handlers": ["console"], "level": os.environ.get("YUEBIAO_LOG_LEVEL", "INFO")}},
+    "filters": {"request_id": {"()": "yuebiao.middleware.RequestIdFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]},
+        **({"file": _LOG_FILE} if _LOG_FILE else {}),
+    },
+    # The platform's loggers and Django's request errors propagate here, so each line is written once.
+    "root": {"handlers": ["console", *(["file"] if _LOG_FILE else [])], "level": "WARNING"},
+    "loggers": {
+        "yuebiao": {"level": os.environ.get("YUEBIAO_LOG_LEVEL", "INFO")},
+        # Without handlers of its own (Django's defaults would print DEBUG-mode errors a second time).
+        "django": {"level": "WARNING"},
+        # runserver's access lines (configuring "django" resets its children, this one included).
+        "django.server": {"level": "INFO", "propagate": True},
+        # ERROR: 5xx with traceback; 4xx (warnings) are the client's affair and would drown them.
+        "django.request": {"level": "ERROR"},
+    },
 }
 
 # Background work (django-tasks): notices are mailed by `yuebiao worker`, which reads this database queue.

@@ -26,6 +26,7 @@ from lifecycle import services
 from lifecycle.models import ImplementationEvaluation, ImplementationFeedback
 from lifecycle.transitions import STATE_LABELS, State
 from lifecycle.views.projects import _project_or_404, _respond
+from yuebiao.bounds import int_param
 from yuebiao.proxy import client_address
 
 REVIEW_WINDOWS = (0, 3, 6, 12)  # months ahead the due list can look (0: due now or overdue)
@@ -290,8 +291,8 @@ def _review_viewer_or_403(request) -> None:
 
 
 def _window(request) -> int:
-    value = request.GET.get("months", "")
-    return int(value) if value.isdigit() and int(value) in REVIEW_WINDOWS else DEFAULT_WINDOW
+    months = int_param(request.GET, "months", DEFAULT_WINDOW, lo=0, hi=max(REVIEW_WINDOWS))
+    return months if months in REVIEW_WINDOWS else DEFAULT_WINDOW
 
 
 @access(AccountAction.LIFECYCLE_WORK)
@@ -474,12 +475,11 @@ def review_conclude(request, code: str):
     file = request.FILES.get("file")
     if file is not None and file.size > services.MAX_DOCUMENT_BYTES:
         return _respond(request, project, error=_("文件超过 50 MB 上限"))
-    version = request.POST.get("version", "")
     try:
         impl.conclude_review(
             project=project, action=request.POST.get("action", ""), reason=request.POST.get("reason", ""),
             by=request.user, data=file.read() if file else None, filename=file.name if file else "",
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=int_param(request.POST, "version"),
         )
     except impl.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc

@@ -22,6 +22,7 @@ from lifecycle import analytics, consultation, implementation, review, services
 from lifecycle import transitions as rules
 from lifecycle.models import LocalStandardProject, ProjectDocument, StatutoryPeriod
 from lifecycle.transitions import Action, Doc, Role, State
+from yuebiao.bounds import int_param
 
 PAGE_EVENTS = 30  # events the project page shows; the trail page shows them all
 PANEL_AREAS = (("consultation", consultation), ("review", review), ("implementation", implementation),
@@ -231,14 +232,13 @@ def act(request, code: str):
     project = _project_or_404(request, code)
     action = request.POST.get("action", "")
     data = {k: request.POST[k] for k in _DATA_FIELDS if request.POST.get(k)}
-    if request.POST.get("agency"):
-        agency = Organisation.objects.filter(pk=request.POST["agency"]).first() if request.POST["agency"].isdigit() else None
-        data["agency"] = agency
-    version = request.POST.get("version", "")
+    agency_id = int_param(request.POST, "agency", lo=1)
+    if agency_id is not None:
+        data["agency"] = Organisation.objects.filter(pk=agency_id).first()
     try:
         services.advance(
             project=project, action=action, by=request.user, reason=request.POST.get("reason", ""), data=data,
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=int_param(request.POST, "version"),
         )
     except services.LifecycleError as exc:
         return _respond(request, project, error=str(exc))

@@ -19,6 +19,7 @@ from accounts.models import Organisation, User
 from accounts.permissions import access, can
 from accounts.roles import Action as AccountAction
 from lifecycle import review, services
+from yuebiao.bounds import int_param, int_params
 from lifecycle.models import Expert, LocalStandardProject, PanelMember
 
 PAGE_SIZE = 30
@@ -256,13 +257,13 @@ def panel_form(request, code: str):
     project = _project_or_404(request, code)
     if not review.is_secretariat(request.user, project):
         raise PermissionDenied(_("只有归口技术委员会秘书处或省局标准化处可以组建审查专家组"))
-    selected = [int(i) for i in request.POST.getlist("expert") or request.GET.getlist("expert") if str(i).isdigit()]
-    chair = request.POST.get("chair") or request.GET.get("chair") or ""
+    selected = int_params(request.POST, "expert") or int_params(request.GET, "expert")
+    chair = int_param(request.POST, "chair", lo=1) or int_param(request.GET, "chair", lo=1)
     values = {"meeting_on": request.POST.get("meeting_on", ""), "location": request.POST.get("location", "")[:200]}
     error = None
     if request.method == "POST":
         try:
-            panel = review.form_panel(project=project, expert_ids=selected, chair_id=chair or None,
+            panel = review.form_panel(project=project, expert_ids=selected, chair_id=chair,
                                       meeting_on=values["meeting_on"], location=values["location"], by=request.user)
         except review.ReviewForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
