@@ -22,6 +22,7 @@ from accounts.models import User
 from catalogue.models import Standard
 from trail import services
 from trail.models import Anchor, Event
+from trail.triggers import append_only_suspended
 from yuebiao.backup_files import MANIFEST, Manifest, read_manifest, walk_files, write_manifest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -39,6 +40,9 @@ def media(settings, tmp_path) -> Path:
 def filled(media, make_user) -> dict:
     """A user, a standard with its full text uploaded, another upload in a nested folder, trail events, an anchor."""
     user = make_user("backup_officer", "provincial_officer")
+    # The reference data and the user above wrote their own events; the figures below count this fixture's four.
+    with append_only_suspended(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {Event._meta.db_table}")
     standard = Standard.objects.order_by("pk").first()
     with transaction.atomic():
         standard.full_text.save("全文.pdf", ContentFile(b"%PDF-1.4 full text\x00\xff" * 50), save=True)

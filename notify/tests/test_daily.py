@@ -141,7 +141,10 @@ def test_worker_once_daily_runs_the_registered_jobs_and_ends_with_an_anchor(work
         assert f"每日任务 {job}" in out
     assert DailyRun.objects.filter(status="done").count() == 5
     anchor = Anchor.objects.get()
-    assert anchor.events == 1 and anchor.root in out
+    from trail.models import Event
+
+    # The anchor, last, covers every event there is, the one above and those the other jobs and fixtures wrote.
+    assert anchor.events == Event.objects.count() >= 1 and anchor.root in out
     assert "每日任务" not in worker("--daily")  # the same day again: nothing runs twice
     assert Anchor.objects.count() == 1
 
