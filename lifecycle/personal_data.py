@@ -16,13 +16,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.permissions import can, roles_of
+from accounts.permissions import can
 from accounts.roles import Action as AccountAction
-from accounts.roles import Role as AccountRole
-from accounts.roles import region_within
 from lifecycle import public_input
 from lifecycle.models import ImplementationFeedback, LocalStandardProject, PublicComment
-from lifecycle.services import LifecycleError, project_roles
+from lifecycle.services import LifecycleError, is_city_officer_of, project_roles
 from lifecycle.transitions import Role
 from trail.services import record
 
@@ -51,12 +49,8 @@ def may_see_comment_contacts(user, project: LocalStandardProject) -> bool:
     comments. Not by the drafters (they answer the text), the proposer, experts, evaluators or other cities."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    if can(user, AccountAction.LIFECYCLE_MANAGE):
+    if can(user, AccountAction.LIFECYCLE_MANAGE) or is_city_officer_of(user, project):
         return True
-    if AccountRole.CITY_OFFICER in roles_of(user):
-        org = getattr(user, "organisation", None)
-        if region_within(project.city_code, getattr(org, "region_code", None)):
-            return True
     return Role.COMMITTEE in project_roles(user, project)
 
 

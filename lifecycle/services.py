@@ -197,13 +197,16 @@ def can_view_project(user: User | None, project: Project) -> bool:
     """Participants, panel experts, the bureau, and a city officer for projects of his or her city."""
     if not can(user, AccountAction.LIFECYCLE_WORK):
         return False
-    if can(user, AccountAction.LIFECYCLE_MANAGE):
+    if can(user, AccountAction.LIFECYCLE_MANAGE) or is_city_officer_of(user, project):
         return True
-    if AccountRole.CITY_OFFICER in roles_of(user):
-        org = getattr(user, "organisation", None)
-        if region_within(project.city_code, getattr(org, "region_code", None)):
-            return True
     return bool(project_roles(user, project)) or is_panel_expert(user, project)
+
+
+def is_city_officer_of(user: User | None, project: Project) -> bool:
+    """Whether `user` is a city officer of the city the project belongs to."""
+    if AccountRole.CITY_OFFICER not in roles_of(user):
+        return False
+    return region_within(project.city_code, getattr(getattr(user, "organisation", None), "region_code", None))
 
 
 def current_documents(project: Project) -> dict[str, ProjectDocument]:

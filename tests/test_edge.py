@@ -156,13 +156,15 @@ def test_server_error_is_logged_with_traceback_and_id(anonymous, caplog):
 
     console = _console_handler()
     captured = io.StringIO()
-    previous = console.setStream(captured)
+    # Swapped directly, not by setStream: that flushes the old stream first, which under pytest's capture may be a
+    # file an earlier test's capture already closed.
+    previous, console.stream = console.stream, captured
     caplog.handler.addFilter(RequestIdFilter())
     try:
         with caplog.at_level(logging.ERROR, logger="django.request"):
             response = anonymous.get("/edge-test/fail/")
     finally:
-        console.setStream(previous)
+        console.stream = previous
         caplog.handler.filters.clear()
     request_id = response["X-Request-ID"]
     assert response.status_code == 500

@@ -36,6 +36,17 @@ def subject_key(subject: models.Model | str) -> str:
     return subject
 
 
+def _actor_and_label(actor: Any) -> tuple[Any, str]:
+    """The actor to store (None for the system and for anonymous users) and the name kept with the event."""
+    if actor is not None and not getattr(actor, "is_authenticated", True):
+        return None, ANONYMOUS_LABEL
+    if actor is None:
+        return None, SYSTEM_LABEL
+    if actor.pk is None:
+        raise ValueError("操作人尚未保存")
+    return actor, str(actor)[: Event._meta.get_field("actor_label").max_length] or actor.get_username()
+
+
 def record(subject: models.Model | str, *, actor: Any, kind: str, data: dict, public: bool = False) -> Event:
     """Append an event to `subject`'s chain, in the caller's transaction (the one that makes the change).
 
@@ -52,14 +63,7 @@ def record(subject: models.Model | str, *, actor: Any, kind: str, data: dict, pu
     if type(data) is not dict:
         raise ValueError("事件数据必须是 dict")
     data_text = chain.canonical_text(data)
-    if actor is not None and not getattr(actor, "is_authenticated", True):
-        actor, label = None, ANONYMOUS_LABEL
-    elif actor is None:
-        label = SYSTEM_LABEL
-    else:
-        if actor.pk is None:
-            raise ValueError("操作人尚未保存")
-        label = str(actor)[: Event._meta.get_field("actor_label").max_length] or actor.get_username()
+    actor, label = _actor_and_label(actor)
     last = Event.objects.filter(subject=key).order_by("-seq")
     if db.features.has_select_for_update:
         # Waits for a concurrent writer on this subject; the unique (subject, seq) stops it if both proceed.
@@ -83,14 +87,7 @@ def record_many(events: Iterable[tuple[models.Model | str, str, dict]], *, actor
     db = transaction.get_connection()
     if not db.in_atomic_block:
         raise RuntimeError("trail.record_many() 必须在事务中调用：事件与其记录的变更须写在同一事务里（transaction.atomic）")
-    if actor is not None and not getattr(actor, "is_authenticated", True):
-        actor, label = None, ANONYMOUS_LABEL
-    elif actor is None:
-        label = SYSTEM_LABEL
-    else:
-        if actor.pk is None:
-            raise ValueError("操作人尚未保存")
-        label = str(actor)[: Event._meta.get_field("actor_label").max_length] or actor.get_username()
+    actor, label = _actor_and_label(actor)
     kind_max = Event._meta.get_field("kind").max_length
     batch = []
     for subject, kind, data in events:
