@@ -116,6 +116,7 @@ def _run_hardening(name: str, url: str, args) -> dict | None:
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
     print(f"\n=== {name}: the attacks of issue 10 against the demo ===", flush=True)
     out = OUT / f"hardening-{name}.json"
+    out.unlink(missing_ok=True)  # a run that crashes (exit 1, like a failed attack) must not pass off the last file
     # Not `-m bench.hardening_bench`: each document parse worker would import the main module again (Django and
     # all) and the hostile-document timings would measure that, not the platform.
     proc = subprocess.run([sys.executable, "-c", "import sys; from bench.hardening_bench import main; sys.exit(main())",
