@@ -402,7 +402,7 @@ def _put_back(row: dict) -> None:
     Event.objects.bulk_create([Event(**row)])
 
 
-def _forge_append(subject: str) -> Event:
+def _forge_append(subject: str) -> None:
     """Append an event with a correct hash to `subject`'s chain, outside the services (what a writer with database
     access could do)."""
     head = Event.objects.filter(subject=subject).order_by("-seq").first()
@@ -410,8 +410,8 @@ def _forge_append(subject: str) -> Event:
     data = chain.canonical_text({"forged": True})
     digest = chain.stored_hash(subject, head.seq + 1, chain.format_at(at), None, trail.SYSTEM_LABEL, "edited", False,
                                data, head.hash)
-    return Event.objects.create(subject=subject, seq=head.seq + 1, at=at, actor=None, actor_label=trail.SYSTEM_LABEL,
-                                kind="edited", public=False, data=data, prev_hash=head.hash, hash=digest)
+    Event.objects.create(subject=subject, seq=head.seq + 1, at=at, actor=None, actor_label=trail.SYSTEM_LABEL,
+                         kind="edited", public=False, data=data, prev_hash=head.hash, hash=digest)
 
 
 def _trigger_refusals() -> dict:
@@ -431,31 +431,30 @@ def _trigger_refusals() -> dict:
 
 
 def attack_trail() -> dict:
+    """Tamper with the trail as a writer with database access would, verify after each change, put it back."""
     out = {"clean": _verify_summary()}
-    anchored = json.loads(Anchor.objects.order_by("-created_at", "-id").values_list("heads", flat=True).first()
-                          or "{}")
-    gap = trail.unanchored(anchored)
-    after = sorted(s for s in trail.unanchored(anchored, examples=10**9)["subjects"])
-    steady = next(s for s in sorted(anchored) if s.startswith("catalogue.standard:") and s not in after)
+    last_anchor = Anchor.objects.order_by("-created_at", "-id").values_list("heads", flat=True).first()
+    anchored = json.loads(last_anchor or "{}")  # {subject: seq} at the demo's anchor
+    since = trail.unanchored(anchored, examples=10**9)
+    out["unanchored_before_tampering"] = since["events"]
+    # A standard's chain that nothing has touched since the anchor, and one that grew after it (a sign-in).
+    steady = next(s for s in sorted(anchored) if s.startswith("catalogue.standard:") and s not in since["subjects"])
+    grown = next((s for s in since["subjects"] if s in anchored), None)
     row = _delete_head(steady)
     out["delete_anchored_head"] = {"subject": steady, **_verify_summary()}
     _put_back(row)
-    moved = next((s for s in after if s in anchored), after[0] if after else None)
-    if moved:
-        row = _delete_head(moved)
-        out["delete_unanchored_head"] = {"subject": moved, **_verify_summary()}
+    if grown:
+        row = _delete_head(grown)
+        out["delete_unanchored_head"] = {"subject": grown, **_verify_summary()}
         _put_back(row)
-    forged = _forge_append(steady)
-    result = _verify_summary()
-    out["forged_append"] = {"subject": steady, "named_unanchored": steady in trail.unanchored(
-        anchored, examples=10**9)["subjects"], **result}
-    _delete_head(forged.subject)
-    out["unanchored_before_tampering"] = gap["events"]
+    _forge_append(steady)
+    named = steady in trail.unanchored(anchored, examples=10**9)["subjects"]
+    out["forged_append"] = {"subject": steady, "named_unanchored": named, **_verify_summary()}
+    _delete_head(steady)
     out["trigger"] = _trigger_refusals()
     out["restored"] = _verify_summary()
-    out["held"] = (out["clean"]["ok"] and not out["delete_anchored_head"]["ok"] and out["forged_append"][
-        "named_unanchored"] and out["restored"]["ok"]
-        and all(v.startswith("refused") for v in out["trigger"].values()))
+    out["held"] = (out["clean"]["ok"] and not out["delete_anchored_head"]["ok"] and named and out["restored"]["ok"]
+                   and all(v.startswith("refused") for v in out["trigger"].values()))
     return out
 
 
