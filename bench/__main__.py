@@ -86,11 +86,54 @@ def _run_compare(name: str, url: str, args) -> dict | None:
     return json.loads(out.read_text())
 
 
+def _fresh_pg(url: str) -> bool:
+    """Drop and recreate the database of `url`, so that a bench starts from nothing (False: not reachable)."""
+    try:
+        import psycopg
+
+        admin, name = url.rsplit("/", 1)[0] + "/postgres", url.rsplit("/", 1)[1]
+        with psycopg.connect(admin, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return True
+    except Exception as exc:  # noqa: BLE001 - any failure means: skip PostgreSQL, and say why
+        print(f"PostgreSQL not reachable ({exc}); skipping it", file=sys.stderr)
+        return False
+
+
+def _run_hardening(name: str, url: str, args) -> dict | None:
+    """The attacks of issue 10 against the demo, in a scratch database made afresh (sign-in locks, proposals and
+    trail tampering would otherwise carry over from the last run)."""
+    if url.startswith("sqlite"):
+        path = OUT / "hardening.sqlite3"
+        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    else:
+        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_hardening"
+        if not _fresh_pg(url):
+            return None
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
+    print(f"\n=== {name}: the attacks of issue 10 against the demo ===", flush=True)
+    out = OUT / f"hardening-{name}.json"
+    out.unlink(missing_ok=True)  # a run that crashes (exit 1, like a failed attack) must not pass off the last file
+    # Not `-m bench.hardening_bench`: each document parse worker would import the main module again (Django and
+    # all) and the hostile-document timings would measure that, not the platform.
+    proc = subprocess.run([sys.executable, "-c", "import sys; from bench.hardening_bench import main; sys.exit(main())",
+                           "--json-out", str(out)], env=env, cwd=HERE.parent)
+    if not out.exists() or proc.returncode not in (0, 1):
+        print(f"{name}: hardening benchmark failed (exit {proc.returncode})", file=sys.stderr)
+        return None
+    if proc.returncode:
+        print(f"{name}: an attack of issue 10 succeeded again (see the table above)", file=sys.stderr)
+    return json.loads(out.read_text())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="粤标 benchmarks")
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", "1000000")))
-    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart", "trail", "lifecycle", "compare"],
-                        default=None)
+    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart", "trail", "lifecycle", "compare",
+                                           "hardening"], default=None)
     parser.add_argument("--trail-events", type=int, default=int(os.environ.get("BENCH_TRAIL_EVENTS", "2000000")))
     parser.add_argument("--trail-subjects", type=int, default=int(os.environ.get("BENCH_TRAIL_SUBJECTS", "100000")))
     parser.add_argument("--lifecycle-projects", type=int,
@@ -103,11 +146,11 @@ def main() -> int:
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     targets = []
-    if args.only in (None, "sqlite", "trail", "lifecycle", "compare"):
+    if args.only in (None, "sqlite", "trail", "lifecycle", "compare", "hardening"):
         targets.append(("sqlite", f"sqlite:///{OUT / 'bench.sqlite3'}"))
-    if args.only in (None, "postgresql", "trail", "lifecycle", "compare") and _pg_reachable(args.pg_url):
+    if args.only in (None, "postgresql", "trail", "lifecycle", "compare", "hardening") and _pg_reachable(args.pg_url):
         targets.append(("postgresql", args.pg_url))
-    results, trail_results, lifecycle_results, compare_results = {}, {}, {}, {}
+    results, trail_results, lifecycle_results, compare_results, hardening_results = {}, {}, {}, {}, {}
     compare_align = None
     if args.only in (None, "smart"):
         print("\n=== machine-readable standards: parsing the corpus PDFs ===", flush=True)
@@ -123,6 +166,11 @@ def main() -> int:
             if (r := _run_compare(name, url, args)) is None:
                 return 1
             compare_results[name] = r
+            continue
+        if args.only == "hardening":
+            if (r := _run_hardening(name, url, args)) is None:
+                return 1
+            hardening_results[name] = r
             continue
         if args.only == "lifecycle":
             if (r := _run_lifecycle(name, url, args)) is None:
@@ -157,6 +205,9 @@ def main() -> int:
             if (r := _run_compare(name, url, args)) is None:
                 return 1
             compare_results[name] = r
+            if (r := _run_hardening(name, url, args)) is None:
+                return 1
+            hardening_results[name] = r
     print("\n=== summary ===")
     for name, r in results.items():
         print(f"{name:<11} search p50 {r['search_p50_ms']:.1f} ms, p95 {r['search_p95_ms']:.1f} ms "
@@ -184,6 +235,13 @@ def main() -> int:
         print(f"{name:<11} counterparts: " + "; ".join(
             f"{e['standards']:,} standards median {e['warm_median_s']:.2f} s (cold ≤ {e['cold_max_s']:.2f} s)"
             for e in r["sizes"]) + " (target ≤ 10 s for 1,000)")
+    for name, r in hardening_results.items():
+        outcomes = [outcome for _, outcome, _ in r["table"]]
+        failed = [attack for attack, outcome, _ in r["table"] if outcome == "FAILED"]
+        print(f"{name:<11} hardening (issue 10): {outcomes.count('held')} of {len(outcomes)} attacks held, "
+              f"{len(outcomes) - outcomes.count('held') - len(failed)} known limit, {len(failed)} failed "
+              f"(demo built in {sum(r['build_s'].values()):.0f} s, attacks {r['total_s'] - sum(r['build_s'].values()):.0f} s)"
+              + (f"; FAILED: {'; '.join(failed)}" if failed else ""))
     return 0
 
 
