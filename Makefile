@@ -42,6 +42,7 @@ serve: install
 	$(BIN)/yuebiao serve
 
 test: install-test
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: install-test

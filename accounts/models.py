@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import ROLE_LABELS, Role
+from accounts.roles import ROLE_LABELS
 
 
 class Organisation(models.Model):

@@ -77,7 +77,7 @@ def bench_align(args) -> dict:
     for n in args.align_sizes:
         a, b = document_pair(n, seed=n)
         runs = args.align_runs if n <= 1000 else max(3, args.align_runs // 2)
-        walls, cpus, result = _timed(lambda: align(a, b), runs)
+        walls, cpus, result = _timed(lambda a=a, b=b: align(a, b), runs)
         va, vb = align_mod.clause_views(a), align_mod.clause_views(b)
         cands = align_mod._candidates(va, vb, align_mod._idf(va + vb))
         per_clause = statistics.fmean(len(js) for js in cands.values())
@@ -199,9 +199,9 @@ def bench_counterparts(args) -> dict:
                 t0 = time.perf_counter()
                 matches = find_counterparts(subject)
                 cold = time.perf_counter() - t0
-            warm, cpus, _ = _timed(lambda: find_counterparts(subject), args.counterpart_runs)
+            warm, cpus, _ = _timed(lambda subject=subject: find_counterparts(subject), args.counterpart_runs)
             read, _, candidates = _timed(catalogue_candidates, 3)
-            ranked, _, _ = _timed(lambda: rank(subject, candidates), 3)
+            ranked, _, _ = _timed(lambda subject=subject, candidates=candidates: rank(subject, candidates), 3)
             best = matches[0] if matches else None
             row = {"subject": label, "cold_s": cold, "warm_runs_s": warm, "warm_median_s": statistics.median(warm),
                    "cpu_median_s": statistics.median(cpus), "read_median_s": statistics.median(read),

@@ -3,7 +3,6 @@ all call these, so a page, an endpoint and `yuebiao search --json` show the same
 
 from __future__ import annotations
 
-from dataclasses import asdict
 
 from django.conf import settings
 from django.urls import reverse
@@ -258,5 +257,3 @@ def export_search(*, format: str = "xlsx", **params) -> tuple[bytes, str, str]:
     return writer(records()), EXPORT_TYPES[format], f"yuebiao-standards.{format}"
 
 
-def search_request_dict(req: SearchRequest) -> dict:
-    return asdict(req)

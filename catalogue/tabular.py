@@ -717,7 +717,6 @@ class _Xlsx:
         epoch_ord = date(1904, 1, 1).toordinal() if self.epoch_1904 else date(1899, 12, 30).toordinal()
         first_plain = 0 if self.epoch_1904 else 61
         shared, date_styles = self.shared, self.date_styles
-        n_shared = len(shared)
         col_of: dict[str, int] = {}
         style_is_date: dict[str, bool] = {}
         limit = max_rows + HEADER_SEARCH_ROWS
@@ -836,7 +835,7 @@ def _fill_merges(rows: list[tuple[int, list]], merges: list) -> list[tuple[int, 
     by_row = dict(rows)
     added = False
     budget = 5_000_000
-    for c1, r1, c2, r2 in merges:
+    for c1, r1, _c2, r2 in merges:
         if r2 <= r1:
             continue
         top = by_row.get(r1)
@@ -1138,7 +1137,7 @@ def _check_rows(rows, header: _Header, *, max_rows, known_ics, known_ccs, known_
                     errs.append((h_ccs, f"未知的 CCS 分类号“{ccs}”"))
 
         orgs: list[str] = []
-        for p, h in org_pos:
+        for p, _h in org_pos:
             c = cells[p]
             if c:
                 for o in _ORG_SPLIT.split(c if type(c) is str_ else txt(c)):
@@ -1177,9 +1176,10 @@ def _check_rows(rows, header: _Header, *, max_rows, known_ics, known_ccs, known_
                     elif odd:
                         _degree(odd)
                 except _Bad as exc:
+                    message = str(exc)
                     if odd and rest:  # 'ISO 712:2009, EQV': the word is the problem, not the number
-                        exc = _Bad(f"采标情况“{s}”中的采标程度“{odd}”无法识别，{_DEGREE_HINT}")
-                    errs.append((h_adopt, str(exc)))
+                        message = f"采标情况“{s}”中的采标程度“{odd}”无法识别，{_DEGREE_HINT}"
+                    errs.append((h_adopt, message))
         c = cells[p_deg]
         if c:
             s = _ascii_forms(txt(c))

@@ -352,7 +352,7 @@ class _Assignment:
         The document itself is no parent: that A and B are compared says nothing about where a chapter goes. A body
         clause against an annex clause crosses nothing: an annex elaborates provisions of the body wherever they
         are."""
-        va, vb, used_a, used_b = self.va, self.vb, self.used_a, self.used_b
+        va, vb, used_a = self.va, self.vb, self.used_a
         pa, pb = va[i].parent, vb[j].parent
         out = CONTEXT_BONUS if pa is not None and used_a.get(pa, -1) == pb else 0.0
         ki, kj = self.kids_a.get(i, ()), self.kids_b.get(j, ())

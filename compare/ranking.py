@@ -21,7 +21,6 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from catalogue.numbers import find_numbers, try_parse_number

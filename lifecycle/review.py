@@ -265,8 +265,6 @@ def search_experts(q: str = "", *, include_inactive: bool = True):
 
 IMPORT_COLUMNS = ("姓名", "工作单位", "职称", "专业领域", "所在地区", "账号")
 _REQUIRED_COLUMNS = ("姓名", "工作单位")
-_COLUMN_KEYS = {"姓名": "name", "工作单位": "organisation", "职称": "title", "专业领域": "speciality",
-                "所在地区": "region_code", "账号": "username"}
 _HEADER_ALIASES = {"专家姓名": "姓名", "单位": "工作单位", "所在单位": "工作单位", "职务职称": "职称",
                    "专业": "专业领域", "地区": "所在地区", "用户名": "账号", "登录账号": "账号", "平台账号": "账号"}
 
@@ -375,7 +373,7 @@ def check_import(data: bytes, filename: str) -> ImportReport:
         value = {name: (cells[i] if i < len(cells) else "") for name, i in index.items()}
         errors: list[tuple[str, str]] = []
 
-        def bad(column: str, message: str) -> None:
+        def bad(column: str, message: str, errors: list = errors) -> None:
             errors.append((column, message))
 
         name, org_name = value.get("姓名", ""), value.get("工作单位", "")

@@ -50,10 +50,6 @@ class Notice(models.Model):
         return self.subject
 
     @property
-    def is_read(self) -> bool:
-        return self.read_at is not None
-
-    @property
     def kind_label(self) -> str:
         return str(KIND_LABELS.get(self.kind, self.kind))
 

@@ -110,7 +110,7 @@ def _undated_specific(doc: StandardDocument, find_numbers) -> list[Finding]:
             if block.kind not in ("paragraph", "list_item", "note"):
                 continue
             text = block.text
-            for num, start, end in find_numbers(text):
+            for num, _start, end in find_numbers(text):
                 if num.year is not None:
                     continue
                 m = RE_SPECIFIC.match(text[end:])

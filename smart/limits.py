@@ -382,7 +382,7 @@ def table_limits(table: Table, applies: list[dict] | None = None) -> list[Limit]
     for row in table.rows:
         if transposed:
             source_bits = [row[j] for j in label_cols if j < len(row) and row[j]]
-        for j, piece in ((j, piece) for j in value_cols if j < len(row) for piece in row[j].split("\n")):
+        for j, piece in ((col, piece) for col in value_cols if col < len(row) for piece in row[col].split("\n")):
             parsed = parse_value(_paren_marker(piece, notes))
             if parsed is None:
                 continue

@@ -304,10 +304,6 @@ def _chain_to(root: Clause, target: Clause) -> list[Clause]:
     return []
 
 
-def _finish_table(state: _State) -> None:
-    state.table_open = False
-
-
 def _table_from_raw(state: _State, raw: RawTable, line: Line) -> None:
     rows = [list(r) for r in raw.rows]
     caption = state.pending_caption

@@ -16,7 +16,7 @@ import bisect
 import io
 import os
 from pathlib import Path
-from typing import Any, BinaryIO, Iterable
+from typing import Any, BinaryIO
 
 from .errors import DocumentReadError, EncryptedDocumentError, GarbledTextError, NoTextLayerError
 from .guard import DEFAULT_LIMITS, DocumentLimits, check_pdf_page, check_pdf_pages
@@ -207,11 +207,6 @@ def _is_cjk(ch: str) -> bool:
     return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
 
 
-def _glue_cjk(a: str, b: str) -> bool:
-    """Join two wrapped pieces without a space when either side is CJK (Chinese text has no spaces)."""
-    return _is_cjk(a) or _is_cjk(b) or a in "-/（(" or b in ")）、，。"
-
-
 def _inside(c: dict, bbox: tuple[float, float, float, float]) -> bool:
     cx = (c["x0"] + c["x1"]) / 2
     cy = (c["top"] + c["bottom"]) / 2
@@ -361,6 +356,3 @@ def _garbled(pages: list[Page]) -> bool:
     return han >= 500 and digits < 0.01 * han and stand_ins > 0.03 * han
 
 
-def iter_pdf_text(raw: RawDocument) -> Iterable[str]:
-    for page in raw.pages:
-        yield "\n".join(line.text for line in page.lines)

@@ -6,9 +6,7 @@ Form feeds (``\\f``) separate pages. Markdown headings (``#``) become a ``headin
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 from .errors import DocumentReadError
 from .guard import DEFAULT_LIMITS, DocumentLimits, check_text_bytes, check_text_lines
@@ -25,20 +23,6 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise DocumentReadError("文本文件的编码无法识别（既不是UTF-8也不是GB18030），请另存为UTF-8后再上传。")
-
-
-def read_text_file(path: str | os.PathLike, *, limits: DocumentLimits = DEFAULT_LIMITS) -> RawDocument:
-    p = Path(path)
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise DocumentReadError(f"无法打开文件 {p.name}：{exc.strerror or exc}") from exc
-    if b"\x00" in data[:4096]:
-        raise DocumentReadError(f"文件 {p.name} 不是文本文件（含有二进制内容）。")
-    check_text_bytes(len(data), limits)
-    raw = read_text(decode(data), limits=limits)
-    raw.source = p.name
-    return raw
 
 
 def _cells(line: str) -> list[str]:

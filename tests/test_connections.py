@@ -67,7 +67,7 @@ def _serve(argv: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
             return server
         except OSError:
             if server.poll() is not None:
-                raise AssertionError(server.stderr.read().decode()[-3000:])
+                raise AssertionError(server.stderr.read().decode()[-3000:]) from None
             time.sleep(0.3)
     server.terminate()
     raise AssertionError("server did not start")

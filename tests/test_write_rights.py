@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -23,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from yuebiao.demo import DEMO_PASSWORD, load_demo
+from yuebiao.demo import load_demo
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
@@ -108,7 +107,7 @@ def world(settings, tmp_path, make_record):
     from catalogue.models import Standard
     from catalogue.services import upsert_standards
     from compare import services as compare_services
-    from lifecycle import consultation, demo, implementation, services
+    from lifecycle import demo, implementation, services
     from lifecycle.models import ImplementationEvaluation, ImplementationFeedback, PanelMember
     from lifecycle.transitions import State
     from notify.services import send

@@ -310,7 +310,7 @@ def verify_events(
     enc, sha = _encode_str, hashlib.sha256
     # material_text's pieces that repeat (the same few actors and kinds; one subject per chain) encoded once.
     pieces: dict[tuple[str, str], tuple[str, str]] = {}
-    for count, row in enumerate(rows, 1):
+    for count, row in enumerate(rows, 1):  # noqa: B007 - the count is read after the loop
         event_id, subject, seq, actor, label, kind, data, prev, stored, at, public = row
         if subject != current:
             current = subject

@@ -5,8 +5,6 @@ import io
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from catalogue.services import upsert_standards
 

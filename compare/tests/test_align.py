@@ -3,7 +3,6 @@ heading-against-body rule and the structural context (parents paired, children p
 
 from __future__ import annotations
 
-import random
 import subprocess
 import sys
 import time

@@ -161,7 +161,7 @@ def test_a_used_challenge_id_is_refused_even_if_the_session_still_holds_it(open_
 
 def test_wrong_answers_count_against_the_sender(client, open_project, challenges):
     url = reverse("lifecycle:consultation", args=[open_project.code])
-    for i in range(5):
+    for _ in range(5):
         client.get(url)
         wrong = str(int(challenges[-1].answer) + 1)
         response = _anonymous_post(client, open_project, challenges[-1], answer=wrong, REMOTE_ADDR="198.51.100.5")

@@ -177,7 +177,7 @@ def test_docx_reader_keeps_structure(tmp_path):
 
     doc = parse_document(raw)
     assert doc.clause_numbers() == ["1", "2", "2.1"]
-    assert [(l.parameter, l.value, l.unit) for l in doc.limits] == [("化学需氧量", 60, "mg/L"), ("氨氮", 8, "mg/L")]
+    assert [(lim.parameter, lim.value, lim.unit) for lim in doc.limits] == [("化学需氧量", 60, "mg/L"), ("氨氮", 8, "mg/L")]
 
 
 def test_text_reader_pages_and_pipe_tables():
@@ -210,7 +210,7 @@ def test_synthetic_structure(synthetic):
     term = doc.terms[0]
     assert (term.number, term.zh, term.en, term.abbreviation) == ("3.1", "挥发性有机物", "volatile organic compounds", "VOCs")
     assert term.source == "GB 37822—2019，3.1，有修改" and term.notes == ["采用规定的监测方法。"]
-    limits = {(l.parameter, l.comparator, str(l.value), l.unit) for l in doc.limits}
+    limits = {(lim.parameter, lim.comparator, str(lim.value), lim.unit) for lim in doc.limits}
     assert limits == {("颗粒物", "<=", "20", "mg/m³"), ("非甲烷总烃", "<=", "60", "mg/m³"), ("pH", "range", "[6, 9]", "无量纲")}
     assert doc.limits[0].condition["applies"][0]["from"] == "2024-07-01"
     kinds = {(p.clause, p.kind) for p in doc.provisions}

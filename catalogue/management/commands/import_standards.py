@@ -1,6 +1,5 @@
 """`yuebiao import FILE`: check and import a CSV or Excel list of standards (all-or-nothing unless --valid-only)."""
 
-import json
 import sys
 from pathlib import Path
 

@@ -1,6 +1,5 @@
 """`yuebiao load-reference`: load the real reference data shipped with the project (idempotent)."""
 
-import json
 import time
 
 from django.core.management.base import BaseCommand

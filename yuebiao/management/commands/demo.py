@@ -1,6 +1,5 @@
 """`yuebiao demo`: load the demo data set (演示数据) and print the demo logins."""
 
-import json
 
 from django.core.management.base import BaseCommand
 
