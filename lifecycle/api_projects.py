@@ -112,6 +112,7 @@ class ProposalIn(Schema):
     technical_committee: str | None = None
     scope: str = Field("", max_length=5000)
     necessity: str = Field("", max_length=5000)
+    revises: str = Field("", max_length=80, description="被修订标准号（kind=revision 时必填），如 DB44/T 1041—2017")
 
 
 class MoveIn(Schema):
@@ -168,7 +169,7 @@ def create_project(request, body: ProposalIn):
         project = services.propose(
             by=request.auth, title_zh=body.title_zh, title_en=body.title_en, kind=body.kind, nature=body.nature,
             mandatory_basis=body.mandatory_basis, city_code=body.city_code, scope=body.scope,
-            necessity=body.necessity, technical_committee=committee,
+            necessity=body.necessity, technical_committee=committee, revises=services.standard_to_revise(body.revises),
             drafting_organisations=_orgs(body.drafting_organisations, Organisation.Kind.DRAFTING_ORGANISATION),
         )
     except services.NotAllowed as exc:

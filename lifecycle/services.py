@@ -274,6 +274,24 @@ def _next_code(year: int) -> str:
     return f"{year}-{n:04d}"
 
 
+def standard_to_revise(number_text: str):
+    """The catalogue standard a revision project (修订项目) revises, from the number a person typed; None for none."""
+    from catalogue.models import Standard
+    from catalogue.numbers import StandardNumberError, parse_number
+
+    text = (number_text or "").strip()
+    if not text:
+        return None
+    try:
+        number = parse_number(text).canonical
+    except StandardNumberError as exc:
+        raise LifecycleError(str(exc)) from exc
+    standard = Standard.objects.filter(number=number).first()
+    if standard is None:
+        raise LifecycleError(gettext("目录中没有标准 %(n)s") % {"n": number})
+    return standard
+
+
 @transaction.atomic
 def propose(
     *,

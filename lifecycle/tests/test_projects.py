@@ -450,3 +450,28 @@ def test_twenty_concurrent_proposals_all_get_distinct_codes(people):
     year = timezone.now().year
     assert sorted(outcomes) == [f"{year}-{n:04d}" for n in range(8, 28)], outcomes
     assert Event.objects.filter(kind="created", subject__startswith="lifecycle.localstandardproject:").count() == 20
+
+
+@pytest.mark.django_db
+def test_a_revision_project_through_the_page_and_the_api_alike(client, people):
+    """The form and the API resolve the revised standard with one function: the same project, the same refusal."""
+    import json
+
+    from catalogue.models import Standard
+
+    revised = Standard.objects.filter(number__startswith="DB44").order_by("pk").first()
+    client.force_login(people["dept"])
+    common = {"title_zh": "岭南建筑修缮技术规程（修订）", "kind": "revision", "nature": "recommended",
+              "city_code": "440000"}
+    page = client.post(reverse("lifecycle:propose"), {**common, "revises": "DB44/T 99999—2099"})
+    api = client.post("/api/lifecycle/projects", json.dumps({**common, "revises": "DB44/T 99999—2099"}),
+                      content_type="application/json")
+    assert page.status_code == 400 and api.status_code == 400
+    assert "目录中没有标准 DB44/T 99999—2099" in page.content.decode()
+    assert "目录中没有标准 DB44/T 99999—2099" in api.json()["detail"]
+    assert not LocalStandardProject.objects.exists()
+    assert client.post(reverse("lifecycle:propose"), {**common, "revises": revised.number}).status_code == 302
+    api = client.post("/api/lifecycle/projects", json.dumps({**common, "revises": revised.number}),
+                      content_type="application/json")
+    assert api.status_code == 201, api.content
+    assert [p.revises_id for p in LocalStandardProject.objects.order_by("pk")] == [revised.pk, revised.pk]

@@ -86,20 +86,10 @@ class ProposalForm(forms.Form):
         self.fields["technical_committee"].queryset = _orgs(Organisation.Kind.TECHNICAL_COMMITTEE)
 
     def clean_revises(self):
-        from catalogue.models import Standard
-        from catalogue.numbers import StandardNumberError, parse_number
-
-        text = self.cleaned_data.get("revises", "").strip()
-        if not text:
-            return None
         try:
-            number = parse_number(text).canonical
-        except StandardNumberError as exc:
+            return services.standard_to_revise(self.cleaned_data.get("revises", ""))
+        except services.LifecycleError as exc:
             raise forms.ValidationError(str(exc)) from exc
-        std = Standard.objects.filter(number=number).first()
-        if std is None:
-            raise forms.ValidationError(_("目录中没有标准 %(n)s") % {"n": number})
-        return std
 
 
 @access(AccountAction.LIFECYCLE_PROPOSE)
