@@ -14,6 +14,7 @@ from accounts.api_auth import PUBLIC, RoleAuth, access_extra
 from accounts.roles import Action as AccountAction
 from lifecycle import consultation as svc
 from lifecycle import services
+from lifecycle.api_projects import _project
 from lifecycle.models import LocalStandardProject, PublicComment
 from lifecycle.transitions import DOC_LABELS, Doc, State
 from lifecycle.personal_data import may_see_comment_contacts
@@ -181,11 +182,6 @@ def submit(request, code: str, body: CommentIn):
     return Status(201, {"id": comment.pk, "clause": comment.clause, "submitted_at": comment.submitted_at})
 
 
-def _project(request, code: str) -> LocalStandardProject:
-    project = get_object_or_404(LocalStandardProject, code=code)
-    if not services.can_view_project(request.auth, project):
-        raise HttpError(403, "您不是该项目的参与方")
-    return project
 
 
 @router.get("/projects/{code}/comments", response={200: list[CommentOut], 403: Problem, 404: Problem},

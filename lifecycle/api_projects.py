@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -134,10 +133,13 @@ class EventOut(Schema):
 
 
 def _project(request, code: str) -> LocalStandardProject:
-    project = get_object_or_404(LocalStandardProject.objects.select_related("proposer"), code=code)
-    if not services.can_view_project(request.auth, project):
-        raise HttpError(403, "您不是该项目的参与方")
-    return project
+    """services.project_for for the API: 404 or 403 with the services' message."""
+    try:
+        return services.project_for(request.auth, code)
+    except services.ProjectNotFound as exc:
+        raise HttpError(404, str(exc)) from exc
+    except services.NotAllowed as exc:
+        raise HttpError(403, str(exc)) from exc
 
 
 def _orgs(names: list[str], kind: str) -> list[Organisation]:

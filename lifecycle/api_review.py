@@ -11,6 +11,7 @@ from ninja.errors import HttpError
 from accounts.api_auth import RoleAuth, access_extra
 from accounts.roles import Action as AccountAction
 from lifecycle import review, services
+from lifecycle.api_projects import _project
 from lifecycle.models import LocalStandardProject, PanelMember
 from yuebiao.bounds import DbId, Offset
 
@@ -98,11 +99,6 @@ class DecisionIn(Schema):
     minutes_document_id: DbId | None = None
 
 
-def _project(request, code: str) -> LocalStandardProject:
-    project = get_object_or_404(LocalStandardProject, code=code)
-    if not services.can_view_project(request.auth, project):
-        raise HttpError(403, "您不是该项目的参与方")
-    return project
 
 
 def _panel_out(request, project: LocalStandardProject) -> dict:

@@ -63,6 +63,10 @@ class NotAllowed(LifecycleError):
     """The user may not do this to this object (another city's project, say): views and the API answer 403."""
 
 
+class ProjectNotFound(LifecycleError):
+    """No project has this code: views and the API answer 404."""
+
+
 class ConcurrentChange(LifecycleError):
     def __init__(self, project: Project):
         super().__init__(f"项目“{project.code}”已被他人修改（当前第 {project.version} 版），请刷新页面后重试")
@@ -200,6 +204,20 @@ def can_view_project(user: User | None, project: Project) -> bool:
     if can(user, AccountAction.LIFECYCLE_MANAGE) or is_city_officer_of(user, project):
         return True
     return bool(project_roles(user, project)) or is_panel_expert(user, project)
+
+
+def project_for(user: User | None, code: str) -> Project:
+    """Find a project by its code and check that `user` may see it: the one way views, the API and commands load
+    a project for someone. Raises ProjectNotFound or NotAllowed."""
+    project = (
+        Project.objects.select_related("proposer", "technical_committee", "standard", "revises", "predecessor")
+        .filter(code=code).first()
+    )
+    if project is None:
+        raise ProjectNotFound(gettext("没有这个项目"))
+    if not can_view_project(user, project):
+        raise NotAllowed(gettext("您不是该项目的参与方"))
+    return project
 
 
 def is_city_officer_of(user: User | None, project: Project) -> bool:

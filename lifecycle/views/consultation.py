@@ -18,6 +18,7 @@ from accounts.permissions import access, public
 from accounts.roles import Action as AccountAction
 from lifecycle import consultation as svc
 from lifecycle import services
+from lifecycle.views.projects import _project_or_404
 from lifecycle.personal_data import may_see_comment_contacts
 from lifecycle.models import LocalStandardProject, PublicComment
 from lifecycle.transitions import DOC_LABELS, STATE_LABELS, Doc, State
@@ -152,19 +153,12 @@ def consultation_document(request, code: str, kind: str):
 # ---------------------------------------------------------------------------------------------------------------
 # The drafter's side.
 
-def _project(request, code: str) -> LocalStandardProject:
-    project = LocalStandardProject.objects.select_related("proposer").filter(code=code).first()
-    if project is None:
-        raise Http404(_("没有这个项目"))
-    if not services.can_view_project(request.user, project):
-        raise PermissionDenied(_("您不是该项目的参与方"))
-    return project
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_GET
 def comments(request, code: str):
-    project = _project(request, code)
+    project = _project_or_404(request, code)
     roles = services.project_roles(request.user, project)
     show = request.GET.get("show", "")
     qs = svc.project_comments(project, unanswered_only=show == "unanswered")
@@ -186,7 +180,7 @@ def comments(request, code: str):
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def answer(request, code: str, pk: int):
-    project = _project(request, code)
+    project = _project_or_404(request, code)
     comment = get_object_or_404(PublicComment.objects.select_related("answered_by"), pk=pk, project=project)
     roles = services.project_roles(request.user, project)
     if not svc.may_answer(roles):
@@ -225,7 +219,7 @@ def answer(request, code: str, pk: int):
 @access(AccountAction.LIFECYCLE_WORK)
 @require_GET
 def comment_table(request, code: str, fmt: str):
-    project = _project(request, code)
+    project = _project_or_404(request, code)
     if fmt not in svc.TABLE_FORMATS:
         raise Http404(_("只能导出为 xlsx、docx 或 pdf"))
     data, content_type, filename = svc.comment_table(project, fmt,
@@ -238,7 +232,7 @@ def comment_table(request, code: str, fmt: str):
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def attach_table(request, code: str):
-    project = _project(request, code)
+    project = _project_or_404(request, code)
     try:
         doc = svc.attach_comment_table(project=project, by=request.user)
     except svc.NotAllowed as exc:

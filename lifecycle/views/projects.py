@@ -30,16 +30,13 @@ PANEL_AREAS = (("consultation", consultation), ("review", review), ("implementat
 
 
 def _project_or_404(request, code: str) -> LocalStandardProject:
-    project = (
-        LocalStandardProject.objects.select_related("proposer", "technical_committee", "standard", "revises",
-                                                    "predecessor")
-        .filter(code=code).first()
-    )
-    if project is None:
-        raise Http404(_("没有这个项目"))
-    if not services.can_view_project(request.user, project):
-        raise PermissionDenied(_("您不是该项目的参与方"))
-    return project
+    """services.project_for for a page: 404 or 403 with the services' message."""
+    try:
+        return services.project_for(request.user, code)
+    except services.ProjectNotFound as exc:
+        raise Http404(str(exc)) from exc
+    except services.NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
 
 
 def _cities():

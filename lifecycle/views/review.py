@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,19 +19,13 @@ from accounts.models import Organisation, User
 from accounts.permissions import access, can
 from accounts.roles import Action as AccountAction
 from lifecycle import review, services
+from lifecycle.views.projects import _project_or_404
 from yuebiao.bounds import int_param, int_params
-from lifecycle.models import Expert, LocalStandardProject, PanelMember
+from lifecycle.models import Expert, PanelMember
 
 PAGE_SIZE = 30
 
 
-def _project_or_404(request, code: str) -> LocalStandardProject:
-    project = LocalStandardProject.objects.select_related("proposer", "technical_committee").filter(code=code).first()
-    if project is None:
-        raise Http404(_("没有这个项目"))
-    if not services.can_view_project(request.user, project):
-        raise PermissionDenied(_("您不是该项目的参与方"))
-    return project
 
 
 def _region_names(codes) -> dict[str, str]:
