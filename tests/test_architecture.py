@@ -32,7 +32,7 @@ ACCOUNTS_PUBLIC = ("accounts.roles", "accounts.permissions", "accounts.api_auth"
 TRAIL_CORE = ("trail.models", "trail.services", "trail.chain", "trail.triggers")
 PURE_CORES = (
     "accounts.roles", "catalogue.numbers", "catalogue.status", "smart.model", "smart.parser", "smart.cover",
-    "smart.guard", "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "compare.align",
+    "smart.terms", "smart.guard", "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "compare.align",
     "compare.limits", "compare.diff", "compare.correspondence", "compare.ranking", "lifecycle.transitions",
     "lifecycle.deadlines", "lifecycle.captcha", "trail.chain", "yuebiao.backup_files",
 )
