@@ -301,7 +301,7 @@ def _lineage(views: list[ClauseView]) -> tuple[list[frozenset[int]], list[list[i
     up: list[frozenset[int]] = []
     down: list[list[int]] = [[] for _ in views]
     for k, v in enumerate(views):
-        chain = []
+        chain: list[int] = []
         p = v.parent
         while p is not None and p not in chain and len(chain) < len(views):
             chain.append(p)

@@ -211,7 +211,7 @@ def _numeric_differences(pairs: list[tuple[str, str]], ta: dict[str, str], tb: d
 def _limit_text(p: dict[str, Any]) -> str:
     unit = f"（{p['unit']}）" if p.get("unit") else ""
     a, b = p.get("a") or "无", p.get("b") or "无"
-    return f"{p.get('parameter')}{unit}：A {a}，B {b}（{_VERDICT_ZH.get(p.get('verdict'), p.get('verdict'))}）"
+    return f"{p.get('parameter')}{unit}：A {a}，B {b}（{_VERDICT_ZH.get(p.get('verdict') or '', p.get('verdict'))}）"
 
 
 def _reference_level(number: str) -> str | None:
@@ -272,8 +272,8 @@ def suggest_degree(a_doc: Any, b_doc: Any, report: dict[str, Any]) -> dict[str, 
         changed = [p for p in pairs if p["score"] < TEXT_SAME]
         scores = [p["score"] for p in pairs]
         mean = round(sum(scores) / len(scores), 4) if scores else 0.0
-        named = [f"{p['a']}/{p['b']}（{p['score']:.2f}）" for p in changed]
-        listed = "：" + _listed(named) if named else ""
+        changed_pairs = [f"{p['a']}/{p['b']}（{p['score']:.2f}）" for p in changed]
+        listed = "：" + _listed(changed_pairs) if changed_pairs else ""
         same = f"两者同为{LANGUAGE_ZH[lang_a]}" if lang_a and lang_a == lang_b else "条文文字很少，语言未能判断"
         reasons.append(f"{same}，已逐条比较条文：{len(pairs)} 对条款的平均相似度 {mean:.2f}，"
                        f"其中 {len(changed)} 对低于 {TEXT_SAME}（文字有实质改动）{listed}。")
@@ -289,6 +289,8 @@ def suggest_degree(a_doc: Any, b_doc: Any, report: dict[str, Any]) -> dict[str, 
         structure_same = structure["identical"] and all(
             p["kind"] == "one_to_one" and _norm_number(p["a"]) == _norm_number(p["b"]) for p in pairs)
     else:
+        # Text is left uncompared only when both languages are known and differ.
+        assert lang_a is not None and lang_b is not None
         counterpart_b = {_norm_number(c.number) for c in b_doc.walk()} - set(structure["only_b"])
         only_a, only_b = structure["only_a"], structure["only_b"]
         mean = None

@@ -311,7 +311,8 @@ def _rows(limits: Iterable[Any]) -> list[_Row]:
                          note_when=inside, **common))
     for row in rows:
         row.key, row.qualifier = parameter_key(row.parameter)
-        other, other_text, grades, shown, periods, dates = [], [], [], [], set(), []
+        grades: list[str] = []
+        other, other_text, shown, periods, dates = [], [], [], set(), []
         for piece, folded in _pieces(row):
             if folded in _EVERYONE:
                 continue

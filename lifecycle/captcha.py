@@ -182,9 +182,9 @@ def verify(store: MutableMapping, challenge_id: str | None, given: str | None, *
            ttl: float = TTL_SECONDS) -> None:
     """Check an answer against `store`; the challenge is used up whatever the outcome. Raises CaptchaError."""
     entry = store.pop(challenge_id, None) if challenge_id else None
-    if not normalise_answer(given):
+    if given is None or not normalise_answer(given):
         raise CaptchaError("missing")
-    if entry is None:
+    if entry is None or challenge_id is None:
         raise CaptchaError("unknown")
     digest, issued_at = entry
     if now - float(issued_at) > ttl or now < float(issued_at) - 5:

@@ -9,7 +9,8 @@ like headings in extracted text (a wrapped line starting "2 规定的…", "15 m
 * with PDF geometry a line that continues a full previous line at the left margin is a wrapped line, whatever
   it starts with.
 
-Terms, normative references, tables and limit values are then read from the tree (``smart.limits``).
+Terms and normative references (``smart.terms``), tables and limit values (``smart.limits``) are then read from
+the tree; the cover page is read by ``smart.cover``.
 ``parse_text`` turns any string into a document or raises ``DocumentParseError`` — never anything else.
 """
 
@@ -21,10 +22,11 @@ from typing import Any
 
 from . import limits as limits_mod
 from .cleanup import CJK, clean_document, continues, is_toc_line, join_texts, page_margins, split_flat_row
+from .cover import parse_cover, unspaced
 from .errors import DocumentParseError, SmartError
-from .model import (Block, Clause, Line, Metadata, RawDocument, RawTable, Reference, Section, StandardDocument,
-                    Table, Term)
+from .model import Block, Clause, Line, RawDocument, RawTable, Section, StandardDocument, Table
 from .provisions import provisions_of
+from .terms import TERMS_TITLE, read_references, read_terms
 
 RE_FOREWORD = re.compile(r"^前\s*言$")
 RE_INTRO = re.compile(r"^引\s*言$")
@@ -45,8 +47,6 @@ RE_FORMULA_NO = re.compile(r"[（(]\s*([A-Z]?\.?\d{1,2}(?:[.-]\d{1,2})?)\s*[)）
 RE_SOURCE = re.compile(r"^\[?\s*来源\s*[：:]\s*(.+?)\]?$")
 RE_FOOTNOTE = re.compile(r"^(?:([a-h])(?=\s|[" + CJK + r"])|([①②③④⑤⑥⑦⑧⑨]))\s*(.+)$")
 
-TERMS_TITLE = re.compile(r"术语")
-REFS_TITLE = re.compile(r"规范性引用|引用标准|引用文件")
 SCOPE_TITLE = re.compile(r"范围")
 
 
@@ -55,117 +55,6 @@ def _numbers():
     from catalogue import numbers  # noqa: PLC0415
 
     return numbers
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# cover metadata
-# ---------------------------------------------------------------------------------------------------------------
-
-RE_NUMBER_LINE = re.compile(r"^[A-Z]{2,5}(?:\s*/\s*[TZ])?\s*\d*\s*/?\s*[\d.]+\s*—\s*\d{2,4}$")
-RE_ICS = re.compile(r"I.?CS\s*([0-9][0-9 .]*[0-9])")
-RE_CCS = re.compile(r"^(?:CCS\s*)?([A-Z])\s?(\d{2})$")
-RE_DATE_EVENT = re.compile(r"((?:19|20)\d{2}-\d{2}-\d{2})\s*(发布|实施)")
-RE_STAGE = re.compile(r"^[（(]\s*(发布稿|征求意见稿|送审稿|报批稿|讨论稿)\s*[)）]$")
-LEVEL_LINE = re.compile(r"(中华人民共和国|国家|地方|行业|团体|企业|生态环境|环境保护).*标准$")
-ORG_END = re.compile(r"(厅|局|部|委员会|总局|政府|院|中心|协会|学会|公司|办公室|监督检验检疫总局)$")
-
-
-def _ics(raw: str) -> str:
-    parts = re.findall(r"\d+", raw)
-    return ".".join(parts)
-
-
-def parse_cover(lines: list[str], meta: Metadata, find_number) -> None:
-    title_lines: list[str] = []
-    en_lines: list[str] = []
-    seen_number = False
-    for idx, text in enumerate(lines):
-        t = text.strip()
-        if not t:
-            continue
-        m = RE_ICS.search(t)
-        if m and not meta.ics:
-            meta.ics = [_ics(m.group(1))]
-            rest = t[m.end():].strip()
-            m2 = re.match(r"^([A-Z])\s?(\d{2})\b", rest)
-            if m2:
-                meta.ccs = f"{m2.group(1)}{m2.group(2)}"
-            continue
-        if RE_CCS.match(t) and not meta.ccs:
-            m2 = RE_CCS.match(t)
-            meta.ccs = f"{m2.group(1)}{m2.group(2)}"
-            continue
-        if "备案号" in t:
-            m2 = re.search(r"备案号\s*[：:]?\s*([\d\s—–-]+\d)", t)
-            if m2:
-                meta.filing_number = re.sub(r"\s*[—–-]\s*", "—", m2.group(1).strip())
-            continue
-        t = re.sub(r"(?<=[\d-])[发布]+(?=[\d-])", "", t)
-        t = re.sub(r"(?<=\d)[发布]+(?=实施)", "", t)
-        dates = RE_DATE_EVENT.findall(t)
-        if dates:
-            for date, ev in dates:
-                if ev == "发布" and not meta.published:
-                    meta.published = date
-                elif ev == "实施" and not meta.implemented:
-                    meta.implemented = date
-            # issuing bodies follow the dates
-            for follow in lines[idx + 1: idx + 8]:
-                for part in re.split(r"\s{2,}|发\s*布", follow):
-                    part = _plain(part)
-                    pieces = re.findall(r".+?(?:委员会|总局|厅|局|部)", part) if len(part) > 12 else [part]
-                    if "".join(pieces) != part:
-                        pieces = [part]
-                    for piece in pieces:
-                        if piece and ORG_END.search(piece) and piece not in meta.issued_by and len(piece) < 30:
-                            meta.issued_by.append(piece)
-            break
-        m = RE_STAGE.match(t)
-        if m:
-            meta.stage = m.group(1)
-            continue
-        if re.search(r"(代替|废止|替代)", t):
-            for num, _, _ in find_number(t):
-                c = num.canonical
-                if c not in meta.replaces and c != meta.number:
-                    meta.replaces.append(c)
-            continue
-        if not seen_number and RE_NUMBER_LINE.match(t) and not find_number(t):
-            seen_number = True  # catalogue.numbers missing or the number did not parse: still a landmark
-            continue
-        found = find_number(t) if not seen_number or meta.number is None else []
-        if found and not seen_number:
-            num, start, end = found[0]
-            if len(_plain(t[:start] + t[end:])) <= 4 and num.year:
-                meta.number = num.canonical
-                meta.number_undated = num.undated
-                meta.prefix = num.prefix
-                meta.year = int(num.year) if num.year and str(num.year).isdigit() else None
-                seen_number = True
-                continue
-        if not seen_number:
-            continue
-        if LEVEL_LINE.search(_plain(t)) and not title_lines:
-            continue
-        ascii_share = sum(1 for ch in t if ch.isascii()) / max(1, len(t))
-        if ascii_share > 0.8 and re.search(r"[A-Za-z]{3}", t):
-            if title_lines:
-                en_lines.append(t)
-            continue
-        if en_lines:
-            continue
-        if re.search(rf"[{CJK}]", t) and not re.search(r"[。，]", t) and len(_plain(t)) <= 60:
-            if "电子版" in t or "出版" in t:
-                continue
-            title_lines.append(t)
-    if title_lines:
-        meta.title_zh = "".join(_plain(x) if re.search(rf"[{CJK}]$", x) else x for x in title_lines)
-    if en_lines:
-        meta.title_en = " ".join(en_lines)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -190,6 +79,8 @@ class _State:
     last_table_page: int | None = None
     pending_caption: Table | None = None
     toc_page: int | None = None
+    annex_title_line: Line | None = None  # the line that gave the annex its title, if the title may wrap
+    note_target: Table | None = None  # the table whose notes are open, so their wrapped lines join them
     cover: list[str] = field(default_factory=list)
     margins: dict[int, tuple] = field(default_factory=dict)
 
@@ -216,10 +107,10 @@ def _successor(state: _State, number: str, annex: bool = False, allow_repeat: bo
     path = _int_path(number)
     if state.annex is not None:
         return False
-    cur = _int_path(state.path[-1].number) if state.path else []
-    if not cur:
+    last = _int_path(state.path[-1].number) if state.path else []
+    if not last:
         return path in ([1], [2]) or (len(path) == 1 and path[0] <= 3 and not state.chapters)
-    return _fits(cur, path, allow_repeat)
+    return _fits(last, path, allow_repeat)
 
 
 def _fits(cur: list[int], path: list[int], allow_repeat: bool = False) -> bool:
@@ -272,15 +163,16 @@ def _start_clause(state: _State, number: str, title: str | None, line: Line, ann
     if annex:
         level = len(number.split("."))  # A.1 → 2
         clause.level = level
-        parent = state.annex
+        top = state.annex
+        assert top is not None, "annex clause numbers are accepted only inside an annex (_successor)"
+        parent = top
         chain = [c for c in state.path if c.kind != "annex"]
         while chain and len(chain[-1].number.split(".")) >= level:
             chain.pop()
         if chain:
             parent = chain[-1]
         parent.children.append(clause)
-        state.path = [state.annex] + [c for c in chain] + [clause]
-        state.path = [state.annex] + _chain_to(state.annex, clause)
+        state.path = [top] + _chain_to(top, clause)
     else:
         while state.path and len(state.path[-1].number.split(".")) >= level:
             state.path.pop()
@@ -396,69 +288,97 @@ def parse_document(raw: RawDocument) -> StandardDocument:
     if doc.metadata.title_zh is None and state.cover:
         doc.warnings.append("封面没有找到标准名称。")
     _replaces_from_foreword(doc, find_number)
-    _terms(doc)
-    _references(doc, numbers)
+    read_terms(doc)
+    read_references(doc, numbers)
     _provisions(doc)
     limits_mod.extract_limits(doc)
     return doc
 
 
 def _step(state: _State, page, line: Line, find_number) -> None:
-    doc = state.doc
-    h = line.hints
-    if "table" in h:
-        raw_table = page.tables[h["table"]]
-        if state.mode in ("cover", "toc"):
-            seen: list[str] = []
-            for row in (raw_table.lines or [[[c] for c in r] for r in raw_table.rows]):
-                for cell in row:
-                    for part in cell:
-                        if part and part not in seen:
-                            seen.append(part)
-                            state.cover.append(part)
-            return
-        _table_from_raw(state, raw_table, line)
-        _close(state)
+    """Read one line: the first reading below that claims it wins; what none claims is clause content."""
+    if "table" in line.hints:
+        _table_line(state, page.tables[line.hints["table"]], line)
         return
     text = line.text.strip()
     if not text:
         return
-    plain = _plain(text)
-    # --- sections -------------------------------------------------------------------------------------
+    plain = unspaced(text)
+    if _section_line(state, text, plain, line):
+        return
+    margins = state.margins.get(line.page, (None, None))
+    if _wrapped_line(state, text, line, margins) or _annex_line(state, text, line) \
+            or _numbered_clause(state, text, line):
+        return
+    if state.mode == "cover":
+        state.cover.append(text)
+        return
+    if state.mode == "toc":
+        return
+    if state.mode in ("foreword", "intro") and _is_title_repeat(state, plain):
+        return
+    if _awaited_title(state, text, line) or _table_text(state, text, line, margins):
+        return
+    _content_line(state, text, line, margins)
+
+
+def _table_line(state: _State, raw_table: RawTable, line: Line) -> None:
+    """A table read from the PDF: on the cover and in the contents only its words count (the cover's title)."""
+    if state.mode in ("cover", "toc"):
+        seen: list[str] = []
+        for row in (raw_table.lines or [[[c] for c in r] for r in raw_table.rows]):
+            for cell in row:
+                for part in cell:
+                    if part and part not in seen:
+                        seen.append(part)
+                        state.cover.append(part)
+        return
+    _table_from_raw(state, raw_table, line)
+    _close(state)
+
+
+def _section_line(state: _State, text: str, plain: str, line: Line) -> bool:
+    """A section heading (目次, 前言, 引言, 参考文献), or a line that its section swallows; True if it was one."""
+    h = line.hints
+    doc = state.doc
     if RE_TOC.match(plain):
         state.mode = "toc"
         state.toc_page = line.page
-        return
+        return True
     if is_toc_line(text) and state.mode in ("toc", "cover", "foreword", "intro"):
-        return
+        return True
     if state.mode == "toc":
         if line.page == state.toc_page and "top" in h:
-            return
+            return True
         if not (RE_FOREWORD.match(plain) or RE_INTRO.match(plain) or RE_CLAUSE.match(text)):
-            return
+            return True
     if RE_FOREWORD.match(plain) and state.mode in ("cover", "toc", "foreword"):
         doc.foreword = Section(title="前言")
         state.mode = "foreword"
         state.container = doc.foreword
         _close(state)
-        return
+        return True
     if RE_INTRO.match(plain) and state.mode in ("cover", "toc", "foreword"):
         doc.introduction = Section(title="引言")
         state.mode = "intro"
         state.container = doc.introduction
         _close(state)
-        return
+        return True
     if state.mode in ("body", "annex") and RE_BIBLIO.match(plain):
         state.mode = "biblio"
         state.container = Section(title="参考文献")
         _close(state)
-        return
+        return True
     if state.mode == "biblio":
         if RE_ANNEX.match(plain) is None:
             doc.bibliography.append(text)
-            return
-    # --- wrapped continuation (geometry) -------------------------------------------------------------
-    margins = state.margins.get(line.page, (None, None))
+            return True
+    return False
+
+
+def _wrapped_line(state: _State, text: str, line: Line, margins) -> bool:
+    """A line that continues the open block (PDF geometry) rather than starting a heading; True if it was joined."""
+    h = line.hints
     if state.open_block is not None and state.open_line is not None and margins[0] is not None \
             and h.get("heavy", 0) < 0.5 \
             and continues(state.open_line, line, margins, state.margins.get(state.open_line.page)):
@@ -469,8 +389,14 @@ def _step(state: _State, page, line: Line, find_number) -> None:
         if not heading:
             state.open_block.text = join_texts(state.open_block.text, text)
             state.open_line = line
-            return
-    # --- annex heading ---------------------------------------------------------------------------------
+            return True
+    return False
+
+
+def _annex_line(state: _State, text: str, line: Line) -> bool:
+    """An annex heading (附录 A), or the type and title lines that follow it; True if it was one."""
+    h = line.hints
+    doc = state.doc
     m = RE_ANNEX.match(text)
     if m and state.mode in ("body", "annex", "biblio", "foreword", "intro") and (state.chapters or doc.clauses):
         rest = m.group(2).strip()
@@ -492,7 +418,7 @@ def _step(state: _State, page, line: Line, find_number) -> None:
             state.mode = "annex"
             state.awaiting_annex = 3 if not annex.title else 0
             _close(state)
-            return
+            return True
     if state.awaiting_annex and state.annex is not None:
         mt = RE_ANNEX_TYPE.match(text)
         if mt and state.annex.annex_type is None:
@@ -501,30 +427,34 @@ def _step(state: _State, page, line: Line, find_number) -> None:
             if rest:
                 state.annex.title = rest
                 state.awaiting_annex = 0
-            return
+            return True
         if state.annex.title is None and not RE_ANNEX_CLAUSE.match(text) and _looks_like_title(text, line) \
                 and (h.get("heavy", 1) >= 0.5 or "heavy" not in h):
             state.annex.title = text
             state.awaiting_annex = 1
-            state._annex_title_line = line  # type: ignore[attr-defined]
-            return
+            state.annex_title_line = line
+            return True
         if state.annex.title is not None and state.awaiting_annex == 1 and h.get("heavy", 0) >= 0.5 \
                 and not RE_ANNEX_CLAUSE.match(text) and len(text) < 30 and "heavy" in h \
                 and state.open_line is None and not RE_CAPTION.match(text) \
-                and getattr(state, "_annex_title_line", None) is not None \
-                and abs(h.get("top", 0) - state._annex_title_line.hints.get("top", -99)) < 2.2 * h.get("size", 10.5):
+                and state.annex_title_line is not None \
+                and abs(h.get("top", 0) - state.annex_title_line.hints.get("top", -99)) < 2.2 * h.get("size", 10.5):
             state.annex.title = join_texts(state.annex.title, text)
             state.awaiting_annex = 0
-            return
+            return True
         state.awaiting_annex = 0
-    # --- numbered clause -------------------------------------------------------------------------------
+    return False
+
+
+def _numbered_clause(state: _State, text: str, line: Line) -> bool:
+    """A numbered clause heading accepted as the next in the tree; True if it started a clause."""
     if state.mode == "annex":
         m = RE_ANNEX_CLAUSE.match(text)
         if m:
             number = f"{m.group(1)}.{m.group(2)}"
             if _successor(state, number, annex=True, allow_repeat=_repeat_ok(m.group(3), line)):
                 _clause_line(state, number, m.group(3), line, annex=True)
-                return
+                return True
     else:
         m = RE_CLAUSE.match(text)
         if m and state.mode in ("cover", "toc", "foreword", "intro", "body"):
@@ -542,50 +472,50 @@ def _step(state: _State, page, line: Line, find_number) -> None:
                 if state.mode != "body":
                     state.mode = "body"
                 _clause_line(state, number, rest, line, annex=False)
-                return
-    if state.mode == "cover":
-        state.cover.append(text)
-        return
-    if state.mode == "toc":
-        return
-    if state.mode in ("foreword", "intro") and doc.metadata.title_zh is None and _is_title_repeat(state, plain):
-        return
-    if state.mode in ("foreword", "intro") and _is_title_repeat(state, plain):
-        return
-    # --- a bare-number clause waiting for its title (terms: "3.1" then "玻璃工业 glass industry") ----------
+                return True
+    return False
+
+
+def _awaited_title(state: _State, text: str, line: Line) -> bool:
+    """The title of a bare-number clause (terms: "3.1" then "玻璃工业 glass industry"); True if it was taken."""
     if state.awaiting_title is not None:
         clause = state.awaiting_title
         state.awaiting_title = None
         if _looks_like_title(text, line) or (len(text) <= 80 and not re.search(r"[。；]$", text)):
             clause.title = text
             _close(state)
-            return
-    # --- table caption, unit line, notes ---------------------------------------------------------------
+            return True
+    return False
+
+
+def _table_text(state: _State, text: str, line: Line, margins) -> bool:
+    """A table caption, unit, flattened row or note; True if the line belongs to a table."""
+    h = line.hints
     m = RE_CAPTION.match(text)
     if m and _caption_ok(text, line, m):
         _handle_caption(state, m, line)
-        return
+        return True
     if state.pending_caption is not None:
         mu = RE_UNIT.match(text)
         if mu:
             state.pending_caption.unit = _unit_text(mu)
-            return
+            return True
         if re.match(r"^[（(][^）)]{1,12}[)）]$", text):  # （第一时段）
             state.pending_caption.caption = join_texts(state.pending_caption.caption or "", text)
-            return
+            return True
         if state.pending_caption.caption is None and _looks_like_title(text, line) and h.get("heavy", 0) >= 0.5:
             state.pending_caption.caption = text
-            return
+            return True
         # a caption followed by a flattened table (text input)
         cells = split_flat_row(text)
         if len(cells) >= 2:
-            _flat_table_row(state, cells, line)
-            return
+            _flat_table_row(state, state.pending_caption, cells, line)
+            return True
     elif state.table is not None and state.table.source == "lines" and state.table_open:
         cells = split_flat_row(text)
         if len(cells) >= 2 and not RE_NOTE.match(text):
             state.table.rows.append(cells)
-            return
+            return True
     if state.table_open and state.table is not None:
         mn = RE_NOTE.match(text)
         mf = RE_FOOTNOTE.match(text)
@@ -594,17 +524,17 @@ def _step(state: _State, page, line: Line, find_number) -> None:
             state.open_block = Block(kind="note", text=text)
             state.open_line = line
             # keep continuation lines of the note in the table notes
-            state._note_target = state.table  # type: ignore[attr-defined]
-            return
-        if state.open_block is not None and getattr(state, "_note_target", None) is state.table \
+            state.note_target = state.table
+            return True
+        if state.open_block is not None and state.open_line is not None and state.note_target is state.table \
                 and margins[0] is not None \
                 and continues(state.open_line, line, margins, state.margins.get(state.open_line.page)):
             state.table.notes[-1] = join_texts(state.table.notes[-1], text)
             state.open_line = line
-            return
+            return True
         state.table_open = False
-        state._note_target = None  # type: ignore[attr-defined]
-    _content_line(state, text, line, margins)
+        state.note_target = None
+    return False
 
 
 def _repeat_ok(rest: str, line: Line) -> bool:
@@ -641,7 +571,7 @@ def _caption_ok(text: str, line: Line, m: re.Match) -> bool:
 
 
 def _is_title_repeat(state: _State, plain: str) -> bool:
-    cover_titles = [_plain(t) for t in state.cover]
+    cover_titles = [unspaced(t) for t in state.cover]
     return len(plain) >= 4 and not re.search(r"[。，]", plain) and any(
         plain == t or (len(plain) >= 6 and plain in t) for t in cover_titles)
 
@@ -676,8 +606,7 @@ def _has_provision_words(text: str) -> bool:
     return bool(re.search(r"(应|宜|不得|必须|可以)", text)) and len(text) > 12
 
 
-def _flat_table_row(state: _State, cells: list[str], line: Line) -> None:
-    table = state.pending_caption
+def _flat_table_row(state: _State, table: Table, cells: list[str], line: Line) -> None:
     state.pending_caption = None
     table.source = "lines"
     table.page = line.page
@@ -734,90 +663,8 @@ def _content_line(state: _State, text: str, line: Line, margins) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# terms, references, provisions
+# replaced standards and provisions
 # ---------------------------------------------------------------------------------------------------------------
-
-RE_TERM_SPLIT = re.compile(r"^(?P<zh>.*[" + CJK + r"][）)]?)\s*[（(]?\s*(?P<en>[A-Za-z][^" + CJK + r"]*?)\s*[)）]?\s*$")
-
-
-def split_term(title: str) -> tuple[str, str | None, str | None]:
-    """``玻璃工业 glass industry`` → (玻璃工业, glass industry, None); handles （english）, ``; ABBR`` and Chinese
-    terms that start with Latin letters (``VOCs物料 VOCs-containing materials``)."""
-    t = title.strip()
-    m = RE_TERM_SPLIT.match(t)
-    if not m or not re.search(r"[A-Za-z]{2}", m.group("en")):
-        return t, None, None
-    zh = m.group("zh").strip()
-    en = m.group("en").strip()
-    abbr = None
-    if re.search(r"[;；]", en):
-        en, abbr = [x.strip() for x in re.split(r"[;；]", en, maxsplit=1)]
-    if en.count("(") > en.count(")"):
-        en = en.rstrip("(").strip()
-    mm = re.match(r"^(.*?)\s*[(（]\s*([A-Z][A-Za-z0-9\-]*)\s*[)）]?$", en)
-    if mm and not abbr and re.fullmatch(r"[A-Z0-9\-]{2,}s?", mm.group(2) or ""):
-        en, abbr = mm.group(1).strip(), mm.group(2)
-    return zh, en or None, abbr or None
-
-
-def _terms(doc: StandardDocument) -> None:
-    chapter = next((c for c in doc.clauses if c.title and TERMS_TITLE.search(c.title)), None)
-    if chapter is None:
-        return
-    for clause in chapter.walk():
-        if clause is chapter or not clause.title:
-            continue
-        zh, en, abbr = split_term(clause.title)
-        term = Term(number=clause.number, zh=zh, en=en, abbreviation=abbr)
-        definition_parts = []
-        for block in clause.blocks:
-            if block.kind == "note":
-                term.notes.append(block.text)
-            elif block.kind == "source":
-                term.source = block.text
-            elif block.kind in ("paragraph", "list_item", "formula"):
-                text = block.text
-                ms = re.search(r"[\[［]\s*来源\s*[：:]\s*(.+?)[\]］]\s*$", text)
-                if ms:
-                    term.source = ms.group(1).strip()
-                    text = text[: ms.start()].strip()
-                if term.en is None and not definition_parts and re.fullmatch(r"[A-Za-z][A-Za-z0-9 ,.'\-/();]*", text):
-                    _, en2, abbr2 = split_term("x " + text)
-                    term.en = en2 or text
-                    term.abbreviation = term.abbreviation or abbr2
-                    continue
-                if text:
-                    definition_parts.append(text if block.kind != "list_item" else f"{block.label} {text}")
-        term.definition = "\n".join(definition_parts) or None
-        doc.terms.append(term)
-
-
-def _references(doc: StandardDocument, numbers) -> None:
-    chapter = next((c for c in doc.clauses if c.title and REFS_TITLE.search(c.title)), None)
-    if chapter is None or numbers is None:
-        return
-    for block in chapter.blocks:
-        text = block.text.strip()
-        if block.kind not in ("paragraph", "list_item"):
-            continue
-        found = numbers.find_numbers(text)
-        if not found or found[0][1] > 1:
-            if text.startswith("《") or (re.match(r"^[A-Z]{2,}", text) and not found):
-                m = re.match(r"^([A-Z][A-Z/]*\s*[\d.]+(?:—\d{2,4})?)\s*(.*)$", text)
-                if m:
-                    doc.references.append(Reference(number=m.group(1), title=m.group(2) or None, parsed=False, raw=text))
-                elif text.startswith("《"):
-                    doc.references.append(Reference(number=text, title=text, parsed=False, raw=text))
-            continue
-        num, start, end = found[0]
-        rest = text[end:].strip()
-        all_parts = bool(re.match(r"^[（(]\s*所有部分\s*[)）]", rest)) or bool(getattr(num, "all_parts", False))
-        rest = re.sub(r"^[（(]\s*所有部分\s*[)）]\s*", "", rest)
-        doc.references.append(Reference(
-            number=num.canonical, title=rest or None, dated=num.year is not None, all_parts=all_parts,
-            year=int(num.year) if num.year and str(num.year).isdigit() else None, undated_number=num.undated,
-            parsed=True, raw=text))
-
 
 def _replaces_from_foreword(doc: StandardDocument, find_number) -> None:
     if doc.foreword is None:

@@ -240,7 +240,8 @@ def _tables(page: Any, chars: list[dict]) -> list[tuple[tuple[float, float, floa
                 if cell is None:
                     continue
                 w = cell[2] - cell[0]
-                if widths[j] is None or w < widths[j][1] - widths[j][0]:
+                seen = widths[j]
+                if seen is None or w < seen[1] - seen[0]:
                     widths[j] = (cell[0], cell[2])
         col_mid = [None if w is None else (w[0] + w[1]) / 2 for w in widths]
         grid: list[list[str | None]] = [[None] * ncols for _ in rows]
@@ -260,8 +261,8 @@ def _tables(page: Any, chars: list[dict]) -> list[tuple[tuple[float, float, floa
                     spans.append([i, j, len(covered_rows), len(covered_cols)])
         if not any(v for r in grid for v in r):
             continue
-        grid = [[v if v is not None else "" for v in r] for r in grid]
-        found.append((bbox, RawTable(rows=grid, page=page.page_number, bbox=tuple(round(v, 1) for v in bbox),
+        filled = [[v if v is not None else "" for v in r] for r in grid]
+        found.append((bbox, RawTable(rows=filled, page=page.page_number, bbox=tuple(round(v, 1) for v in bbox),
                                      spans=spans)))
     return found
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,10 @@ ACCOUNTS_PUBLIC = ("accounts.roles", "accounts.permissions", "accounts.api_auth"
                    "accounts.services")
 TRAIL_CORE = ("trail.models", "trail.services", "trail.chain", "trail.triggers")
 PURE_CORES = (
-    "accounts.roles", "catalogue.numbers", "catalogue.status", "smart.model", "smart.parser", "smart.guard",
-    "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "compare.align", "compare.limits",
-    "compare.diff", "compare.correspondence", "compare.ranking", "lifecycle.transitions", "lifecycle.deadlines",
-    "lifecycle.captcha", "trail.chain", "yuebiao.backup_files",
+    "accounts.roles", "catalogue.numbers", "catalogue.status", "smart.model", "smart.parser", "smart.cover",
+    "smart.terms", "smart.guard", "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "compare.align",
+    "compare.limits", "compare.diff", "compare.correspondence", "compare.ranking", "lifecycle.transitions",
+    "lifecycle.deadlines", "lifecycle.captcha", "trail.chain", "yuebiao.backup_files",
 )
 
 
@@ -169,3 +170,11 @@ def test_pure_cores_import_without_django(module):
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 0, f"{module} pulls in Django or fails: {done.stderr[-2000:]}"
+
+
+def test_the_type_checker_covers_exactly_the_pure_cores():
+    """`make test` runs mypy over the files listed in pyproject.toml; that list and this one must not drift apart."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    checked = {_module_name(REPO / f) for f in config["tool"]["mypy"]["files"]}
+    assert checked == set(PURE_CORES)
+    assert config["tool"]["mypy"]["follow_imports"] == "silent"

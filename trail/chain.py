@@ -9,7 +9,7 @@ import re
 import sys
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import IO, Callable, Container, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 # A new hashing rule or line format gets a new version; the verifier refuses versions it does not know.
 EXPORT_FORMAT = "yuebiao-trail-export"
@@ -40,7 +40,7 @@ Progress = Callable[[int], None] | None
 
 def _check_value(value: object, where: str) -> None:
     kind = type(value)
-    if kind is str:
+    if type(value) is str:
         # A lone surrogate has no UTF-8 form: another implementation could not hash the same bytes.
         if not value.isascii():
             try:
@@ -50,15 +50,15 @@ def _check_value(value: object, where: str) -> None:
         return
     if value is None or kind is bool:
         return
-    if kind is int:
+    if type(value) is int:
         if -MAX_SAFE_INT <= value <= MAX_SAFE_INT:
             return
         raise ValueError(f"{where}：整数 {value} 超出 ±(2^53-1)，其他语言无法精确读取")
-    if kind is list:
+    if type(value) is list:
         for i, item in enumerate(value):
             _check_value(item, f"{where}[{i}]")
         return
-    if kind is dict:
+    if type(value) is dict:
         for key, item in value.items():
             if type(key) is not str:
                 raise ValueError(f"{where}：对象的键必须是字符串，而不是 {type(key).__name__}（{key!r}）")
@@ -560,7 +560,7 @@ def verify_export(stream: IO[str], *, expect_roots: Iterable[str] = (), progress
     """Verify an export read from a text stream: every chain, every anchor, the line counts, the expected roots."""
     result = VerifyResult()
     anchors: list[dict] = []
-    state = {"header": False, "end": None, "events": 0, "in_events": False}
+    state: dict[str, Any] = {"header": False, "end": None, "events": 0, "in_events": False}
     lines = enumerate(stream, start=1)
 
     def bad(line_no: int, message: str, obj: object = None) -> None:
@@ -685,7 +685,8 @@ def _main(argv: list[str] | None = None) -> int:
             print(f"校验通过：{result.chains} 条链、{result.events} 个事件、{result.anchors} 个锚定，"
                   f"用时 {result.seconds:.1f} 秒")
         else:
-            print(f"校验未通过：共 {result.failure_count} 处问题；第一处：{result.first.describe()}")
+            first = result.failures[0]  # a failed result has kept its first failure
+            print(f"校验未通过：共 {result.failure_count} 处问题；第一处：{first.describe()}")
             for f in result.failures[1:20]:
                 print(f"  {f.describe()}")
     return 0 if result.ok else 1

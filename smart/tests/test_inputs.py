@@ -13,7 +13,8 @@ from lxml import etree
 
 from smart.checks import check
 from smart.errors import DocumentParseError, DocumentReadError, NoTextLayerError
-from smart.parser import parse_text, split_term
+from smart.parser import parse_text
+from smart.terms import split_term
 from smart.reader_docx import read_docx
 from smart.reader_pdf import read_pdf
 from smart.reader_text import read_text
