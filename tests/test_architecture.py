@@ -34,7 +34,9 @@ PURE_CORES = (
     "accounts.roles", "catalogue.numbers", "catalogue.status", "smart.model", "smart.parser", "smart.guard",
     "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "compare.align", "compare.limits",
     "compare.diff", "compare.correspondence", "compare.ranking", "lifecycle.transitions", "lifecycle.deadlines",
-    "lifecycle.captcha", "trail.chain", "yuebiao.backup_files",
+    "lifecycle.captcha", "trail.chain", "yuebiao.backup_files", "catalogue.geography", "catalogue.table_vocabulary",
+    "catalogue.table_header", "catalogue.import_checks", "catalogue.table_reader", "catalogue.xlsx_reader",
+    "catalogue.table_writer",
 )
 
 
