@@ -214,125 +214,104 @@ def _unquote(s: str) -> str:
     return s[1:] if len(s) > 1 and s[1] in "=+-@\t\r" else s
 
 
-def check_rows(rows, header: Header, *, max_rows, known_ics, known_ccs, known_regions) -> ParsedTable:
-    """Records and row errors for the data rows. Kept lean on purpose (bulk imports target ≥ 20,000 rows/s end to
-    end): one itemgetter call fetches a row's mapped cells, common values take inline fast paths."""
-    cols = header.columns
-    order = [*RECORD_KEYS, ADOPTION]
-    present = [(key, i, h) for key in order for i, h, _ in cols.get(key, ())]
-    get = itemgetter(*(i for _, i, _ in present))  # 标准号 and 中文名称 are always there: a tuple
-    width = max(i for _, i, _ in present) + 1
-    pos: dict[str, list[tuple[int, str]]] = {}
-    for p, (key, _, h) in enumerate(present):
-        pos.setdefault(key, []).append((p, h))
-    absent = len(present)  # position of the None appended to each row's cells
+class _Columns:
+    """Where each field sits among a row's fetched cells, and the user's header for it. One itemgetter call fetches
+    a row's mapped cells; a field the file lacks points at the None appended after them."""
 
-    def one(key):
-        return pos[key][0] if key in pos else (absent, None)
+    def __init__(self, header: Header):
+        present = [(key, i, h) for key in (*RECORD_KEYS, ADOPTION) for i, h, _ in header.columns.get(key, ())]
+        self.get = itemgetter(*(i for _, i, _ in present))  # 标准号 and 中文名称 are always there: a tuple
+        self.width = max(i for _, i, _ in present) + 1
+        self.padding = [None] * self.width
+        pos: dict[str, list[tuple[int, str]]] = {}
+        for p, (key, _, h) in enumerate(present):
+            pos.setdefault(key, []).append((p, h))
+        absent = (len(present), None)
+        self.number, self.title_zh, self.status = (pos.get(k, [absent])[0] for k in ("number", "title_zh", "status"))
+        self.published, self.implemented, self.withdrawn = (
+            pos.get(k, [absent])[0] for k in ("published_on", "implemented_on", "withdrawn_on"))
+        self.ccs, self.adoption, self.degree, self.adopted, self.region = (
+            pos.get(k, [absent])[0] for k in ("ccs_code", ADOPTION, "adoption_degree", "adopted_standard",
+                                              "region_code"))
+        self.text = [(k, pos[k][0][0]) for k in ("title_en", "technical_committee", "issuing_authority", "scope",
+                                                 "notes") if k in pos]
+        self.ics = pos.get("ics_codes", [])
+        self.organisations = pos.get("drafting_organisations", [])
+        self.replaces = pos.get("replaces", [])
+        self.sectors = pos.get("sectors", [])
 
-    p_num, h_num = one("number")
-    p_tzh, h_tzh = one("title_zh")
-    p_status, h_status = one("status")
-    p_pub, h_pub = one("published_on")
-    p_impl, h_impl = one("implemented_on")
-    p_wd, h_wd = one("withdrawn_on")
-    p_ccs, h_ccs = one("ccs_code")
-    p_adopt, h_adopt = one(ADOPTION)
-    p_deg, h_deg = one("adoption_degree")
-    p_astd, h_astd = one("adopted_standard")
-    p_reg, h_reg = one("region_code")
-    text_pos = [(k, pos[k][0][0]) for k in ("title_en", "technical_committee", "issuing_authority", "scope", "notes")
-                if k in pos]
-    ics_pos = pos.get("ics_codes", [])
-    org_pos = pos.get("drafting_organisations", [])
-    rep_pos = pos.get("replaces", [])
-    sec_pos = pos.get("sectors", [])
-    padding = [None] * width
 
-    number_cache: dict[str, tuple[bool, str]] = {}
-    sector_cache: dict[str, str | None] = {}
+def _text(c: Any) -> str:
+    return c.strip() if type(c) is str else cell_text(c)
 
-    def canonical(text: str, label: str) -> str:
+
+class _RowChecker:
+    """The checks of one file, one method per column group; each adds (header, message) pairs to the row's errors.
+    Kept lean on purpose (bulk imports target ≥ 20,000 rows/s end to end): common values take inline fast paths."""
+
+    def __init__(self, cols: _Columns, *, known_ics, known_ccs, known_regions):
+        self.cols = cols
+        self.known_ics, self.known_ccs, self.known_regions = known_ics, known_ccs, known_regions
+        self.number_cache: dict[str, tuple[bool, str]] = {}
+        self.sector_cache: dict[str, str | None] = {}
+        self.first_row: dict[str, int] = {}
+        self.duplicates: dict[str, list[int]] = {}
+
+    def canonical(self, text: str, label: str) -> str:
         """A canonical number, or _Bad; cached (a file names the same replaced standards again and again)."""
-        hit = number_cache.get(text)
+        hit = self.number_cache.get(text)
         if hit is None:
             try:
                 hit = (True, parse_number(text).canonical)
             except StandardNumberError as exc:
                 hit = (False, _number_message(label, text, exc))
-            number_cache[text] = hit
+            self.number_cache[text] = hit
         if hit[0]:
             return hit[1]
         raise _Bad(hit[1])
 
-    def sector(piece: str) -> list[str]:
-        slug = sector_cache.get(piece, "")
-        if slug == "":
-            slug = sector_cache[piece] = sector_slug(piece)
-        if slug is not None:
-            return [slug]
-        words = piece.split()
-        if len(words) > 1:
-            return [s for w in words for s in sector(w)]
-        raise _Bad(f"无法识别的领域“{piece}”，请填写领域或产业集群名称，如 工业、智能家电")
-
-    records: list[tuple[int, dict]] = []
-    errors: list[RowError] = []
-    first_row: dict[str, int] = {}
-    duplicates: dict[str, list[int]] = {}
-    total = 0
-    txt = cell_text
-    str_ = str
-    ics_re = _ICS_RE.match
-    for rownum, vals in rows:
-        if len(vals) < width:
-            vals = vals + padding[: width - len(vals)]
-        cells = get(vals) + (None,)
-        if not any(cells):
-            continue
-        c = cells[p_num]
-        number = s = c.strip() if type(c) is str_ else txt(c)
-        if not s and not any(x.strip() if type(x) is str_ else x is not None for x in cells):
-            continue  # only spaces
-        total += 1
-        if total > max_rows:
-            raise TabularError(too_many_rows(max_rows))
-        errs: list[tuple[str | None, str]] = []
-
-        # 标准号
-        num = None
+    def number(self, s: str, rownum: int, errs: list):
+        """(parsed number or None, canonical number; the text as typed when empty, None when unreadable)."""
+        h_num = self.cols.number[1]
         if not s:
             errs.append((h_num, "缺少标准号"))
+            return None, s
+        try:
+            num = parse_number(s if s.isascii() else s.translate(FULLWIDTH))
+        except StandardNumberError as exc:
+            errs.append((h_num, _number_message(h_num, s, exc)))
+            return None, None
+        number = num.canonical
+        self.number_cache[s] = (True, number)  # a later row's 代替标准 usually names an earlier row's number
+        seen = self.first_row.get(number)
+        if seen is None:
+            self.first_row[number] = rownum
         else:
-            try:
-                num = parse_number(s if s.isascii() else s.translate(FULLWIDTH))
-            except StandardNumberError as exc:
-                errs.append((h_num, _number_message(h_num, s, exc)))
-                number = None
-            else:
-                number = num.canonical
-                number_cache[s] = (True, number)  # a later row's 代替标准 usually names an earlier row's number
-                seen = first_row.get(number)
-                if seen is None:
-                    first_row[number] = rownum
-                else:
-                    duplicates.setdefault(number, [seen]).append(rownum)
-        c = cells[p_tzh]
-        title_zh = c.strip() if type(c) is str_ else txt(c)
+            self.duplicates.setdefault(number, [seen]).append(rownum)
+        return num, number
+
+    def title(self, cells: tuple, errs: list) -> str:
+        p, h = self.cols.title_zh
+        title_zh = _text(cells[p])
         if not title_zh:
-            errs.append((h_tzh, "缺少中文名称"))
+            errs.append((h, "缺少中文名称"))
         elif title_zh[0] == "'":
             title_zh = _unquote(title_zh)
+        return title_zh
 
-        status = None
-        c = cells[p_status]
-        if c:
-            s = c.strip() if type(c) is str_ else txt(c)
-            if s:
-                status = STATUS_WORDS.get(s) or STATUS_WORDS.get(s.replace(" ", "").lower())
-                if status is None:
-                    errs.append((h_status, f"无法识别的标准状态“{s}”，应为 现行、即将实施、废止 或 被代替"))
+    def status(self, cells: tuple, errs: list) -> str | None:
+        p, h = self.cols.status
+        c = cells[p]
+        s = _text(c) if c else ""
+        if not s:
+            return None
+        status = STATUS_WORDS.get(s) or STATUS_WORDS.get(s.replace(" ", "").lower())
+        if status is None:
+            errs.append((h, f"无法识别的标准状态“{s}”，应为 现行、即将实施、废止 或 被代替"))
+        return status
 
+    def dates(self, cells: tuple, errs: list) -> tuple[date | None, date | None, date | None]:
+        (p_pub, h_pub), (p_impl, h_impl), (p_wd, h_wd) = self.cols.published, self.cols.implemented, self.cols.withdrawn
         published = _date_cell(cells[p_pub], h_pub, errs)
         implemented = _date_cell(cells[p_impl], h_impl, errs)
         withdrawn = _date_cell(cells[p_wd], h_wd, errs)
@@ -343,13 +322,16 @@ def check_rows(rows, header: Header, *, max_rows, known_ics, known_ccs, known_re
                 errs.append((h_wd, f"废止日期 {withdrawn} 早于实施日期 {implemented}"))
             elif published and withdrawn < published:
                 errs.append((h_wd, f"废止日期 {withdrawn} 早于发布日期 {published}"))
+        return published, implemented, withdrawn
 
+    def ics(self, cells: tuple, errs: list) -> list[str]:
         ics: list[str] = []
-        for p, h in ics_pos:
+        known = self.known_ics
+        for p, h in self.cols.ics:
             c = cells[p]
             if c is None or c == "":
                 continue
-            if type(c) is str_ and ics_re(c):  # one well-formed code: the common case
+            if type(c) is str and _ICS_RE.match(c):  # one well-formed code: the common case
                 codes = [c]
             else:
                 try:
@@ -357,46 +339,53 @@ def check_rows(rows, header: Header, *, max_rows, known_ics, known_ccs, known_re
                 except _Bad as exc:
                     errs.append((h, str(exc)))
                     continue
-            if known_ics is not None:
-                unknown = [x for x in codes if x not in known_ics]
+            if known is not None:
+                unknown = [x for x in codes if x not in known]
                 if unknown:
                     errs.append((h, f"未知的 ICS 分类号“{'、'.join(unknown)}”"))
             if ics:
                 ics.extend(x for x in codes if x not in ics)
             else:
                 ics = codes
+        return ics
 
-        ccs = None
-        c = cells[p_ccs]
-        if c:
-            try:
-                ccs = _ccs_code(c.strip() if type(c) is str_ else txt(c))
-            except _Bad as exc:
-                errs.append((h_ccs, str(exc)))
-            else:
-                if ccs and known_ccs is not None and ccs not in known_ccs:
-                    errs.append((h_ccs, f"未知的 CCS 分类号“{ccs}”"))
+    def ccs(self, cells: tuple, errs: list) -> str | None:
+        p, h = self.cols.ccs
+        c = cells[p]
+        if not c:
+            return None
+        try:
+            ccs = _ccs_code(_text(c))
+        except _Bad as exc:
+            errs.append((h, str(exc)))
+            return None
+        if ccs and self.known_ccs is not None and ccs not in self.known_ccs:
+            errs.append((h, f"未知的 CCS 分类号“{ccs}”"))
+        return ccs
 
+    def organisations(self, cells: tuple) -> list[str]:
         orgs: list[str] = []
-        for p, _h in org_pos:
+        for p, _h in self.cols.organisations:
             c = cells[p]
             if c:
-                for o in _ORG_SPLIT.split(c if type(c) is str_ else txt(c)):
+                for o in _ORG_SPLIT.split(c if type(c) is str else cell_text(c)):
                     o = o.strip()
                     if o and o not in orgs:
                         orgs.append(_unquote(o) if o[0] == "'" else o)
+        return orgs
 
+    def replaces(self, cells: tuple, number: str | None, errs: list) -> list[str]:
         replaces: list[str] = []
-        for p, h in rep_pos:
+        for p, h in self.cols.replaces:
             c = cells[p]
             if not c:
                 continue
-            for piece in _NUMBER_LIST_SPLIT.split(c if type(c) is str_ else txt(c)):
+            for piece in _NUMBER_LIST_SPLIT.split(c if type(c) is str else cell_text(c)):
                 piece = piece.strip()
                 if not piece:
                     continue
                 try:
-                    x = canonical(piece, "代替标准号")
+                    x = self.canonical(piece, "代替标准号")
                 except _Bad as exc:
                     errs.append((h, str(exc)))
                     continue
@@ -404,109 +393,164 @@ def check_rows(rows, header: Header, *, max_rows, known_ics, known_ccs, known_re
                     errs.append((h, f"标准不能代替自身（{number}）"))
                 elif x not in replaces:
                     replaces.append(x)
+        return replaces
 
+    def adoption(self, cells: tuple, errs: list) -> tuple[str | None, str | None]:
+        """(degree, adopted standard) from 采标情况, then 采标程度 and 采用的国际标准, which override it."""
         degree = adopted = None
+        (p_adopt, h_adopt), (p_deg, h_deg), (p_astd, h_astd) = self.cols.adoption, self.cols.degree, self.cols.adopted
         c = cells[p_adopt]
-        if c:
-            s = c.strip() if type(c) is str_ else txt(c)
-            if s:
-                degree, rest, odd = _split_adoption(s)
-                try:
-                    if rest:
-                        adopted = canonical(rest, "采用的国际标准号")
-                    elif odd:
-                        _degree(odd)
-                except _Bad as exc:
-                    message = str(exc)
-                    if odd and rest:  # 'ISO 712:2009, EQV': the word is the problem, not the number
-                        message = f"采标情况“{s}”中的采标程度“{odd}”无法识别，{_DEGREE_HINT}"
-                    errs.append((h_adopt, message))
+        s = _text(c) if c else ""
+        if s:
+            degree, rest, odd = _split_adoption(s)
+            try:
+                if rest:
+                    adopted = self.canonical(rest, "采用的国际标准号")
+                elif odd:
+                    _degree(odd)
+            except _Bad as exc:
+                message = str(exc)
+                if odd and rest:  # 'ISO 712:2009, EQV': the word is the problem, not the number
+                    message = f"采标情况“{s}”中的采标程度“{odd}”无法识别，{_DEGREE_HINT}"
+                errs.append((h_adopt, message))
         c = cells[p_deg]
-        if c:
-            s = ascii_forms(txt(c))
-            if s:
-                try:
-                    degree = _degree(s)
-                except _Bad as exc:
-                    errs.append((h_deg, str(exc)))
-        c = cells[p_astd]
-        if c:
-            s = txt(c)
-            if s:
-                try:
-                    adopted = canonical(s, "采用的国际标准号")
-                except _Bad as exc:
-                    errs.append((h_astd, str(exc)))
-
-        region = None
-        c = cells[p_reg]
-        s = (c.strip() if type(c) is str_ else txt(c)) if c else ""
+        s = ascii_forms(cell_text(c)) if c else ""
         if s:
             try:
-                region = _region(s, known_regions)
+                degree = _degree(s)
             except _Bad as exc:
-                errs.append((h_reg, str(exc)))
-        elif num is not None and num.region_code:
-            region = num.region_code
-            if known_regions is not None and region not in known_regions:
-                errs.append((h_reg or h_num, f"标准号对应的行政区划代码“{region}”不在行政区划表中"))
-                region = None
+                errs.append((h_deg, str(exc)))
+        c = cells[p_astd]
+        s = cell_text(c) if c else ""
+        if s:
+            try:
+                adopted = self.canonical(s, "采用的国际标准号")
+            except _Bad as exc:
+                errs.append((h_astd, str(exc)))
+        return degree, adopted
 
+    def region(self, cells: tuple, num, errs: list) -> str | None:
+        """The region column's code; when it is empty, the code the number carries (DB44 → 440000)."""
+        p, h = self.cols.region
+        c = cells[p]
+        s = _text(c) if c else ""
+        if s:
+            try:
+                return _region(s, self.known_regions)
+            except _Bad as exc:
+                errs.append((h, str(exc)))
+                return None
+        if num is None or not num.region_code:
+            return None
+        region = num.region_code
+        if self.known_regions is not None and region not in self.known_regions:
+            errs.append((h or self.cols.number[1], f"标准号对应的行政区划代码“{region}”不在行政区划表中"))
+            return None
+        return region
+
+    def sector(self, piece: str) -> list[str]:
+        slug = self.sector_cache.get(piece, "")
+        if slug == "":
+            slug = self.sector_cache[piece] = sector_slug(piece)
+        if slug is not None:
+            return [slug]
+        words = piece.split()
+        if len(words) > 1:
+            return [s for w in words for s in self.sector(w)]
+        raise _Bad(f"无法识别的领域“{piece}”，请填写领域或产业集群名称，如 工业、智能家电")
+
+    def sectors(self, cells: tuple, errs: list) -> list[str]:
         sectors: list[str] = []
-        for p, h in sec_pos:
+        for p, h in self.cols.sectors:
             c = cells[p]
             if not c:
                 continue
-            for piece in _SECTOR_SPLIT.split(c if type(c) is str_ else txt(c)):
+            for piece in _SECTOR_SPLIT.split(c if type(c) is str else cell_text(c)):
                 piece = piece.strip()
                 if not piece:
                     continue
                 try:
-                    for x in sector(piece):
+                    for x in self.sector(piece):
                         if x not in sectors:
                             sectors.append(x)
                 except _Bad as exc:
                     errs.append((h, str(exc)))
+        return sectors
 
-        if errs:
-            errors.extend([RowError(rownum, h, m) for h, m in errs])
-            continue
-        rec = {
-            "number": number,
-            "title_zh": title_zh,
-            "title_en": "",
-            "status": status,
-            "published_on": published,
-            "implemented_on": implemented,
-            "withdrawn_on": withdrawn,
-            "ics_codes": ics,
-            "ccs_code": ccs,
-            "technical_committee": "",
-            "issuing_authority": "",
-            "drafting_organisations": orgs,
-            "replaces": replaces,
-            "adoption_degree": degree,
-            "adopted_standard": adopted,
-            "region_code": region,
-            "sectors": sectors,
-            "scope": "",
-            "notes": "",
-        }
-        for key, p in text_pos:
+    def free_text(self, cells: tuple, rec: dict) -> None:
+        """英文名称, 归口单位, 发布单位, 范围, 备注: taken as written (less an export's formula apostrophe)."""
+        for key, p in self.cols.text:
             c = cells[p]
             if c:
-                s = c.strip() if type(c) is str_ else txt(c)
+                s = _text(c)
                 rec[key] = _unquote(s) if s and s[0] == "'" else s
-        records.append((rownum, rec))
 
-    if duplicates:
-        dup_rows = set()
-        for number, where in duplicates.items():
-            dup_rows.update(where)
-            for r in where:
-                others = "、".join(str(x) for x in where if x != r)
-                errors.append(RowError(r, h_num, f"与第 {others} 行标准号重复（{number}）"))
-        records = [(r, rec) for r, rec in records if r not in dup_rows]
-        errors.sort(key=lambda e: e.row)
+
+def _check_row(ck: _RowChecker, cells: tuple, rownum: int, number_text: str) -> tuple[dict | None, list]:
+    """One row's record (None when it has errors) and its (header, message) errors, in column order."""
+    errs: list[tuple[str | None, str]] = []
+    num, number = ck.number(number_text, rownum, errs)
+    title_zh = ck.title(cells, errs)
+    status = ck.status(cells, errs)
+    published, implemented, withdrawn = ck.dates(cells, errs)
+    ics = ck.ics(cells, errs)
+    ccs = ck.ccs(cells, errs)
+    orgs = ck.organisations(cells)
+    replaces = ck.replaces(cells, number, errs)
+    degree, adopted = ck.adoption(cells, errs)
+    region = ck.region(cells, num, errs)
+    sectors = ck.sectors(cells, errs)
+    if errs:
+        return None, errs
+    rec = {
+        "number": number, "title_zh": title_zh, "title_en": "", "status": status, "published_on": published,
+        "implemented_on": implemented, "withdrawn_on": withdrawn, "ics_codes": ics, "ccs_code": ccs,
+        "technical_committee": "", "issuing_authority": "", "drafting_organisations": orgs, "replaces": replaces,
+        "adoption_degree": degree, "adopted_standard": adopted, "region_code": region, "sectors": sectors,
+        "scope": "", "notes": "",
+    }
+    ck.free_text(cells, rec)
+    return rec, errs
+
+
+def _drop_duplicates(records: list, errors: list[RowError], duplicates: dict[str, list[int]], h_num) -> list:
+    """Every row of a number given twice gets an error naming the others, and no record."""
+    dup_rows = set()
+    for number, where in duplicates.items():
+        dup_rows.update(where)
+        for r in where:
+            others = "、".join(str(x) for x in where if x != r)
+            errors.append(RowError(r, h_num, f"与第 {others} 行标准号重复（{number}）"))
+    errors.sort(key=lambda e: e.row)
+    return [(r, rec) for r, rec in records if r not in dup_rows]
+
+
+def check_rows(rows, header: Header, *, max_rows, known_ics, known_ccs, known_regions) -> ParsedTable:
+    """Records and row errors for the data rows: empty rows skipped, each other row checked column group by column
+    group, numbers given twice refused on every row that gives them."""
+    cols = _Columns(header)
+    ck = _RowChecker(cols, known_ics=known_ics, known_ccs=known_ccs, known_regions=known_regions)
+    get, width, padding, p_num = cols.get, cols.width, cols.padding, cols.number[0]
+    records: list[tuple[int, dict]] = []
+    errors: list[RowError] = []
+    total = 0
+    for rownum, vals in rows:
+        if len(vals) < width:
+            vals = vals + padding[: width - len(vals)]
+        cells = get(vals) + (None,)
+        if not any(cells):
+            continue
+        s = _text(cells[p_num])
+        if not s and not any(x.strip() if type(x) is str else x is not None for x in cells):
+            continue  # only spaces
+        total += 1
+        if total > max_rows:
+            raise TabularError(too_many_rows(max_rows))
+        rec, errs = _check_row(ck, cells, rownum, s)
+        if rec is None:
+            errors.extend([RowError(rownum, h, m) for h, m in errs])
+        else:
+            records.append((rownum, rec))
+    if ck.duplicates:
+        records = _drop_duplicates(records, errors, ck.duplicates, cols.number[1])
     return ParsedTable(records=records, errors=errors, encoding=None, total_rows=total, warnings=list(header.warnings))
-
