@@ -156,22 +156,13 @@ class _Xlsx:
     def rows(self, part: str, max_rows: int, merges: list) -> Iterable[tuple[int, list]]:
         """(row number, values) of each non-empty row; merged ranges are appended to `merges` as they are met
         (after the last row). Values: str, int, float, bool, date (whole-day date cells), datetime."""
-        from openpyxl.utils.cell import column_index_from_string, range_boundaries
-        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+        from openpyxl.utils.cell import range_boundaries
 
-        epoch = CALENDAR_MAC_1904 if self.epoch_1904 else CALENDAR_WINDOWS_1900
-        # Serial day numbers to dates without going through datetime; 1900 system: serials from 61 (1900-03-01) on,
-        # past Excel's phantom 1900-02-29.
-        epoch_ord = date(1904, 1, 1).toordinal() if self.epoch_1904 else date(1899, 12, 30).toordinal()
-        first_plain = 0 if self.epoch_1904 else 61
-        shared, date_styles = self.shared, self.date_styles
         col_of: dict[str, int] = {}
-        style_is_date: dict[str, bool] = {}
         limit = max_rows + HEADER_SEARCH_ROWS
         count = 0
         prev_row = 0
-        V = IS = T = None
-        digits = "0123456789"
+        cells = None
         with self.zip.open(part) as f:
             for _, el in self.etree.iterparse(f, events=("end",), tag=("{*}row", "{*}mergeCell"),
                                               resolve_entities=False, no_network=True, load_dtd=False):
@@ -182,92 +173,12 @@ class _Xlsx:
                     except (ValueError, TypeError):
                         pass
                     continue
-                if V is None:
-                    ns = tag[:-3]
-                    V, IS, T = ns + "v", ns + "is", ns + "t"
+                if cells is None:
+                    cells = _CellValues(self, tag[:-3])
                 r = el.get("r")
                 rownum = int(r) if r and r.isdigit() else prev_row + 1
                 prev_row = rownum
-                vals: list = []
-                ci = -1
-                for c in el:
-                    if not len(c):
-                        continue  # a cell with a style and no value
-                    ref = c.get("r")
-                    if ref:
-                        letters = ref.rstrip(digits)
-                        ci = col_of.get(letters, -2)
-                        if ci == -2:
-                            try:
-                                ci = column_index_from_string(letters) - 1
-                            except ValueError:
-                                ci = len(vals)
-                            col_of[letters] = ci
-                    else:
-                        ci += 1
-                    last = c[-1]  # <v> comes after any <f>; inline strings have <is>
-                    ltag = last.tag
-                    t = c.get("t")
-                    if ltag == V:
-                        x = last.text
-                        if not x:
-                            continue
-                        if t == "s":
-                            try:
-                                v = shared[int(x)]
-                            except (ValueError, IndexError):
-                                continue
-                        elif t is None or t == "n":
-                            try:
-                                v = int(x)
-                            except ValueError:
-                                try:
-                                    v = float(x)
-                                except ValueError:
-                                    v = x
-                            s = c.get("s")
-                            if s and type(v) is not str:
-                                is_date = style_is_date.get(s)
-                                if is_date is None:
-                                    is_date = style_is_date[s] = s.isdigit() and int(s) in date_styles
-                                if is_date:
-                                    if type(v) is int and v >= first_plain and v < 2958466:
-                                        v = date.fromordinal(epoch_ord + v)
-                                    else:
-                                        try:
-                                            v = from_excel(v, epoch)
-                                        except (ValueError, OverflowError, TypeError):
-                                            pass
-                        elif t == "str":
-                            v = _unescape_x(x)
-                        elif t == "b":
-                            v = x.strip() == "1"
-                        elif t == "d":
-                            try:
-                                v = datetime.fromisoformat(x.rstrip("Z"))
-                            except ValueError:
-                                v = x
-                        else:  # "e": an error such as #N/A, shown as it is
-                            v = x
-                    elif ltag == IS:
-                        if len(last) == 1 and last[0].tag == T:
-                            v = last[0].text
-                            if v and "_x" in v:
-                                v = _unescape_x(v)
-                        else:  # rich text runs; phonetic runs (rPh) are left out
-                            v = _unescape_x("".join(
-                                t_.text or "" for t_ in last.iter(T) if _local(t_.getparent().tag) != "rPh"
-                            ))
-                    else:
-                        continue
-                    if v is None or v == "":
-                        continue
-                    if ci >= len(vals):
-                        if ci > len(vals):
-                            vals.extend([None] * (ci - len(vals)))
-                        vals.append(v)
-                    elif ci >= 0:
-                        vals[ci] = v
+                vals = _row_values(el, cells, col_of)
                 el.clear(keep_tail=True)
                 while el.getprevious() is not None:
                     del el.getparent()[0]
@@ -278,8 +189,116 @@ class _Xlsx:
                     yield rownum, vals
 
 
+def _row_values(el, cells: _CellValues, col_of: dict[str, int]) -> list:
+    """The values of one <row>, each at its column's index (None in the gaps); `col_of` caches column letters."""
+    from openpyxl.utils.cell import column_index_from_string
+
+    vals: list = []
+    ci = -1
+    for c in el:
+        if not len(c):
+            continue  # a cell with a style and no value
+        ref = c.get("r")
+        if ref:
+            letters = ref.rstrip("0123456789")
+            ci = col_of.get(letters, -2)
+            if ci == -2:
+                try:
+                    ci = column_index_from_string(letters) - 1
+                except ValueError:
+                    ci = len(vals)
+                col_of[letters] = ci
+        else:
+            ci += 1
+        v = cells.value(c)
+        if v is None or v == "":
+            continue
+        if ci >= len(vals):
+            if ci > len(vals):
+                vals.extend([None] * (ci - len(vals)))
+            vals.append(v)
+        elif ci >= 0:
+            vals[ci] = v
+    return vals
+
+
+class _CellValues:
+    """The value of a <c> element, or None: shared and inline strings, numbers, dates (by the cell's style),
+    booleans, ISO dates, errors as they are shown."""
+
+    def __init__(self, book: _Xlsx, ns: str):
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
+
+        self.V, self.IS, self.T = ns + "v", ns + "is", ns + "t"
+        self.shared, self.date_styles = book.shared, book.date_styles
+        self.epoch = CALENDAR_MAC_1904 if book.epoch_1904 else CALENDAR_WINDOWS_1900
+        # Serial day numbers to dates without going through datetime; 1900 system: serials from 61 (1900-03-01) on,
+        # past Excel's phantom 1900-02-29.
+        self.epoch_ord = date(1904, 1, 1).toordinal() if book.epoch_1904 else date(1899, 12, 30).toordinal()
+        self.first_plain = 0 if book.epoch_1904 else 61
+        self.style_is_date: dict[str, bool] = {}
+
+    def value(self, c) -> Any:
+        last = c[-1]  # <v> comes after any <f>; inline strings have <is>
+        ltag = last.tag
+        if ltag == self.V:
+            x = last.text
+            return self._typed(c, c.get("t"), x) if x else None
+        if ltag != self.IS:
+            return None
+        if len(last) == 1 and last[0].tag == self.T:
+            v = last[0].text
+            return _unescape_x(v) if v and "_x" in v else v
+        # rich text runs; phonetic runs (rPh) are left out
+        return _unescape_x("".join(t_.text or "" for t_ in last.iter(self.T) if _local(t_.getparent().tag) != "rPh"))
+
+    def _typed(self, c, t: str | None, x: str) -> Any:
+        if t == "s":
+            try:
+                return self.shared[int(x)]
+            except (ValueError, IndexError):
+                return None
+        if t is None or t == "n":
+            return self._number(c, x)
+        if t == "str":
+            return _unescape_x(x)
+        if t == "b":
+            return x.strip() == "1"
+        if t == "d":
+            try:
+                return datetime.fromisoformat(x.rstrip("Z"))
+            except ValueError:
+                return x
+        return x  # "e": an error such as #N/A, shown as it is
+
+    def _number(self, c, x: str) -> Any:
+        from openpyxl.utils.datetime import from_excel
+
+        try:
+            v = int(x)
+        except ValueError:
+            try:
+                v = float(x)
+            except ValueError:
+                return x
+        s = c.get("s")
+        if not s:
+            return v
+        is_date = self.style_is_date.get(s)
+        if is_date is None:
+            is_date = self.style_is_date[s] = s.isdigit() and int(s) in self.date_styles
+        if not is_date:
+            return v
+        if type(v) is int and v >= self.first_plain and v < 2958466:
+            return date.fromordinal(self.epoch_ord + v)
+        try:
+            return from_excel(v, self.epoch)
+        except (ValueError, OverflowError, TypeError):
+            return v
+
+
 def _fill_merges(rows: list[tuple[int, list]], merges: list) -> list[tuple[int, list]]:
-    """Fill each merged range's value down its first column (see the module docstring)."""
+    """Fill each merged range's value down its first column (see catalogue.table_reader)."""
     by_row = dict(rows)
     added = False
     budget = 5_000_000
