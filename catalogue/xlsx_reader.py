@@ -195,6 +195,7 @@ def _row_values(el, cells: _CellValues, col_of: dict[str, int]) -> list:
 
     vals: list = []
     ci = -1
+    value = cells.value
     for c in el:
         if not len(c):
             continue  # a cell with a style and no value
@@ -210,7 +211,7 @@ def _row_values(el, cells: _CellValues, col_of: dict[str, int]) -> list:
                 col_of[letters] = ci
         else:
             ci += 1
-        v = cells.value(c)
+        v = value(c)
         if v is None or v == "":
             continue
         if ci >= len(vals):
