@@ -20,13 +20,13 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
-from catalogue import tabular  # noqa: E402
 from catalogue.models import Standard  # noqa: E402
 from catalogue.queries import build_request  # noqa: E402
 from catalogue.search import search  # noqa: E402
 from catalogue.imports import import_file  # noqa: E402
 from catalogue.services import load_reference, upsert_standards  # noqa: E402
 from catalogue.synthetic import generate_records  # noqa: E402
+from catalogue.table_writer import write_csv  # noqa: E402
 
 # Twenty typical queries: numbers full and partial, two-character words, English, and filters.
 QUERIES = [
@@ -69,7 +69,7 @@ def main() -> int:
         records = list(generate_records(args.rows, seed=7))
         sample = records[:IMPORT_ROWS]
         Standard.objects.filter(source__in=["bench", "bench-import"]).delete()
-        body = tabular.write_csv(sample)
+        body = write_csv(sample)
         started = time.perf_counter()
         report = import_file(data=body, filename="bench.csv", valid_only=True)
         elapsed = time.perf_counter() - started

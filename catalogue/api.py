@@ -14,7 +14,7 @@ from accounts.roles import Action
 from catalogue import imports, queries
 from catalogue.search import SearchInputError
 from catalogue.services import RecordError
-from catalogue.tabular import TabularError
+from catalogue.table_vocabulary import TabularError
 
 router = Router(tags=["标准目录 Catalogue"])
 

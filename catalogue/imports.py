@@ -15,6 +15,7 @@ from django.utils import timezone
 from catalogue.models import ImportBatch, Standard
 from catalogue.rights import restrict_table
 from catalogue.services import Progress, _Reference, record_hash, upsert_standards
+from catalogue.table_reader import read_table
 
 
 class ImportRefused(ValueError):
@@ -32,10 +33,8 @@ def too_large_message(size: int) -> str:
 
 
 def _read_upload(data: bytes, filename: str):
-    from catalogue import tabular
-
     ref = _Reference.load()
-    return tabular.read_table(
+    return read_table(
         data,
         filename,
         max_bytes=max_import_bytes(),
@@ -48,7 +47,7 @@ def _read_upload(data: bytes, filename: str):
 def preview_import(*, data: bytes, filename: str, by) -> "ImportBatch":
     """Check every row of an uploaded list and keep the file for confirmation; nothing reaches the catalogue.
 
-    Raises tabular.TabularError for a file that cannot be read at all (nothing is kept then either)."""
+    Raises catalogue.table_vocabulary.TabularError for a file that cannot be read at all (nothing is kept then either)."""
     return _preview(data=data, filename=filename, by=by)[0]
 
 

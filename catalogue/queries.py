@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from catalogue import tabular
+from catalogue.table_writer import write_csv, write_xlsx
 from catalogue.models import AdminDivision, CcsCode, IcsCode, Replacement, Sector, Standard
 from catalogue.numbers import try_parse_number
 from catalogue.search import SearchFilters, SearchInputError, SearchRequest, SearchResult, search
@@ -253,7 +253,7 @@ def export_search(*, format: str = "xlsx", **params) -> tuple[bytes, str, str]:
                 break
             page += 1
 
-    writer = tabular.write_xlsx if format == "xlsx" else tabular.write_csv
+    writer = write_xlsx if format == "xlsx" else write_csv
     return writer(records()), EXPORT_TYPES[format], f"yuebiao-standards.{format}"
 
 

@@ -15,7 +15,7 @@ from accounts.permissions import can
 from accounts.roles import Action
 from catalogue.models import AdminDivision, Standard
 from catalogue.numbers import StandardNumberError, parse_number, prefix_region
-from catalogue.tabular import ParsedTable, RowError
+from catalogue.table_vocabulary import ParsedTable, RowError
 
 _LEVEL_LABELS = dict(Standard.Level.choices)
 

@@ -20,7 +20,7 @@ from accounts.roles import Action
 from catalogue import imports, queries, services
 from catalogue.models import ImportBatch, Standard
 from catalogue.search import SORTS, SearchInputError
-from catalogue.tabular import TabularError
+from catalogue.table_vocabulary import TabularError
 from yuebiao.bounds import InputRefused, int_param
 
 _MULTI = ("level", "status", "nature")

@@ -58,7 +58,7 @@ SHEET_SUMMARY, SHEET_LIMITS, SHEET_CLAUSES, SHEET_TERMS, SHEET_REFERENCES = (
 
 
 def _level_labels() -> tuple[dict[str, str], dict[str, str]]:
-    from catalogue.tabular import LEVEL_ZH, NATURE_ZH  # pure module; the catalogue's words for level and nature
+    from catalogue.table_vocabulary import LEVEL_ZH, NATURE_ZH  # pure module; the catalogue's words for level and nature
 
     return LEVEL_ZH, NATURE_ZH
 
@@ -288,7 +288,7 @@ def _same_note(report: dict, what: str) -> str | None:
 
 def report_xlsx(report: dict, *, title: str | None = None, link: str | None = None) -> bytes:
     """The report as an .xlsx: 概要, 限值比对, 条款对应, 术语, 规范性引用文件 (only 概要 when nothing was compared)."""
-    from catalogue.tabular import write_workbook
+    from catalogue.table_writer import write_workbook
 
     summary = [["项目", "内容"]] + [[k, v] for k, v in summary_rows(report, title=title, link=link)]
     sheets: list[tuple[str, Iterable[list], list[int]]] = [(SHEET_SUMMARY, summary, [26, 110])]

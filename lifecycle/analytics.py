@@ -833,7 +833,7 @@ def export_xlsx(filters: Filters | None = None, *, today: date | None = None, pr
                    *[p["stage_days"].get(v) for v, _l in cols]]
 
     sheets.append((_("项目明细"), detail(), [14, 40, 10, 28, 30, 10, 12, 12, 14, 8, *[10] * len(cols)]))
-    from catalogue.tabular import write_workbook
+    from catalogue.table_writer import write_workbook
 
     return write_workbook(sheets)
 

@@ -146,7 +146,7 @@ def _check_region(code: str) -> str:
     code = (code or "").strip()
     if not code:
         return ""
-    from catalogue.tabular import REGION_NAMES
+    from catalogue.geography import REGION_NAMES
 
     folded = unicodedata.normalize("NFKC", code).replace(" ", "")
     if folded.isdigit() and len(folded) == 6:

@@ -13,10 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from catalogue import tabular
 from catalogue.numbers import parse_number
 from catalogue.synthetic import generate_records
-from catalogue.tabular import EXPORT_COLUMNS, TabularError, read_table, write_csv, write_xlsx
+from catalogue.table_reader import read_table
+from catalogue.table_vocabulary import EXPORT_COLUMNS, RECORD_KEYS, TabularError
+from catalogue.table_vocabulary import STATUS_WORDS as TABLE_STATUS_WORDS
+from catalogue.table_writer import write_csv, write_xlsx
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +81,7 @@ def errors_of(table):
 
 def _expected(record: dict) -> dict:
     """A generated record as read_table gives it back: numbers canonical, lists as lists."""
-    out = {k: record[k] for k in tabular.RECORD_KEYS}
+    out = {k: record[k] for k in RECORD_KEYS}
     out["number"] = canon(record["number"])
     out["replaces"] = [canon(r) for r in record["replaces"]]
     out["adopted_standard"] = canon(record["adopted_standard"]) if record["adopted_standard"] else None
@@ -101,7 +103,7 @@ def test_good_rows_round_trip(writer, name):
 def test_every_record_has_exactly_the_record_keys():
     table = read_rows(["GB/T 1.1—2020", "标准化工作导则"])
     (_, rec), = table.records
-    assert set(rec) == set(tabular.RECORD_KEYS)
+    assert set(rec) == set(RECORD_KEYS)
     assert rec["title_en"] == "" and rec["status"] is None and rec["ics_codes"] == [] and rec["published_on"] is None
 
 
@@ -321,7 +323,7 @@ def test_status_words(word, status):
 def test_status_words_agree_with_the_status_module():
     from catalogue.status import STATUS_WORDS
 
-    assert {k: tabular.STATUS_WORDS[k] for k in STATUS_WORDS} == STATUS_WORDS
+    assert {k: TABLE_STATUS_WORDS[k] for k in STATUS_WORDS} == STATUS_WORDS
 
 
 def test_sectors_by_name_slug_or_english_name():
@@ -615,7 +617,7 @@ def _check_invariants(table, n_rows):
     for e in table.errors:
         assert e.column in COLUMNS and e.message
     for _, rec in table.records:
-        assert set(rec) == set(tabular.RECORD_KEYS) and rec["number"] and rec["title_zh"]
+        assert set(rec) == set(RECORD_KEYS) and rec["number"] and rec["title_zh"]
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

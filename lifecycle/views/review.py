@@ -70,7 +70,7 @@ class ExpertForm(forms.Form):
 
 
 def _pool_form_context(form, expert=None) -> dict:
-    from catalogue.tabular import GD_CITY_CODES
+    from catalogue.geography import GD_CITY_CODES
 
     return {
         "form": form, "expert": expert,

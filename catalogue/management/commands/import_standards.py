@@ -10,7 +10,7 @@ from accounts.models import User
 from accounts.permissions import can
 from accounts.roles import Action
 from catalogue import imports, services
-from catalogue.tabular import TabularError
+from catalogue.table_vocabulary import TabularError
 
 
 class Command(BaseCommand):
