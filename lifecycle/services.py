@@ -411,11 +411,11 @@ def _conclude_review(project: Project, action: Action, *, by, today: date, reaso
         )
         out["successor"] = successor.code
     elif action == Action.WITHDRAW and project.standard_id:
-        from lifecycle import implementation
+        from lifecycle import references
 
         number = project.number
         # Local standards citing the withdrawn one come due for review, as when the catalogue withdraws one.
-        transaction.on_commit(lambda: implementation.references_changed(withdrawn=[number]), robust=True)
+        transaction.on_commit(lambda: references.references_changed(withdrawn=[number]), robust=True)
         withdraw_standard(project.standard_id, on=today, today=today, by=by, context={"project": project.code})
     now = timezone.now()
     for review in reviews:
