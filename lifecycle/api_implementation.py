@@ -12,9 +12,8 @@ from accounts.api_auth import PUBLIC, RoleAuth, access_extra
 from accounts.permissions import can, roles_of
 from accounts.roles import Action as AccountAction
 from accounts.roles import Role as AccountRole
-from lifecycle import captcha
+from lifecycle import captcha, services, timeline
 from lifecycle import implementation as impl
-from lifecycle import services
 from lifecycle.models import ImplementationEvaluation
 from yuebiao.bounds import DbId
 from yuebiao.proxy import client_address
@@ -165,7 +164,7 @@ def post_feedback(request, slug: str, body: FeedbackIn):
             summary="标准的公开全生命周期记录", **OPEN)
 def standard_timeline(request, slug: str):
     std = _standard(slug)
-    projects, rows = impl.public_timeline(std)
+    projects, rows = timeline.public_timeline(std)
     return {
         "standard": std.number, "title_zh": std.title_zh,
         "projects": [{"number": p.number, "kind": p.kind, "state": p.state, "state_label": p.state_label}

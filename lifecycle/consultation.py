@@ -9,7 +9,6 @@ submit_for_review needs together with every comment answered (transitions.COMMEN
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,6 +24,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.roles import Role as AccountRole
 from lifecycle import captcha, public_input
+from lifecycle.comment_table import (
+    TableContent,
+    TableRow,
+    build_table_docx,
+    build_table_pdf,
+    build_table_xlsx,
+)
 from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
 from lifecycle.services import DocumentRefused, LifecycleError, project_roles, upload_document
 from lifecycle.transitions import Doc, Role, State
@@ -452,18 +458,6 @@ def clause_key(clause: str) -> tuple:
     return (1, tuple((0, int(p), "") if p.isascii() and p.isdigit() else (1, 0, p) for p in parts if p))
 
 
-@dataclass(frozen=True)
-class TableRow:
-    number: int
-    clause: str
-    text: str
-    proposal: str
-    sender: str
-    resolution: str
-    response: str
-
-
-TABLE_HEADER = ("序号", "章条编号", "意见内容", "修改建议", "提出单位/提出人", "处理意见", "处理理由")
 UNANSWERED_LABEL = "（未答复）"
 
 
@@ -512,15 +506,6 @@ def table_rows(project: Project, *, show_contacts: bool = False) -> list[TableRo
     return rows
 
 
-@dataclass(frozen=True)
-class TableContent:
-    title: str
-    subtitle: str
-    summary: str
-    rows: list[TableRow]
-    draft: bool
-
-
 def table_content(project: Project, *, today: date | None = None, show_contacts: bool = False) -> TableContent:
     counts = comment_counts(project)
     rows = table_rows(project, show_contacts=show_contacts)
@@ -537,171 +522,6 @@ def table_content(project: Project, *, today: date | None = None, show_contacts:
     subtitle = (f"项目编号：{project.code}　{period}生成日期：{(today or _today()).isoformat()}"
                 + ("　（草稿：尚有意见未答复）" if counts["unanswered"] else ""))
     return TableContent(f"《{project.title_zh}》征求意见汇总处理表", subtitle, summary, rows, bool(counts["unanswered"]))
-
-
-_COLUMN_WIDTHS_XLSX = (6, 12, 50, 40, 24, 11, 40)
-
-
-def build_table_xlsx(content: TableContent) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "意见汇总处理表"
-    last = get_column_letter(len(TABLE_HEADER))
-    ws.append([content.title])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 28
-    ws.append([content.subtitle])
-    ws.merge_cells(f"A2:{last}2")
-    ws.append([content.summary])
-    ws.merge_cells(f"A3:{last}3")
-    ws["A3"].alignment = ws["A2"].alignment = Alignment(wrap_text=True, vertical="center")
-    ws.append(list(TABLE_HEADER))
-    thin = Side(style="thin", color="808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    for cell in ws[4]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="E8EDF3")
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = border
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for row in content.rows:
-        values = [row.number, row.clause, row.text, row.proposal, row.sender, row.resolution, row.response]
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            # A comment that starts with "=" is text, not a formula someone's spreadsheet would run.
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-            cell.alignment = wrap
-            cell.border = border
-    for i, width in enumerate(_COLUMN_WIDTHS_XLSX, 1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A5"
-    ws.print_title_rows = "4:4"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
-
-
-_COLUMN_WIDTHS_CM = (1.2, 2.0, 6.6, 5.2, 3.4, 1.8, 5.4)  # fits A4 landscape with 2 cm margins (25.7 cm)
-
-
-def build_table_docx(content: TableContent) -> bytes:
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
-    document = Document()
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.LANDSCAPE
-    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2.0))
-    style = document.styles["Normal"]
-    style.font.name = "SimSun"
-    style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(content.title)
-    run.bold, run.font.size = True, Pt(16)
-    document.add_paragraph(content.subtitle)
-    document.add_paragraph(content.summary)
-    table = document.add_table(rows=1, cols=len(TABLE_HEADER))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    header = table.rows[0]
-    # The header row repeats on every page (w:tblHeader).
-    tr_pr = header._tr.get_or_add_trPr()
-    flag = OxmlElement("w:tblHeader")
-    flag.set(qn("w:val"), "true")
-    tr_pr.append(flag)
-    for cell, text in zip(header.cells, TABLE_HEADER):
-        cell.text = ""
-        r = cell.paragraphs[0].add_run(text)
-        r.bold = True
-        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    for row in content.rows:
-        cells = table.add_row().cells
-        values = (str(row.number), row.clause, row.text, row.proposal, row.sender, row.resolution, row.response)
-        for cell, value in zip(cells, values):
-            cell.text = value
-    for i, width in enumerate(_COLUMN_WIDTHS_CM):
-        for cell in table.columns[i].cells:
-            cell.width = Cm(width)
-    if not content.rows:
-        document.add_paragraph("（无意见）")
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-_PDF_FONT = "STSong-Light"
-_COLUMN_WIDTHS_PT = (30, 56, 200, 158, 96, 52, 178)  # 770 pt: A4 landscape less 36 pt margins
-
-
-def build_table_pdf(content: TableContent) -> bytes:
-    """The table as PDF with ReportLab and the Adobe-GB1 CID font STSong-Light, which needs no font file: the same
-    output on any machine, offline; viewers draw it with their own Song typeface, and the text stays extractable."""
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    if _PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_PDF_FONT))
-    body = ParagraphStyle("cell", fontName=_PDF_FONT, fontSize=9, leading=12.5, wordWrap="CJK")
-    head = ParagraphStyle("head", parent=body, alignment=1)
-    title_style = ParagraphStyle("title", fontName=_PDF_FONT, fontSize=16, leading=22, alignment=1, spaceAfter=6)
-    note = ParagraphStyle("note", fontName=_PDF_FONT, fontSize=10, leading=14, wordWrap="CJK")
-
-    def para(text: str, style=body) -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
-
-    data = [[para(h, head) for h in TABLE_HEADER]]
-    for row in content.rows:
-        data.append([para(str(row.number)), para(row.clause), para(row.text), para(row.proposal), para(row.sender),
-                     para(row.resolution), para(row.response)])
-    table = Table(data, colWidths=_COLUMN_WIDTHS_PT, repeatRows=1, splitInRow=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#808080")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EDF3")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(_PDF_FONT, 8)
-        canvas.drawRightString(doc.pagesize[0] - 36, 20, f"第 {doc.page} 页")
-        canvas.restoreState()
-
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=36, rightMargin=36, topMargin=36,
-                            bottomMargin=36, title=content.title, author="粤标 Yuebiao")
-    story = [para(content.title, title_style), para(content.subtitle, note), para(content.summary, note),
-             Spacer(1, 6), table]
-    if not content.rows:
-        story.append(para("（无意见）", note))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
 
 
 TABLE_FORMATS = {

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 
 from lifecycle import implementation as impl
+from lifecycle import references as refs
 
 log = logging.getLogger("yuebiao.lifecycle")
 
 
 def open_due_reviews() -> dict:
     """References parsed since the last run first, as they may make a review due today, then the reviews due."""
-    references = impl.refresh_missing_references()
+    references = refs.refresh_missing_references()
     opened = impl.open_due_reviews()
     failed = [f"{o['number'] or o['code']}：{o['error']}" for o in opened if o["error"]]
     if failed:

@@ -1,4 +1,5 @@
-"""Use cases after publication (实施与复审): implementation feedback, third-party evaluation, references, reviews due.
+"""Use cases after publication (实施与复审): implementation feedback, third-party evaluation, reviews due
+(normative references are `lifecycle.references`, the public timeline `lifecycle.timeline`).
 
 Feedback (实施信息反馈) comes from anyone; the bureau answers it or opens a periodic review (复审) because of it. A
 commissioned agency scores the implementation evaluation (实施效果评估) on a weighted rubric and submits its report.
@@ -31,7 +32,6 @@ from lifecycle.models import (
     ImplementationFeedback,
     LocalStandardProject,
     PeriodicReview,
-    ProjectReference,
 )
 from lifecycle.services import LifecycleError
 from lifecycle.transitions import Action, Doc, Role, State
@@ -529,187 +529,6 @@ def conclude_review(
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Normative references (规范性引用文件): what makes a review due early.
-
-def parse_reference(text: str) -> tuple[str, str]:
-    """(canonical number, undated number) of a typed reference; LifecycleError in Chinese when it does not parse."""
-    from catalogue.numbers import StandardNumberError, parse_number
-
-    text = (text or "").strip()
-    if not text:
-        raise LifecycleError("请填写引用标准的标准号")
-    if len(text) > 80:
-        raise LifecycleError("标准号不能超过 80 个字符")
-    try:
-        parsed = parse_number(text)
-    except StandardNumberError as exc:
-        raise LifecycleError(str(exc)) from exc
-    return parsed.canonical, parsed.undated
-
-
-def _may_edit_references(by: User | None, project: Project) -> bool:
-    return by is None or Role.BUREAU in services.project_roles(by, project)
-
-
-@transaction.atomic
-def add_reference(*, project: Project, number: str, by: User) -> ProjectReference:
-    canonical, undated = parse_reference(number)
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    if not _may_edit_references(by, locked):
-        raise NotAllowed("只有省局可以登记引用标准")
-    if locked.number and canonical == locked.number:
-        raise LifecycleError("标准不能引用自身")
-    if locked.references.filter(number=canonical).exists():
-        raise LifecycleError(f"已登记引用标准 {canonical}")
-    ref = ProjectReference.objects.create(project=locked, number=canonical, undated_number=undated)
-    _bump(locked)
-    record(locked, actor=by, kind="reference_added", data={"numbers": [canonical], "source": "manual"})
-    return ref
-
-
-@transaction.atomic
-def remove_reference(*, project: Project, reference_id: int, by: User) -> None:
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    if not _may_edit_references(by, locked):
-        raise NotAllowed("只有省局可以删除引用标准")
-    ref = locked.references.filter(pk=reference_id).first()
-    if ref is None:
-        raise LifecycleError("没有这条引用标准（可能已被删除）")
-    ref.delete()
-    _bump(locked)
-    record(locked, actor=by, kind="reference_removed", data={"numbers": [ref.number]})
-
-
-def references_in(document: dict | None) -> list[tuple[str, str]]:
-    """(canonical, undated) of each normative reference in smart's parse of a text, in order, without repeats."""
-    from catalogue.numbers import try_parse_number
-
-    out: dict[str, str] = {}
-    for ref in (document or {}).get("references") or []:
-        if not isinstance(ref, dict):
-            continue
-        parsed = try_parse_number(str(ref.get("number") or ref.get("raw") or ""))
-        if parsed is not None and len(parsed.canonical) <= 80:
-            out.setdefault(parsed.canonical, parsed.undated)
-    return list(out.items())
-
-
-def structured_document(project: Project) -> dict | None:
-    if not project.standard_id:
-        return None
-    try:
-        from smart.models import StructuredStandard
-    except ImportError:  # the machine-readable room is optional
-        return None
-    return StructuredStandard.objects.filter(standard_id=project.standard_id).values_list(
-        "document", flat=True).first()
-
-
-@transaction.atomic
-def refresh_references(*, project: Project, by: User | None = None, strict: bool = False) -> list[str]:
-    """Add the references smart read from the published text (never removes: hand-entered ones stay).
-
-    Returns the numbers added. `strict` (the bureau's button) says why when there is no parse to read.
-    """
-    locked = Project.objects.select_for_update().get(pk=project.pk)
-    if not _may_edit_references(by, locked):
-        raise NotAllowed("只有省局可以更新引用标准")
-    document = structured_document(locked)
-    if document is None:
-        if strict:
-            raise LifecycleError("标准全文尚未公开或尚未解析为机器可读文本，请手工登记引用标准")
-        return []
-    have = set(locked.references.values_list("number", flat=True))
-    new = [(n, u) for n, u in references_in(document) if n not in have and n != locked.number]
-    if not new:
-        return []
-    ProjectReference.objects.bulk_create(
-        [ProjectReference(project=locked, number=n, undated_number=u) for n, u in new], ignore_conflicts=True
-    )
-    _bump(locked)
-    record(locked, actor=by, kind="reference_added", data={"numbers": [n for n, _ in new], "source": "smart"})
-    return [n for n, _ in new]
-
-
-def refresh_missing_references() -> int:
-    """References for standards in force that have a parsed text but none registered (run by reviews-due)."""
-    try:
-        from smart.models import StructuredStandard
-    except ImportError:
-        return 0
-    parsed_ids = StructuredStandard.objects.filter(document__isnull=False).values("standard_id")
-    projects = Project.objects.filter(state__in=[s.value for s in IN_FORCE], standard_id__in=parsed_ids,
-                                      references__isnull=True)
-    added = 0
-    for project in projects:
-        added += len(refresh_references(project=project))
-    return added
-
-
-def _change_details(replaced_by: dict[str, list[str]], withdrawn: Iterable[str],
-                    today: date) -> dict[str, list[tuple[str, str]]]:
-    """{undated number: [(changed canonical number, detail)]} of what the catalogue announced."""
-    from catalogue.models import Standard
-    from catalogue.numbers import try_parse_number
-
-    withdrawn = list(withdrawn)
-    dates = {}
-    if withdrawn:
-        dates = dict(Standard.objects.filter(number__in=withdrawn).values_list("number", "withdrawn_on"))
-    changes: dict[str, list[tuple[str, str]]] = {}
-    for old, new in replaced_by.items():
-        parsed = try_parse_number(old)
-        if parsed is not None:
-            detail = f"{parsed.canonical} 被 {'、'.join(new)} 代替"
-            changes.setdefault(parsed.undated, []).append((parsed.canonical, detail))
-    for number in withdrawn:
-        parsed = try_parse_number(number)
-        if parsed is None:
-            continue
-        when = dates.get(parsed.canonical)
-        detail = (f"{parsed.canonical} 将于 {when.isoformat()} 废止" if when and when > today
-                  else f"{parsed.canonical} 已废止")
-        changes.setdefault(parsed.undated, []).append((parsed.canonical, detail))
-    return changes
-
-
-def references_changed(*, replaced_by: dict[str, list[str]] | None = None, withdrawn: Iterable[str] = (),
-                       today: date | None = None) -> list[PeriodicReview]:
-    """Open a review on every standard in force that cites a replaced or withdrawn standard.
-
-    An undated reference (GB/T 16157) follows every edition, so any change of that standard counts; a dated one
-    (GB 1234—2010) only when that very edition is replaced or withdrawn. Returns the reviews newly opened.
-    """
-    today = today or _today()
-    changes = _change_details(replaced_by or {}, withdrawn, today)
-    if not changes:
-        return []
-    hits: dict[int, list[str]] = {}
-    keys = list(changes)
-    for i in range(0, len(keys), 500):
-        refs = ProjectReference.objects.filter(
-            undated_number__in=keys[i:i + 500], project__state__in=[s.value for s in IN_FORCE]
-        ).values_list("project_id", "number", "undated_number")
-        for project_id, number, undated in refs:
-            for changed, detail in changes[undated]:
-                if number == undated or number == changed:
-                    if detail not in hits.setdefault(project_id, []):
-                        hits[project_id].append(detail)
-    opened = []
-    for project in Project.objects.filter(id__in=list(hits)).order_by("id"):
-        for detail in hits[project.id]:
-            try:
-                review, created = open_review(project=project, reason=PeriodicReview.Reason.REFERENCE_CHANGED,
-                                              detail=detail, by=None, today=today)
-            except LifecycleError as exc:  # the project left force meanwhile
-                log.info("复审未启动 %s：%s", project.code, exc)
-                continue
-            if created:
-                opened.append(review)
-    return opened
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # Third-party evaluation (实施效果评估): the rubric and the scores.
 
 @dataclass(frozen=True)
@@ -871,75 +690,6 @@ def score_rows(evaluation: ImplementationEvaluation | None) -> list[dict]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The public timeline of a standard (全过程追溯，公开部分).
-
-def projects_of_standard(standard) -> list[Project]:
-    """The standard's project with its predecessors and successors (revisions), oldest first; bounded."""
-    start = list(Project.objects.filter(Q(standard=standard) | Q(revises=standard)).order_by("created_at", "id")[:10])
-    seen = {p.id: p for p in start}
-    frontier = list(start)
-    for _ in range(10):  # a standard revised ten times over is far beyond any real history
-        if not frontier:
-            break
-        ids = [p.id for p in frontier]
-        pred_ids = [p.predecessor_id for p in frontier if p.predecessor_id and p.predecessor_id not in seen]
-        more = list(Project.objects.filter(Q(id__in=pred_ids) | Q(predecessor_id__in=ids)).exclude(id__in=list(seen)))
-        for p in more:
-            seen[p.id] = p
-        frontier = more
-    return sorted(seen.values(), key=lambda p: (p.created_at, p.id))
-
-
-def _doc_hashes(data: dict) -> list[tuple[str, str]]:
-    out = []
-    for kind, digest in (data.get("documents") or {}).items():
-        if kind in Doc._value2member_map_ and isinstance(digest, str):
-            out.append((rules.DOC_LABELS[Doc(kind)][0], digest))
-    if isinstance(data.get("sha256"), str) and data["sha256"] not in {d for _, d in out}:
-        kind = data.get("document")
-        label = rules.DOC_LABELS[Doc(kind)][0] if kind in Doc._value2member_map_ else "文件"
-        out.append((label, data["sha256"]))
-    return out
-
-
-def describe_public(event, project: Project) -> dict:
-    """A public event in words for the standard's timeline and feed (no reasons typed in private forms)."""
-    row = services.describe_event(event)
-    data = event.payload
-    detail = [row["detail"]] if row["detail"] else []
-    if event.kind == "review_opened":
-        reason = data.get("reason")
-        label = PeriodicReview.Reason(reason).label if reason in PeriodicReview.Reason.values else ""
-        detail.append("；".join(x for x in (str(label), data.get("detail", ""), f"期限 {data.get('due_on', '')}") if x))
-    for key, label in (("filed_on", "备案"), ("filing_reference", "备案号"), ("disclosed_on", "公开"),
-                       ("review_due_on", "复审到期"), ("agency", "评估机构"), ("total_score", "总分")):
-        if data.get(key) and f"{label} {data[key]}" not in detail:
-            detail.append(f"{label} {data[key]}")
-    state = data.get("to") or ""
-    stage = rules.STATE_LABELS[State(state)][0] if state in State._value2member_map_ else ""
-    return {
-        "event": event, "project": project, "what": row["what"], "moved": row["moved"], "stage": stage,
-        "detail": "；".join(detail), "reason": row["reason"] if data.get("action") in (
-            Action.CANCEL, Action.REVISE, Action.WITHDRAW) else "",
-        "hashes": _doc_hashes(data), "anchor": f"e{event.pk}",
-    }
-
-
-def public_timeline(standard) -> tuple[list[Project], list[dict]]:
-    """(projects, events) of the standard's public timeline, oldest first; two queries for the events."""
-    from trail.services import events_for
-
-    projects = projects_of_standard(standard)
-    if not projects:
-        return [], []
-    by_key = {f"lifecycle.localstandardproject:{p.pk}": p for p in projects}
-    events = events_for(projects, public_only=True)
-    rows = [describe_public(e, by_key[key]) for key, evs in events.items() for e in evs]
-    rows.sort(key=lambda r: (r["event"].at, r["event"].pk))
-    return projects, rows
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # The project page's panel.
 
 def project_panel_context(project, user, roles) -> dict:
@@ -989,8 +739,8 @@ def project_panel_context(project, user, roles) -> dict:
 
 
 __all__ = [
-    "DEFAULT_RUBRIC", "FEEDBACK_PER_DAY", "FEEDBACK_PER_HOUR", "IN_FORCE", "NotAllowed", "TooMany", "add_reference",
-    "conclude_review", "feedback_for", "open_due_reviews", "open_review", "project_panel_context", "public_timeline",
-    "references_changed", "refresh_references", "remove_reference", "respond_feedback", "review_because_of_feedback",
+    "DEFAULT_RUBRIC", "FEEDBACK_PER_DAY", "FEEDBACK_PER_HOUR", "IN_FORCE", "NotAllowed", "TooMany",
+    "conclude_review", "feedback_for", "open_due_reviews", "open_review", "project_panel_context",
+    "respond_feedback", "review_because_of_feedback",
     "reviews_due", "score_evaluation", "submit_evaluation_report", "submit_feedback",
 ]

@@ -14,7 +14,7 @@ def on_standards_superseded(sender, numbers=(), replaced_by=None, withdrawn=(), 
 
     Runs after the catalogue's transaction committed; a failure is logged and never undoes the import.
     """
-    from lifecycle.implementation import references_changed
+    from lifecycle.references import references_changed
 
     if not numbers:
         return
@@ -34,7 +34,7 @@ def on_structured_saved(sender, instance, **kwargs) -> None:
     standard_id = instance.standard_id
 
     def refresh() -> None:
-        from lifecycle.implementation import refresh_references
+        from lifecycle.references import refresh_references
         from lifecycle.models import LocalStandardProject
 
         project = LocalStandardProject.objects.filter(standard_id=standard_id).first()

@@ -108,6 +108,7 @@ def world(settings, tmp_path, make_record):
     from catalogue.services import upsert_standards
     from compare import services as compare_services
     from lifecycle import demo, implementation, services
+    from lifecycle import references as refs
     from lifecycle.models import ImplementationEvaluation, ImplementationFeedback, PanelMember
     from lifecycle.transitions import State
     from notify.services import send
@@ -133,7 +134,7 @@ def world(settings, tmp_path, make_record):
     evaluation = ImplementationEvaluation.objects.create(project=reviewing, agency=people["evaluator"].organisation,
                                                          commissioned_by=people["sheng"])
     feedback = implementation.submit_feedback(standard=standard, kind="problem", text="外部反馈", user=people["dept"])
-    reference = implementation.add_reference(project=consulting, number="GB/T 1.1—2020", by=people["sheng"])
+    reference = refs.add_reference(project=consulting, number="GB/T 1.1—2020", by=people["sheng"])
     sheng = people["sheng"]
     batch = preview_import(data="标准号,标准名称\nDB4405/T 9302—2022,省局的批次\n".encode(), filename="b.csv", by=sheng)
     comparison = compare_services.compare_sides(

@@ -284,7 +284,7 @@ YUEBIAO_DAILY_AT = os.environ.get("YUEBIAO_DAILY_AT", "02:00")
 YUEBIAO_DAILY_JOBS = {
     "refresh-status": "catalogue.services.refresh_statuses",
     "reviews-due": "lifecycle.daily.open_due_reviews",
-    "remind": "lifecycle.services.send_deadline_reminders",
+    "remind": "lifecycle.reminders.send_deadline_reminders",
     "personal-data-purge": "lifecycle.personal_data.erase_expired_contacts",
     "anchor": "trail.services.anchor_today",
 }

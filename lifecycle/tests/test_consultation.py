@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from lifecycle import captcha, public_input
+from lifecycle import captcha, comment_table, public_input
 from lifecycle import consultation as svc
 from lifecycle import services
 from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
@@ -489,7 +489,7 @@ def test_the_excel_table(open_project, answered_comments):
     ws = load_workbook(io.BytesIO(data)).active
     assert open_project.title_zh in ws["A1"].value and open_project.code in ws["A2"].value
     assert "共收到意见 4 条" in ws["A3"].value and "采纳 2 条" in ws["A3"].value
-    assert [c.value for c in ws[4]] == list(svc.TABLE_HEADER)
+    assert [c.value for c in ws[4]] == list(comment_table.TABLE_HEADER)
     assert ws.freeze_panes == "A5"
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=5)]
     # Ordered by clause (the whole draft first, 4.2 before 4.10), numbered 1…n.
@@ -514,7 +514,7 @@ def test_the_word_table_is_landscape(open_project, answered_comments):
     assert document.sections[0].page_width > document.sections[0].page_height
     assert open_project.title_zh in document.paragraphs[0].text
     table = document.tables[0]
-    assert [c.text for c in table.rows[0].cells] == list(svc.TABLE_HEADER)
+    assert [c.text for c in table.rows[0].cells] == list(comment_table.TABLE_HEADER)
     assert len(table.rows) == 5
     assert [c.text for c in table.rows[4].cells][1:3] == ["5.1", "温度限值偏低"]
     assert table.rows[4].cells[5].text == "未采纳"

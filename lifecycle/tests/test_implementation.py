@@ -16,8 +16,9 @@ from django.utils import timezone
 from accounts.models import Organisation
 from catalogue.models import Standard
 from catalogue.services import upsert_standards
-from lifecycle import captcha, services
+from lifecycle import captcha, services, timeline
 from lifecycle import implementation as impl
+from lifecycle import references as refs
 from lifecycle.models import (
     ImplementationFeedback,
     LocalStandardProject,
@@ -81,7 +82,7 @@ def quick(people, make_record):
         )
         project.drafting_organisations.add(people["drafter"].organisation)
         for ref in references:
-            canonical, undated = impl.parse_reference(ref)
+            canonical, undated = refs.parse_reference(ref)
             ProjectReference.objects.create(project=project, number=canonical, undated_number=undated)
         return project
 
@@ -366,12 +367,12 @@ def test_a_drafting_organisation_cannot_evaluate_its_own_standard(quick, people)
 
 def test_references_by_hand(client, quick, people):
     project = quick()
-    ref = impl.add_reference(project=project, number="gb/t16157", by=people["bureau"])
+    ref = refs.add_reference(project=project, number="gb/t16157", by=people["bureau"])
     assert (ref.number, ref.undated_number) == ("GB/T 16157", "GB/T 16157")
     with pytest.raises(services.LifecycleError, match="已登记"):
-        impl.add_reference(project=project, number="GB/T 16157", by=people["bureau"])
+        refs.add_reference(project=project, number="GB/T 16157", by=people["bureau"])
     with pytest.raises(services.LifecycleError, match="无法识别标准号"):
-        impl.add_reference(project=project, number="第五章", by=people["bureau"])
+        refs.add_reference(project=project, number="第五章", by=people["bureau"])
     client.force_login(people["drafter"])
     url = reverse("lifecycle:reference-add", args=[project.code])
     assert client.post(url, {"number": "GB 2762—2022"}).status_code == 403
@@ -400,7 +401,7 @@ def test_references_come_from_the_parsed_text(quick, django_capture_on_commit_ca
                                           document=document)
     assert sorted(project.references.values_list("number", "undated_number")) == [
         ("GB 2762—2022", "GB 2762"), ("GB/T 16157", "GB/T 16157")]
-    assert impl.refresh_references(project=project) == []  # idempotent
+    assert refs.refresh_references(project=project) == []  # idempotent
 
 
 def test_a_replaced_reference_opens_a_review_once(quick, people, make_record, django_capture_on_commit_callbacks):
@@ -492,7 +493,7 @@ def test_five_year_review_opened_by_the_command(quick):
 
 def test_the_command_starts_a_review_opened_by_a_reference_change(quick):
     project = quick(references=["GB 1234—2010"])
-    impl.references_changed(replaced_by={"GB 1234—2010": ["GB 1234—2024"]})
+    refs.references_changed(replaced_by={"GB 1234—2010": ["GB 1234—2024"]})
     project.refresh_from_db()
     assert project.state == State.IMPLEMENTING  # opened, not yet started
     call_command("reviews_due", "--open", stdout=io.StringIO(), stderr=io.StringIO())
@@ -630,7 +631,7 @@ def test_revision_projects_share_the_timeline(implemented, people):
                              by=people["bureau"])
     services.advance(project=project, action="revise", by=people["bureau"], reason="技术指标落后")
     successor = LocalStandardProject.objects.get(predecessor=project)
-    projects, rows = impl.public_timeline(project.standard)
+    projects, rows = timeline.public_timeline(project.standard)
     assert [p.pk for p in projects] == [project.pk, successor.pk]
     assert any(r["what"] == "复审：修订" and r["reason"] == "技术指标落后" for r in rows)
     assert any(r["what"] == "启动复审" for r in rows)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from accounts.models import Organisation
 from accounts.services import create_organisation
-from lifecycle import review, services
+from lifecycle import expert_import, review, services
 from lifecycle.models import Expert, LocalStandardProject, PanelMember, ReviewPanel
 from lifecycle.transitions import Action, Doc, State
 from notify.models import Notice
@@ -380,7 +380,7 @@ def test_pool_changes_are_events_and_duplicates_are_refused(world):
     assert changed["title"] == ["研究员", "教授级高工"] and changed["region_code"] == ["", "440100"]
 
 
-def _xlsx(rows, header=review.IMPORT_COLUMNS, title_row=True) -> bytes:
+def _xlsx(rows, header=expert_import.IMPORT_COLUMNS, title_row=True) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -402,7 +402,7 @@ def test_import_good_file(world, make_user):
         ("王五", "独立单位２", "", "", "440300", ""),  # full-width digit in the organisation name is folded
     ])
     events = Event.objects.count()
-    report = review.import_experts(data=data, filename="专家.xlsx", by=world["officer"])
+    report = expert_import.import_experts(data=data, filename="专家.xlsx", by=world["officer"])
     assert report.ok and report.created == 2
     li = Expert.objects.get(name="李四")
     assert li.organisation.name == "独立单位1" and li.region_code == "440300" and li.user.username == "newexpert"
@@ -421,7 +421,7 @@ def test_import_bad_rows_writes_nothing_and_names_each_row(world):
         ("周九", "独立单位3", "", "", "", "expert0"),  # already linked to 专家0
     ])
     count = Expert.objects.count()
-    report = review.import_experts(data=data, filename="专家.xlsx", by=world["officer"])
+    report = expert_import.import_experts(data=data, filename="专家.xlsx", by=world["officer"])
     assert report.created == 0 and Expert.objects.count() == count
     by_row = {e["row"]: e for e in report.errors}
     assert set(by_row) == {4, 5, 6, 7, 8}  # row 1 is a title, row 2 the header, row 3 is good
@@ -439,7 +439,7 @@ def test_import_duplicates_in_file_and_in_pool(world):
         ("专家2", "独立单位2", "", "", "", ""),
         ("李四", "独立单位4", "", "", "", ""),  # same name, another employer: a different person
     ], title_row=False)
-    report = review.import_experts(data=data, filename="dup.xlsx", by=world["officer"])
+    report = expert_import.import_experts(data=data, filename="dup.xlsx", by=world["officer"])
     assert {e["row"]: e["message"] for e in report.errors} == {
         3: "与第 2 行重复（同一工作单位的同名专家）",
         4: f"专家库中已有“独立单位2”的专家“专家2”（编号 {world['experts'][2].pk}），重复",
@@ -455,16 +455,16 @@ def test_import_duplicates_in_file_and_in_pool(world):
     (b"", "文件为空"),
 ])
 def test_import_refuses_wrong_file_types_by_their_bytes(world, data, message):
-    with pytest.raises(review.ImportRefused, match=message):
-        review.import_experts(data=data, filename="专家.xlsx", by=world["officer"])
+    with pytest.raises(expert_import.ImportRefused, match=message):
+        expert_import.import_experts(data=data, filename="专家.xlsx", by=world["officer"])
 
 
 def test_import_refuses_a_sheet_without_the_header(world):
-    with pytest.raises(review.ImportRefused, match="找不到表头"):
-        review.import_experts(data=_xlsx([("a", "b")], header=("名字", "单位")), filename="x.xlsx",
+    with pytest.raises(expert_import.ImportRefused, match="找不到表头"):
+        expert_import.import_experts(data=_xlsx([("a", "b")], header=("名字", "单位")), filename="x.xlsx",
                               by=world["officer"])
-    with pytest.raises(review.ImportRefused, match="缺少必填列：工作单位"):
-        review.import_experts(data=_xlsx([("李四",)], header=("姓名", "职称")), filename="x.xlsx",
+    with pytest.raises(expert_import.ImportRefused, match="缺少必填列：工作单位"):
+        expert_import.import_experts(data=_xlsx([("李四",)], header=("姓名", "职称")), filename="x.xlsx",
                               by=world["officer"])
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation
 from accounts.permissions import access, can
 from accounts.roles import Action
-from lifecycle import analytics, services
+from lifecycle import analytics, analytics_export, services
 from lifecycle.analytics import AnalyticsInputError, Filters
 from lifecycle.models import LocalStandardProject
 
@@ -157,7 +157,7 @@ def export(request):
     if error:
         return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
     today = timezone.localdate()
-    body = analytics.export_xlsx(filters, today=today, project_ids=_project_scope(request.user))
+    body = analytics_export.export_xlsx(filters, today=today, project_ids=_project_scope(request.user))
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"制定周期统计-{today:%Y%m%d}.xlsx"
@@ -173,12 +173,12 @@ def projects(request):
     filters, error, defaulted = _filters(request)
     every = _all_cities(request, filters)
     scope = _project_scope(request.user)
-    total = analytics.count_projects(filters, project_ids=scope)
+    total = analytics_export.count_projects(filters, project_ids=scope)
     paginator = Paginator(range(total), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     offset = (page.number - 1) * PAGE_SIZE
-    rows = list(analytics.project_rows(filters, project_ids=scope, limit=PAGE_SIZE, offset=offset))
-    stage_cols = [(v, label) for v, label in analytics.stage_columns() if v in {s.value for s in analytics.DRAFTING_CYCLE_STATES}]
+    rows = list(analytics_export.project_rows(filters, project_ids=scope, limit=PAGE_SIZE, offset=offset))
+    stage_cols = [(v, label) for v, label in analytics_export.stage_columns() if v in {s.value for s in analytics.DRAFTING_CYCLE_STATES}]
     for row in rows:
         row["cells"] = [row["stage_days"].get(v) for v, _label in stage_cols]
     return render(request, "lifecycle/analytics/projects.html", {

@@ -22,7 +22,9 @@ from accounts.permissions import access, can, public, roles_of
 from accounts.roles import Action as AccountAction
 from accounts.roles import Role as AccountRole
 from lifecycle import implementation as impl
+from lifecycle import references as refs
 from lifecycle import services
+from lifecycle import timeline as public_trace
 from lifecycle.models import ImplementationEvaluation, ImplementationFeedback
 from lifecycle.transitions import STATE_LABELS, State
 from lifecycle.views.projects import _project_or_404, _respond
@@ -135,7 +137,7 @@ def timeline(request, slug: str):
     std = _standard_or_404(slug)
     if std.slug != slug:
         return redirect("lifecycle:timeline", std.slug)
-    projects, rows = impl.public_timeline(std)
+    projects, rows = public_trace.public_timeline(std)
     return render(request, "lifecycle/implementation/timeline.html", {
         "std": std, "projects": [{"project": p, "state_label": STATE_LABELS[State(p.state)][0]} for p in projects],
         "rows": rows, "accepts_feedback": impl.accepts_feedback(std),
@@ -160,7 +162,7 @@ class TimelineFeed(Feed):
         return reverse("lifecycle:timeline", args=[obj.slug])
 
     def items(self, obj):
-        _projects, rows = impl.public_timeline(obj)
+        _projects, rows = public_trace.public_timeline(obj)
         return [{**row, "slug": obj.slug} for row in reversed(rows)][:200]
 
     def item_title(self, item):
@@ -432,7 +434,7 @@ def evaluation_review(request, code: str):
 def reference_add(request, code: str):
     project = _project_or_404(request, code)
     try:
-        ref = impl.add_reference(project=project, number=request.POST.get("number", ""), by=request.user)
+        ref = refs.add_reference(project=project, number=request.POST.get("number", ""), by=request.user)
     except impl.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except services.LifecycleError as exc:
@@ -445,7 +447,7 @@ def reference_add(request, code: str):
 def reference_remove(request, code: str, pk: int):
     project = _project_or_404(request, code)
     try:
-        impl.remove_reference(project=project, reference_id=pk, by=request.user)
+        refs.remove_reference(project=project, reference_id=pk, by=request.user)
     except impl.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except services.LifecycleError as exc:
@@ -458,7 +460,7 @@ def reference_remove(request, code: str, pk: int):
 def references_refresh(request, code: str):
     project = _project_or_404(request, code)
     try:
-        added = impl.refresh_references(project=project, by=request.user, strict=True)
+        added = refs.refresh_references(project=project, by=request.user, strict=True)
     except impl.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except services.LifecycleError as exc:

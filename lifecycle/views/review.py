@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation, User
 from accounts.permissions import access, can
 from accounts.roles import Action as AccountAction
+from lifecycle import expert_import as pool_import
 from lifecycle import review, services
 from lifecycle.views.projects import _project_or_404
 from yuebiao.bounds import int_param, int_params
@@ -169,20 +170,20 @@ def expert_active(request, pk: int):
 @access(AccountAction.LIFECYCLE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def expert_import(request):
-    context: dict = {"columns": review.IMPORT_COLUMNS, "max_mb": review.MAX_IMPORT_BYTES // 2**20,
-                     "max_rows": review.MAX_IMPORT_ROWS}
+    context: dict = {"columns": pool_import.IMPORT_COLUMNS, "max_mb": pool_import.MAX_IMPORT_BYTES // 2**20,
+                     "max_rows": pool_import.MAX_IMPORT_ROWS}
     status = 200
     if request.method == "POST":
         size = int(request.META.get("CONTENT_LENGTH") or 0)
-        upload = request.FILES.get("file") if size <= review.MAX_IMPORT_BYTES + 64 * 1024 else None
+        upload = request.FILES.get("file") if size <= pool_import.MAX_IMPORT_BYTES + 64 * 1024 else None
         dry_run = request.POST.get("dry_run") == "1"
-        if size > review.MAX_IMPORT_BYTES + 64 * 1024:
+        if size > pool_import.MAX_IMPORT_BYTES + 64 * 1024:
             context["error"] = _("文件超过 %(mb)s MB 上限") % {"mb": context["max_mb"]}
         elif upload is None:
             context["error"] = _("请选择要导入的 Excel（.xlsx）文件")
         else:
             try:
-                report = review.import_experts(data=upload.read(), filename=upload.name, by=request.user,
+                report = pool_import.import_experts(data=upload.read(), filename=upload.name, by=request.user,
                                                dry_run=dry_run)
             except review.ReviewError as exc:
                 context["error"] = str(exc)
@@ -199,7 +200,7 @@ def expert_import(request):
 @require_GET
 def expert_template(request):
     response = HttpResponse(
-        review.import_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        pool_import.import_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = "attachment; filename=\"experts-template.xlsx\"; filename*=UTF-8''%E4%B8%93%E5%AE%B6%E5%90%8D%E5%8D%95.xlsx"
     return response

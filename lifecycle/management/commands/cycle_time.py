@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lifecycle import analytics
+from lifecycle import analytics, analytics_export
 
 
 class Command(BaseCommand):
@@ -46,7 +46,7 @@ class Command(BaseCommand):
         data = analytics.cycle_time(filters, groupings=groupings, use_cache=False)
         if o["xlsx"]:
             print(f"导出 {o['xlsx']} …", file=sys.stderr, flush=True)
-            Path(o["xlsx"]).write_bytes(analytics.export_xlsx(filters, figures=data if not o["by"] else None))
+            Path(o["xlsx"]).write_bytes(analytics_export.export_xlsx(filters, figures=data if not o["by"] else None))
         if o["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))
             return

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accounts.models import User
-from lifecycle import review
+from lifecycle import expert_import, review
 
 
 class Command(BaseCommand):
@@ -54,7 +54,7 @@ class Command(BaseCommand):
             bar.refresh()
 
         try:
-            report = review.import_experts(data=path.read_bytes(), filename=path.name, by=by,
+            report = expert_import.import_experts(data=path.read_bytes(), filename=path.name, by=by,
                                            dry_run=options["dry_run"], progress=progress)
         except review.ReviewError as exc:
             if as_json:

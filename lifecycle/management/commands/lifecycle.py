@@ -7,7 +7,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from lifecycle import services
+from lifecycle import reminders, services
 from lifecycle import transitions as rules
 from lifecycle.models import LocalStandardProject
 
@@ -131,7 +131,7 @@ class Command(BaseCommand):
                                    for r in rows] or ["没有待办"])
 
     def _remind(self, options):
-        sent = services.send_deadline_reminders()
+        sent = reminders.send_deadline_reminders()
         self._emit(options, sent, [f"到期提醒 {sent['deadline']} 条，超期提醒 {sent['overdue']} 条"])
 
     def _rules(self, options):

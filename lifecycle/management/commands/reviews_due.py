@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
 from lifecycle import implementation as impl
+from lifecycle import references as refs
 
 
 class Command(BaseCommand):
@@ -30,7 +31,7 @@ class Command(BaseCommand):
         references = 0
         if open_due:
             # References first: a text parsed since the last run may make a review due today.
-            references = impl.refresh_missing_references()
+            references = refs.refresh_missing_references()
             due_now = impl.reviews_due(within_months=0)
             with tqdm(total=len(due_now), desc="开启复审", unit="项", file=self.stderr._out,
                       disable=as_json or not due_now) as bar:
