@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 from datetime import timedelta
 
 import pytest
@@ -109,3 +110,42 @@ def walk(people):
         return project
 
     return run
+
+
+@pytest.fixture
+def open_project(new_project, walk):
+    """A project out for comment: draft and explanatory report uploaded, published, closing in 30 days."""
+    from lifecycle.transitions import State
+
+    return walk(new_project(), State.CONSULTATION)
+
+
+@pytest.fixture
+def challenges(monkeypatch):
+    """Every captcha the pages issue, with its answer, drawn from a seeded generator."""
+    from lifecycle import captcha
+
+    issued: list = []
+    rng = random.Random(20260101)
+    real = captcha.new_challenge
+
+    def issue(*, now):
+        challenge = real(now=now, rng=rng)
+        issued.append(challenge)
+        return challenge
+
+    monkeypatch.setattr(captcha, "new_challenge", lambda *, now, rng=None: issue(now=now))
+    return issued
+
+
+def gb_draft() -> bytes:
+    """A short draft laid out as GB/T 1.1 wants (Word): title, 范围, references, terms, two numbered clauses."""
+    document = Document()
+    for line in ("荔枝干燥加工技术规程", "1 范围", "本文件规定了荔枝干燥加工的技术要求。", "2 规范性引用文件",
+                 "下列文件中的内容通过文中的规范性引用而构成本文件必不可少的条款。", "3 术语和定义",
+                 "本文件没有需要界定的术语和定义。", "4 技术要求", "4.1 原料", "原料应新鲜。", "4.2 干燥",
+                 "干燥温度应不超过65 ℃。"):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

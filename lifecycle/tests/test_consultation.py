@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import random
 from datetime import timedelta
 
 import pytest
@@ -12,11 +11,11 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from lifecycle import captcha, comment_table, public_input
+from lifecycle import comment_table, public_input
 from lifecycle import consultation as svc
 from lifecycle import services
 from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
-from lifecycle.tests.conftest import docx_bytes
+from lifecycle.tests.conftest import docx_bytes, gb_draft
 from lifecycle.transitions import State
 from notify.models import Notice
 from trail.models import Event
@@ -28,28 +27,6 @@ CONTACT = "13800138000-secret@example.org"
 
 def events(project, kind):
     return list(Event.objects.filter(subject=subject_key(project), kind=kind).order_by("seq"))
-
-
-@pytest.fixture
-def open_project(new_project, walk):
-    """A project out for comment: draft and explanatory report uploaded, published, closing in 30 days."""
-    return walk(new_project(), State.CONSULTATION)
-
-
-@pytest.fixture
-def challenges(monkeypatch):
-    """Every captcha the pages issue, with its answer, drawn from a seeded generator."""
-    issued: list[captcha.Challenge] = []
-    rng = random.Random(20260101)
-    real = captcha.new_challenge
-
-    def issue(*, now, rng_=None):
-        challenge = real(now=now, rng=rng)
-        issued.append(challenge)
-        return challenge
-
-    monkeypatch.setattr(captcha, "new_challenge", lambda *, now, rng=None: issue(now=now))
-    return issued
 
 
 def close(project, people):
@@ -621,24 +598,12 @@ def test_the_project_page_renders_the_panel(client, open_project, people, commen
 # ---------------------------------------------------------------------------------------------------------------
 # Clauses of the draft.
 
-def _gb_draft() -> bytes:
-    from docx import Document
-
-    document = Document()
-    for line in ("荔枝干燥加工技术规程", "1 范围", "本文件规定了荔枝干燥加工的技术要求。", "2 规范性引用文件",
-                 "下列文件中的内容通过文中的规范性引用而构成本文件必不可少的条款。", "3 术语和定义",
-                 "本文件没有需要界定的术语和定义。", "4 技术要求", "4.1 原料", "原料应新鲜。", "4.2 干燥",
-                 "干燥温度应不超过65 ℃。"):
-        document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def test_the_clause_list_comes_from_the_draft_or_falls_back_to_free_text(client, open_project, people):
     page = client.get(reverse("lifecycle:consultation", args=[open_project.code])).content.decode()
     assert '<input type="text" name="clause"' in page  # the walk's draft is one paragraph: no clauses
-    services.upload_document(project=open_project, kind="draft_for_comment", data=_gb_draft(), filename="草案.docx",
+    services.upload_document(project=open_project, kind="draft_for_comment", data=gb_draft(), filename="草案.docx",
                              by=people["drafter"])
     clauses = svc.draft_clauses(open_project)
     assert clauses is not None

@@ -26,11 +26,6 @@ EMAIL = "Li.Si@Example.cn"
 
 
 @pytest.fixture
-def open_project(new_project, walk):
-    return walk(new_project(), State.CONSULTATION)
-
-
-@pytest.fixture
 def comments(open_project):
     mine = svc.submit_comment(project=open_project, text="建议删去 4.2 中的“宜”。", author_name="李四",
                               author_organisation="某检测公司", contact=PHONE, sender_digest=svc.sender_digest("1.2.3.4"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
-import random
 import subprocess
 import sys
 import threading
@@ -16,34 +15,12 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from lifecycle import captcha, public_input
+from lifecycle import public_input
 from lifecycle import consultation as svc
 from lifecycle.checks import digest_key_check
 from lifecycle.models import CaptchaUse, PublicComment
-from lifecycle.transitions import State
 
 PROXY = "10.0.0.1"  # the reverse proxy's own address: what REMOTE_ADDR shows behind it
-
-
-@pytest.fixture
-def open_project(new_project, walk):
-    return walk(new_project(), State.CONSULTATION)
-
-
-@pytest.fixture
-def challenges(monkeypatch):
-    """Every captcha the pages issue, with its answer, drawn from a seeded generator."""
-    issued: list[captcha.Challenge] = []
-    rng = random.Random(20261207)
-    real = captcha.new_challenge
-
-    def issue(*, now, rng_=None):
-        challenge = real(now=now, rng=rng)
-        issued.append(challenge)
-        return challenge
-
-    monkeypatch.setattr(captcha, "new_challenge", lambda *, now, rng=None: issue(now=now))
-    return issued
 
 
 @pytest.fixture

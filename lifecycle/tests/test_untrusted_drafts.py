@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import time
 
 import pytest
@@ -12,6 +11,7 @@ from django.urls import reverse
 from lifecycle import consultation as svc
 from lifecycle import services
 from lifecycle.models import ProjectDocument
+from lifecycle.tests.conftest import gb_draft
 from lifecycle.transitions import Doc, State
 from smart.tests import hostile
 from trail.models import Event
@@ -26,18 +26,6 @@ def open_project(new_project, walk, settings, tmp_path):
     return walk(new_project(), State.CONSULTATION)
 
 
-def _gb_draft() -> bytes:
-    from docx import Document
-
-    document = Document()
-    for line in ("荔枝干燥加工技术规程", "1 范围", "本文件规定了荔枝干燥加工的技术要求。", "2 规范性引用文件",
-                 "下列文件中的内容通过文中的规范性引用而构成本文件必不可少的条款。", "3 术语和定义",
-                 "本文件没有需要界定的术语和定义。", "4 技术要求", "4.1 原料", "原料应新鲜。", "4.2 干燥",
-                 "干燥温度应不超过65 ℃。"):
-        document.add_paragraph(line)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 def _stored(project) -> tuple[int, int]:
@@ -85,7 +73,7 @@ def test_the_outline_is_read_at_upload_and_the_page_never_parses(client, open_pr
     import smart.documents
     import smart.services
 
-    doc = services.upload_document(project=open_project, kind="draft_for_comment", data=_gb_draft(),
+    doc = services.upload_document(project=open_project, kind="draft_for_comment", data=gb_draft(),
                                    filename="草案.docx", by=people["drafter"])
     assert {"4.1", "4.2"} <= {c["number"] for c in doc.outline}
     monkeypatch.setattr(smart.services, "read_untrusted", _no_parsing)
