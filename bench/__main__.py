@@ -29,14 +29,24 @@ def _pg_reachable(url: str) -> bool:
         return False
 
 
+def _scratch_url(url: str, part: str, *, fresh: bool = False) -> str | None:
+    """A database of the bench part's own beside `url` (bench/out/<part>.sqlite3, or <name>_<part> on PostgreSQL);
+    `fresh` starts it from nothing. None: PostgreSQL is not reachable."""
+    if url.startswith("sqlite"):
+        path = OUT / f"{part}.sqlite3"
+        if fresh:
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    scratch = f"{url}_{part}"
+    return scratch if (_fresh_pg(scratch) if fresh else _pg_reachable(scratch)) else None
+
+
 def _run_lifecycle(name: str, url: str, args) -> dict | None:
     """The lifecycle bench in its own database (the trail bench empties trail_event in the shared one)."""
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{OUT / 'lifecycle.sqlite3'}"
-    else:
-        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_lifecycle"
-        if not _pg_reachable(url):
-            return None
+    url = _scratch_url(url, "lifecycle")
+    if url is None:
+        return None
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
     print(f"\n=== {name}: cycle-time dashboard on {args.lifecycle_projects:,} projects, "
           f"{args.lifecycle_events:,} trail events ===", flush=True)
@@ -66,12 +76,9 @@ def _run_compare_align(args) -> dict | None:
 
 def _run_compare(name: str, url: str, args) -> dict | None:
     """Counterparts in a database of their own: the bench empties the catalogue there to hold exactly N standards."""
-    if url.startswith("sqlite"):
-        url = f"sqlite:///{OUT / 'compare.sqlite3'}"
-    else:
-        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_compare"
-        if not _pg_reachable(url):
-            return None
+    url = _scratch_url(url, "compare")
+    if url is None:
+        return None
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
     print(f"\n=== {name}: counterparts of one standard among {args.compare_sizes} catalogue standards ===", flush=True)
     out = OUT / f"compare-{name}.json"
@@ -104,15 +111,9 @@ def _fresh_pg(url: str) -> bool:
 def _run_hardening(name: str, url: str, args) -> dict | None:
     """The attacks of issue 10 against the demo, in a scratch database made afresh (sign-in locks, proposals and
     trail tampering would otherwise carry over from the last run)."""
-    if url.startswith("sqlite"):
-        path = OUT / "hardening.sqlite3"
-        for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-            leftover.unlink(missing_ok=True)
-        url = f"sqlite:///{path}"
-    else:
-        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1] + "_hardening"
-        if not _fresh_pg(url):
-            return None
+    url = _scratch_url(url, "hardening", fresh=True)
+    if url is None:
+        return None
     env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
     print(f"\n=== {name}: the attacks of issue 10 against the demo ===", flush=True)
     out = OUT / f"hardening-{name}.json"
