@@ -127,7 +127,7 @@ def _near(q: str) -> list[str]:
 @pytest.mark.django_db
 @pytest.mark.parametrize("typed", [
     "DB44/T 2159—2019", "DB44/T 2159-2018", "db44/t 2159—2019", "ＤＢ４４／Ｔ　２１５９－２０１９", "DB4403/ 2159—2019",
-    "DB44 2159 2019",
+    "DB44 2159 2019", "2159—2018", "2159 2018",
 ])
 def test_a_number_typed_a_little_wrong_is_offered(glass, typed):
     result = search(SearchRequest(q=typed))
