@@ -35,7 +35,7 @@ class SearchFilters:
     status: list[str] = field(default_factory=list)
     nature: list[str] = field(default_factory=list)
     ics: str | None = None  # a code or the start of one: 13, 13.020, 13.020.40
-    ccs: str | None = None  # a letter (Z) or a code (Z25)
+    ccs: str | None = None  # a letter (Z), a range (Z60/79) or a code (Z25)
     city: str | None = None  # GB/T 2260 code of a city, or 440000 for the province's own standards
     sector: str | None = None
     year_from: int | None = None
@@ -227,6 +227,10 @@ def _apply_filters(sql: _Sql, f: SearchFilters) -> None:
         if len(f.ccs) == 1:
             sql.where.append("s.ccs_code_id LIKE %s")
             sql.params.append(f.ccs.upper() + "%")
+        elif "/" in f.ccs:
+            # A range (Z60/79) files no standard itself: its codes (Z60 … Z79) do.
+            sql.where.append("s.ccs_code_id IN (SELECT c.code FROM catalogue_ccscode c WHERE c.parent_id = %s)")
+            sql.params.append(f.ccs.upper())
         else:
             sql.where.append("s.ccs_code_id = %s")
             sql.params.append(f.ccs.upper())

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from catalogue.models import CcsCode, IcsCode, Standard
 from catalogue.numbers import TypedNumber, nearness, number_differences, read_typed_number
-from catalogue.search import SearchRequest, search
+from catalogue.search import SearchFilters, SearchRequest, search
 from catalogue.services import upsert_standards
 
 # --- the pure reading and nearness (catalogue/numbers.py) --------------------------------------------------------
@@ -253,6 +253,15 @@ def test_a_standard_page_links_to_its_classification_pages_and_they_open(client,
         inner = client.get(link).content.decode()
         for parent in re.findall(r'href="(/classification/[^"]+)"', inner):
             assert client.get(parent).status_code == 200, parent
+
+
+@pytest.mark.django_db
+def test_a_ccs_range_lists_the_standards_of_its_codes(client, reference, make_record):
+    upsert_standards([make_record("DB44/T 8888—2020", "污染物排放测试规范", ccs_code="Z60")], source="test")
+    page = client.get("/classification/ccs/Z60/79/").content.decode()
+    assert "DB44/T 8888—2020" in page
+    assert search(SearchRequest(q="污染物排放测试规范", filters=SearchFilters(ccs="Z60/79"))).total == 1
+    assert search(SearchRequest(q="污染物排放测试规范", filters=SearchFilters(ccs="Z10/39"))).total == 0
 
 
 @pytest.mark.django_db
