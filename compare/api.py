@@ -139,7 +139,7 @@ def comparison(request, key: str):
 
 
 @router.get("/{key}/limits", response={200: list[LimitPairOut], 403: Problem, 404: Problem},
-            summary="限值比对结论（从 A 的角度：stricter|looser|equal|only_a|only_b|not_comparable）", **RUN)
+            summary="限值比对结论（从 A 的角度：stricter|looser|equal|only_a|only_b|not_comparable|expired）", **RUN)
 def comparison_limits(request, key: str, verdict: str | None = None):
     c, refusal = _visible(request, key)
     if refusal:

@@ -13,6 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from compare.report import compare_documents, export_filename, unreadable_report
+from smart.documents import read_standard_file
+from smart.errors import SmartError
+
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_UNREADABLE = 2
@@ -28,9 +32,6 @@ class Refused(Exception):
 
 def _read(path: str) -> tuple[Any, str | None]:
     """(document, None) or (None, Chinese reason); smart.documents needs no Django settings."""
-    from smart.documents import read_standard_file
-    from smart.errors import SmartError
-
     p = Path(path)
     if not p.is_file():
         return None, f"找不到文件“{path}”"
@@ -38,15 +39,6 @@ def _read(path: str) -> tuple[Any, str | None]:
         return read_standard_file(p), None
     except SmartError as exc:
         return None, str(exc)
-
-
-def unreadable_report(problems: dict[str, tuple[str, str]]) -> dict[str, Any]:
-    """The report when A or B cannot be read: what failed and why, and deliberately no verdicts at all."""
-    lines = [f"无法读取 {side.upper()}（{Path(label).name}）：{why}" for side, (label, why) in problems.items()]
-    message = "；".join(lines) + "。未作任何比对，也不给出任何宽严结论。"
-    return {"status": "unreadable", "message": message,
-            "unreadable": {side: {"file": Path(label).name, "reason": why}
-                           for side, (label, why) in problems.items()}}
 
 
 def _files_report(a: str, b: str) -> dict[str, Any]:
@@ -59,8 +51,6 @@ def _files_report(a: str, b: str) -> dict[str, Any]:
         docs[side] = doc
     if problems:
         return unreadable_report(problems)
-    from .report import compare_documents
-
     report = compare_documents(docs["a"], docs["b"])
     report["a"]["label"], report["b"]["label"] = Path(a).name, Path(b).name
     return report
@@ -129,14 +119,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"已写出 {out}" + (f"；永久链接 {link}" if link else ""), file=sys.stderr)
     print(out)
     return EXIT_OK
-
-
-def export_filename(a_number: str | None, b_number: str | None, fmt: str) -> str:
-    """标准比对-DB44_2159_2019-GB_26453_2011.xlsx: the two numbers with anything but letters and digits as _."""
-    def safe(text: str | None) -> str:
-        return "_".join("".join(ch if ch.isalnum() else " " for ch in text or "").split()) or "std"
-
-    return f"标准比对-{safe(a_number)}-{safe(b_number)}.{fmt}"
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from bisect import bisect_left
 from collections import Counter
 from typing import Any
 
+from catalogue.numbers import FOREIGN_PREFIXES, INTERNATIONAL_PREFIXES, find_numbers, try_parse_number
+
 # MOD keeps B's structure "largely" (GB/T 20000.2: structure may change if a comparison is given); with fewer than
 # 60 % of B's clauses found again in A, A retains only part of B, which is NEQ
 COUNTERPART_MOD = 0.6
@@ -40,8 +42,6 @@ _NUMBER_IN_TEXT = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _international_prefixes() -> str:
-    from catalogue.numbers import FOREIGN_PREFIXES, INTERNATIONAL_PREFIXES
-
     return "|".join(re.escape(p) for p in sorted(INTERNATIONAL_PREFIXES + FOREIGN_PREFIXES, key=len, reverse=True))
 
 
@@ -59,8 +59,6 @@ _SENTENCE = re.compile(r"[^。；;\n]+")
 
 
 def _number(text: str | None):
-    from catalogue.numbers import try_parse_number
-
     return try_parse_number(text) if text else None
 
 
@@ -179,8 +177,6 @@ def structure_evidence(a_doc: Any, b_doc: Any) -> dict[str, Any]:
 
 
 def _numbers_in(text: str) -> Counter:
-    from catalogue.numbers import find_numbers
-
     t = unicodedata.normalize("NFKC", text or "")
     # standard numbers are replaced on adoption (ISO 1234 → GB/T 5678): their digits are not technical content
     for _, start, end in sorted(find_numbers(t), key=lambda f: -f[1]):

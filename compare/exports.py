@@ -23,6 +23,7 @@ VERDICT_LABELS = {
     "only_a": "仅A有",
     "only_b": "仅B有",
     "not_comparable": "不可比",
+    "expired": "已失效",
 }
 # background of a verdict (PDF cells; the page may use the same)
 VERDICT_COLOURS = {
@@ -32,6 +33,7 @@ VERDICT_COLOURS = {
     "only_a": "#DCE6F4",
     "only_b": "#FFF2CC",
     "not_comparable": "#FCE5CD",
+    "expired": "#E0E0E0",
 }
 UNLAWFUL_COLOUR = "#C00000"
 UNLAWFUL_ROW_COLOUR = "#FBE3E3"

@@ -271,7 +271,7 @@ def counterpart_row(match) -> dict[str, Any]:
             "score": round(match.score, 4), "reasons": list(match.reasons)}
 
 
-VERDICT_ORDER = ("looser", "stricter", "equal", "not_comparable", "only_a", "only_b")
+VERDICT_ORDER = ("looser", "stricter", "equal", "not_comparable", "only_a", "only_b", "expired")
 
 
 def report_page(comparison: Comparison, link: str) -> dict[str, Any]:
