@@ -51,13 +51,19 @@ def _files_report(a: str, b: str) -> dict[str, Any]:
         docs[side] = doc
     if problems:
         return unreadable_report(problems)
-    report = compare_documents(docs["a"], docs["b"])
+    report = compare_documents(docs["a"], docs["b"], progress=_show_progress)
     report["a"]["label"], report["b"]["label"] = Path(a).name, Path(b).name
     return report
 
 
+def _show_progress(step: str, per_cent: int) -> None:
+    print(f"[{per_cent:3d}%] {step}", file=sys.stderr)
+
+
 def _catalogue_report(a: str, b: str, *, save_as: str | None) -> tuple[dict[str, Any], str | None]:
-    """The report when A or B is a catalogue number; with `save_as`, also stored, and its link returned."""
+    """The report when A or B is a catalogue number; with `save_as`, also stored, and its link returned.
+
+    Django is set up only here (and its modules imported only after it): two files need no database."""
     import django
 
     django.setup()
@@ -65,18 +71,21 @@ def _catalogue_report(a: str, b: str, *, save_as: str | None) -> tuple[dict[str,
     from django.core.exceptions import PermissionDenied
 
     from accounts.models import User
-    from compare import services
+    from compare import actions, services
 
     try:
         sides = [services.side_from_argument(a), services.side_from_argument(b)]
         if save_as is None:
-            return services.report_of(*sides), None
+            return services.report_of(*sides, progress=_show_progress), None
         user = User.objects.filter(username=save_as).first()
         if user is None:
             raise services.ComparisonRefused(f"没有用户“{save_as}”")
-        comparison = services.compare_sides(*sides, by=user)
+        # the same action as the page and the API, run here rather than on the worker: the command line waits
+        comparison = actions.compare_sides(*sides, by=user, inline=True, progress=_show_progress)
     except (services.ComparisonRefused, PermissionDenied) as exc:
         raise Refused(str(exc), getattr(exc, "report", None)) from exc
+    if comparison.status == comparison.Status.FAILED:
+        raise Refused(comparison.failure)
     return comparison.report, settings.YUEBIAO_SITE_URL.rstrip("/") + comparison.get_absolute_url()
 
 
