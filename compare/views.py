@@ -28,10 +28,11 @@ class CompareForm(forms.Form):
 
     a_number = forms.CharField(label=gettext_lazy("标准 A 的标准号"), required=False, max_length=80,
                                widget=forms.TextInput(attrs={"placeholder": "DB44/ 2159—2019", "list": "std-numbers"}))
-    a_file = forms.FileField(label=gettext_lazy("或上传标准 A（PDF / Word / 文本）"), required=False)
+    a_file = forms.FileField(label=gettext_lazy("或上传标准 A（PDF / Word / 文本）"), required=False,
+                             allow_empty_file=True)
     b_number = forms.CharField(label=gettext_lazy("标准 B 的标准号"), required=False, max_length=80,
                                widget=forms.TextInput(attrs={"placeholder": "GB 26453—2011"}))
-    b_file = forms.FileField(label=gettext_lazy("或上传标准 B"), required=False)
+    b_file = forms.FileField(label=gettext_lazy("或上传标准 B"), required=False, allow_empty_file=True)
 
     def given(self, which: str) -> actions.Given:
         return actions.Given(number=self.cleaned_data.get(f"{which}_number") or "",
