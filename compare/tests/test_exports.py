@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from compare import cli
-from compare.exports import VERDICT_LABELS, pdf_markup, report_pdf, report_xlsx
+from compare.exports import VERDICT_LABELS, report_pdf, report_xlsx
+from yuebiao.pdf import markup as pdf_markup
 from compare.report import compare_documents
 from smart.model import Reference, Term
 
