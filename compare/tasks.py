@@ -18,7 +18,8 @@ from compare.services import documents_of
 from trail.services import record
 
 logger = logging.getLogger("yuebiao.compare")
-FAILED = "比对过程中出错（{error}），未给出任何结论。请重新提交比对；如仍失败，请联系平台管理员。"
+# shown on the page as it is (and translated there); what went wrong goes to the log
+FAILED = "比对过程中出错，未给出任何结论。请重新提交比对；如仍失败，请联系平台管理员。"
 
 
 @task()
@@ -46,7 +47,7 @@ def run(comparison_id: int, *, progress: Callable[[str, int], None] | None = Non
         report = compare_documents(a_doc, b_doc, progress=tell)
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the comparison says it failed instead of spinning
         logger.exception("比对 %s 失败", comparison.key)
-        return _failed(comparison, FAILED.format(error=type(exc).__name__))
+        return _failed(comparison, FAILED, error=type(exc).__name__)
     report["a"]["label"], report["b"]["label"] = comparison.a_label, comparison.b_label
     with transaction.atomic():
         Comparison.objects.filter(pk=comparison_id).update(
@@ -59,8 +60,9 @@ def run(comparison_id: int, *, progress: Callable[[str, int], None] | None = Non
     return {"key": comparison.key, "status": Comparison.Status.DONE}
 
 
-def _failed(comparison: Comparison, reason: str) -> dict[str, Any]:
+def _failed(comparison: Comparison, reason: str, *, error: str) -> dict[str, Any]:
     with transaction.atomic():
         Comparison.objects.filter(pk=comparison.pk).update(status=Comparison.Status.FAILED, failure=reason, step="")
-        record(comparison, actor=comparison.created_by, kind="failed", data={"key": comparison.key, "reason": reason})
+        record(comparison, actor=comparison.created_by, kind="failed",
+               data={"key": comparison.key, "reason": reason, "error": error})
     return {"key": comparison.key, "status": Comparison.Status.FAILED}
