@@ -14,6 +14,8 @@ from django.conf import settings
 from accounts.models import User
 from catalogue.models import Standard
 from catalogue.services import FullTextRefused, attach_full_text
+from compare import actions, services
+from compare.models import Comparison
 
 # catalogue number → file in the corpus
 DEMO_TEXTS = {
@@ -33,8 +35,6 @@ def corpus_dir() -> Path:
 
 def load_compare_demo(*, by_username: str = "sheng") -> dict[str, int]:
     """Attach the texts the catalogue lacks, then compare the demo pairs; loading again changes nothing."""
-    from compare import services
-
     folder = corpus_dir()
     attached = 0
     user = User.objects.filter(username=by_username).first()
@@ -50,12 +50,11 @@ def load_compare_demo(*, by_username: str = "sheng") -> dict[str, int]:
         attached += 1
     if user is None:
         return {"attached": attached, "compared": 0}
-    from compare.models import Comparison
-
     before = Comparison.objects.count()
     for a, b in DEMO_PAIRS:
         try:
-            services.compare_sides(services.side_from_catalogue(a), services.side_from_catalogue(b), by=user)
+            actions.compare_sides(services.side_from_catalogue(a), services.side_from_catalogue(b), by=user,
+                                  inline=True)
         except services.ComparisonRefused:
             continue  # a text that is missing or cannot be read: nothing to show for this pair
     return {"attached": attached, "compared": Comparison.objects.count() - before}
