@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import random
+import secrets
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
@@ -18,14 +19,53 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from lifecycle import consultation, review, services
 from lifecycle.models import Expert, LocalStandardProject, ProjectStage
+from lifecycle.numbering import next_project_code
 from lifecycle.transitions import DRAFTING_CYCLE_STATES, State
 from trail.services import record
 
 DEMO_TITLES = [
-    "粤港澳大湾区跨境冷链物流服务规范", "岭南传统建筑修缮技术规程", "荔枝干燥加工技术规程", "广式腊味生产卫生规范",
-    "海上风电场运行维护规程", "智慧灯杆建设技术规范", "工业园区挥发性有机物排放限值", "养老机构服务质量评价规范",
+    "粤港澳大湾区跨境冷链物流服务规范", "岭南传统建筑修缮技术规程", "荔枝干燥加工技术规程", "广式腊味加工技术规范",
+    "海上风电场运行维护规程", "智慧灯杆建设技术规范", "工业园区挥发性有机物排放标准", "养老机构服务质量评价规范",
     "新能源汽车充电设施运营服务规范", "陶瓷砖单位产品能源消耗限额", "城市内涝风险评估技术指南", "粤菜烹饪技术规范 烧鹅",
 ]
+DEMO_NOTE = "演示数据：由演示项目发布的虚构地方标准，仅用于展示平台功能。"
+
+# Who proposes and who is the technical committee (归口) of the demo's projects: key → (organisation, username,
+# display name). "dept" and "tc" are logins of the demo itself (yuebiao demo), and so are the city officers
+# "guangzhou" and "shenzhen", who propose for their cities; the others are made here, with the demo's password.
+PARTICIPANTS = {
+    "agri": ("广东省农业农村厅（演示）", "dept", "行业主管部门 赵强"),
+    "env": ("广东省生态环境厅（演示）", "dept_env", "生态环境厅 林涛"),
+    "housing": ("广东省住房和城乡建设厅（演示）", "dept_housing", "住房城乡建设厅 冯波"),
+    "civil": ("广东省民政厅（演示）", "dept_civil", "民政厅 邓丽"),
+    "commerce": ("广东省商务厅（演示）", "dept_commerce", "商务厅 许飞"),
+    "energy": ("广东省能源局（演示）", "dept_energy", "能源局 曾辉"),
+    "industry": ("广东省工业和信息化厅（演示）", "dept_industry", "工业和信息化厅 彭亮"),
+    "health": ("广东省卫生健康委员会（演示）", "dept_health", "卫生健康委 罗敏"),
+    "emergency": ("广东省应急管理厅（演示）", "dept_emergency", "应急管理厅 孔杰"),
+    "data": ("广东省政务服务和数据管理局（演示）", "dept_data", "政务服务和数据管理局 严静"),
+    "zhongshan": ("中山市市场监督管理局（演示）", "zhongshan", "中山市局 梁晓"),
+}
+COMMITTEES = {
+    "env": ("广东省环境保护标准化技术委员会（演示）", "tc", "标委会秘书处 周红"),
+    "agri": ("广东省农业标准化技术委员会（演示）", "tc_agri", "农业标委会秘书处 苏倩"),
+    "food": ("广东省食品标准化技术委员会（演示）", "tc_food", "食品标委会秘书处 陆洋"),
+    "building": ("广东省建筑标准化技术委员会（演示）", "tc_building", "建筑标委会秘书处 朱斌"),
+    "service": ("广东省服务标准化技术委员会（演示）", "tc_service", "服务标委会秘书处 韩雪"),
+    "it": ("广东省信息技术标准化技术委员会（演示）", "tc_it", "信息技术标委会秘书处 唐宁"),
+    "energy": ("广东省能源标准化技术委员会（演示）", "tc_energy", "能源标委会秘书处 袁峰"),
+    "machinery": ("广东省机械标准化技术委员会（演示）", "tc_machinery", "机械标委会秘书处 董明"),
+    "safety": ("广东省安全生产标准化技术委员会（演示）", "tc_safety", "安全标委会秘书处 谢军"),
+    "health": ("广东省卫生健康标准化技术委员会（演示）", "tc_health", "卫生标委会秘书处 秦雯"),
+}
+# The demo catalogue's subject families (catalogue/demo_vocabulary.py) → (proposing department, committee).
+FAMILY_OWNERS = {
+    "fruit": ("agri", "agri"), "tea": ("agri", "agri"), "aquaculture": ("agri", "agri"),
+    "lingnan-herbs": ("agri", "agri"), "lingnan-food": ("industry", "food"), "emissions": ("env", "env"),
+    "energy": ("energy", "energy"), "appliances": ("industry", "machinery"), "equipment": ("industry", "machinery"),
+    "safety": ("emergency", "safety"), "health": ("health", "health"), "services": ("civil", "service"),
+    "construction": ("housing", "building"), "digital": ("data", "it"),
+}
 DEMO_EXPERTS = [
     ("陈志强", "华南理工大学（演示）", "教授", "环境工程；大气污染控制"),
     ("林晓红", "中山大学（演示）", "研究员", "食品安全；农产品加工"),
@@ -67,7 +107,7 @@ def _org(name: str, kind: str, region: str = "440000") -> Organisation:
 
 def _demo_people() -> dict:
     users = {u.username: u for u in User.objects.filter(username__in=[
-        "sheng", "dept", "drafter", "tc", "evaluator", "expert", "guangzhou"]).select_related("organisation")}
+        "sheng", "dept", "drafter", "tc", "evaluator", "expert", "guangzhou", "shenzhen"]).select_related("organisation")}
     return users
 
 
@@ -176,20 +216,36 @@ def _review(project, people, experts, title, *, conclude: bool):
     return services.advance(project=project, action="submit_for_approval", by=people["drafter"])
 
 
-# (title index, the state it is left in)
-LIVE = [(0, State.APPLICATION), (1, State.ASSESSMENT), (2, State.CONSULTATION), (3, State.RESOLUTION),
-        (4, State.TECHNICAL_REVIEW), (5, State.APPROVAL), (6, State.PUBLISHED), (7, State.DRAFTING)]
+# (title index, the state it is left in, proposer, committee, city)
+LIVE = [(0, State.APPLICATION, "commerce", "service", "440000"), (1, State.ASSESSMENT, "housing", "building", "440000"),
+        (2, State.CONSULTATION, "agri", "agri", "440900"), (3, State.RESOLUTION, "zhongshan", "food", "442000"),
+        (4, State.TECHNICAL_REVIEW, "energy", "energy", "441700"), (5, State.APPROVAL, "guangzhou", "it", "440100"),
+        (6, State.PUBLISHED, "env", "env", "440000"), (7, State.DRAFTING, "civil", "service", "440000"),
+        (8, State.PUBLICITY, "shenzhen", "energy", "440300")]
+# The committees that act in the stages reached (form the panel, record its decision).
+ACTING_COMMITTEE = (State.TECHNICAL_REVIEW, State.APPROVAL, State.PUBLISHED)
+# The mandatory one, and the law that allows it (a mandatory local standard must name it).
+MANDATORY = {6: "《中华人民共和国大气污染防治法》第九条：省级人民政府对国家大气污染物排放标准中未作规定的项目，"
+                "可以制定地方排放标准"}
 
 
-def _history(people, *, count: int, seed: int) -> int:
+def _owners_by_title() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Demo catalogue title → (its family, the cities that grow or make its subject)."""
+    from catalogue.demo_vocabulary import FAMILIES
+
+    return {f"{s.zh}{a.zh}": (f.key, s.cities) for f in FAMILIES for s in f.subjects for a in f.aspects_of(s)}
+
+
+def _history(people, orgs: dict, *, count: int, seed: int) -> int:
     """Completed projects of earlier years, their stage dates as recorded (for the drafting-cycle figures).
 
-    Each is tied to a demo local standard of the catalogue, whose publication date ends its drafting cycle.
+    Each is tied to a demo local standard of the catalogue, whose publication date ends its drafting cycle; its
+    department and committee are those of the standard's subject, its code carries the year its plan was issued.
     """
     from catalogue.models import Standard
 
     rng = random.Random(seed)
-    cities = ["440000", "440100", "440300", "440600", "441900", "440400", "440700"]
+    today = timezone.localdate()
     tz = timezone.get_current_timezone()
     # Loading the demo again adds no second history.
     count -= LocalStandardProject.objects.filter(is_demo=True, standard__isnull=False, standard__is_demo=True,
@@ -198,68 +254,128 @@ def _history(people, *, count: int, seed: int) -> int:
         return 0
     standards = list(
         Standard.objects.filter(is_demo=True, prefix="DB44/T", published_on__gte=date(2021, 6, 1),
-                                published_on__lte=timezone.localdate() - timedelta(days=60),
+                                published_on__lte=today - timedelta(days=60),
                                 lifecycle_project__isnull=True).order_by("published_on", "id")[:count]
     )
+    owners = _owners_by_title()
     made = 0
     for std in standards:
+        family, cities = owners.get(std.title_zh, ("services", ()))
+        department, committee = FAMILY_OWNERS[family]
         durations = {State.DRAFTING: rng.randint(120, 300), State.CONSULTATION: rng.randint(30, 60),
                      State.RESOLUTION: rng.randint(15, 120), State.TECHNICAL_REVIEW: rng.randint(20, 150),
                      State.APPROVAL: rng.randint(10, 90)}
         published = std.published_on
         issued = published - timedelta(days=sum(durations.values()))
-        project = services.propose(by=people["dept"], title_zh=std.title_zh, drafting_organisations=[
-            people["drafter"].organisation], technical_committee=people["tc"].organisation,
-            city_code=rng.choice(cities), is_demo=True)
-        ProjectStage.objects.filter(project=project).delete()
-        start = issued
-        for state in DRAFTING_CYCLE_STATES:
-            end = start + timedelta(days=durations[state])
-            ProjectStage.objects.create(
-                project=project, state=state, entered_at=datetime.combine(start, time(9), tz),
-                left_at=datetime.combine(end, time(9), tz),
-                due_on=services.deadlines.due_date(start, services.period(services.STAGE_PERIOD_KEYS[state])).due)
-            start = end
-        implementation = std.implemented_on or published + timedelta(days=90)
-        ProjectStage.objects.create(project=project, state=State.IMPLEMENTING,
-                                    entered_at=datetime.combine(implementation, time(9), tz))
-        LocalStandardProject.objects.filter(pk=project.pk).update(
-            state=State.IMPLEMENTING, plan_issued_on=issued, published_on=published, number=std.number,
-            standard=std, implementation_on=implementation,
-            filed_on=published + timedelta(days=rng.randint(10, 70)),
-            disclosed_on=published + timedelta(days=rng.randint(5, 25)),
-            review_due_on=services.deadlines.due_date(implementation, services.period("periodic_review.interval")).due,
-            stage_entered_at=datetime.combine(implementation, time(9), tz), stage_due_on=None, version=2)
-        record(project, actor=None, kind="history_imported", data={
-            "note": "演示：按省局记录导入的历史项目阶段日期", "number": std.number,
-            "plan_issued_on": issued.isoformat(), "published_on": published.isoformat(),
-            "stages": {s.value: durations[s] for s in DRAFTING_CYCLE_STATES}})
+        # The bureau records a past project on behalf of the department that proposed it.
+        project = services.propose(by=people["sheng"], proposer=orgs[department], title_zh=std.title_zh,
+            drafting_organisations=[people["drafter"].organisation], technical_committee=orgs[f"tc:{committee}"],
+            city_code=rng.choice(cities) if cities and rng.random() < 0.6 else "440000", is_demo=True)
+        _backdate(project, std, issued=issued, durations=durations, rng=rng, today=today, tz=tz)
         made += 1
     return made
 
 
+def _backdate(project, std, *, issued: date, durations: dict, rng: random.Random, today: date, tz) -> None:
+    """Demo only: a completed project's stages as the bureau recorded them (no use case writes the past), and its
+    code in the year its plan was issued; one trail event says so."""
+    provisional = project.code
+    ProjectStage.objects.filter(project=project).delete()
+    start = issued
+    for state in DRAFTING_CYCLE_STATES:
+        end = start + timedelta(days=durations[state])
+        ProjectStage.objects.create(
+            project=project, state=state, entered_at=datetime.combine(start, time(9), tz),
+            left_at=datetime.combine(end, time(9), tz),
+            due_on=services.deadlines.due_date(start, services.period(services.STAGE_PERIOD_KEYS[state])).due)
+        start = end
+    published = std.published_on
+    implementation = std.implemented_on or published + timedelta(days=90)
+    ProjectStage.objects.create(project=project, state=State.IMPLEMENTING,
+                                entered_at=datetime.combine(implementation, time(9), tz))
+    code = next_project_code(issued.year)
+    LocalStandardProject.objects.filter(pk=project.pk).update(
+        code=code, state=State.IMPLEMENTING, plan_issued_on=issued, published_on=published, number=std.number,
+        standard=std, implementation_on=implementation,
+        filed_on=min(today, published + timedelta(days=rng.randint(10, 70))),
+        disclosed_on=min(today, published + timedelta(days=rng.randint(5, 25))),
+        review_due_on=services.deadlines.due_date(implementation, services.period("periodic_review.interval")).due,
+        stage_entered_at=datetime.combine(implementation, time(9), tz), stage_due_on=None, version=2)
+    record(project, actor=None, kind="history_imported", data={
+        "note": "演示：按省局记录导入的历史项目阶段日期", "number": std.number, "code": code,
+        "code_on_entry": provisional, "plan_issued_on": issued.isoformat(), "published_on": published.isoformat(),
+        "stages": {s.value: durations[s] for s in DRAFTING_CYCLE_STATES}})
+
+
+def _cast(people: dict, password: str) -> tuple[dict, dict]:
+    """The departments, city bureaus and committees of the demo's projects: ({key: organisation}, {key: account})
+    for proposers and ({key: organisation}, {key: account}) for committees. Only those who act on a live project
+    get an account; the others appear in the history alone, which the bureau recorded."""
+    from accounts.roles import Role as AccountRole
+    from accounts.services import create_organisation, create_user
+
+    acting = {p for _, _, p, _, _ in LIVE} | {f"tc:{c}" for _, state, _, c, _ in LIVE if state in ACTING_COMMITTEE}
+    orgs: dict = {"guangzhou": people["guangzhou"].organisation, "shenzhen": people["shenzhen"].organisation}
+    accounts: dict = {"guangzhou": people["guangzhou"], "shenzhen": people["shenzhen"]}
+    tables = (("", PARTICIPANTS, Organisation.Kind.COMPETENT_DEPARTMENT, AccountRole.DEPARTMENT_OFFICER),
+              ("tc:", COMMITTEES, Organisation.Kind.TECHNICAL_COMMITTEE, AccountRole.COMMITTEE_SECRETARY))
+    for mark, table, kind, role in tables:
+        for key, (org_name, username, display) in table.items():
+            city = key == "zhongshan"
+            user = User.objects.filter(username=username).select_related("organisation").first()
+            org = user.organisation if user else create_organisation(
+                name=org_name, kind=Organisation.Kind.CITY_BUREAU if city else kind,
+                region_code="442000" if city else "440000", is_demo=True)
+            orgs[mark + key] = org
+            if user is None and mark + key in acting:
+                user = create_user(username=username, password=password, organisation=org,
+                                   roles=[AccountRole.CITY_OFFICER if city else role], display_name=display)
+            if user is not None:
+                accounts[mark + key] = user
+    return orgs, accounts
+
+
+def _label_published(project, by) -> None:
+    """A standard published by a demo project is demo data like the rest of the demo catalogue."""
+    from catalogue.services import standard_record, upsert_standards
+
+    project.refresh_from_db()
+    std = project.standard
+    if std is None or std.is_demo:
+        return
+    upsert_standards([{**standard_record(std), "notes": DEMO_NOTE}], source="lifecycle", is_demo=True, by=by,
+                     context={"project": project.code})
+
+
 @transaction.atomic
-def load_lifecycle_demo(*, history: int = 40, seed: int = 20240901) -> dict:
-    """Projects at every stage and a history of completed ones; idempotent (existing demo projects are kept)."""
+def load_lifecycle_demo(*, history: int = 40, seed: int = 20240901, password: str | None = None) -> dict:
+    """Projects at every stage, from several departments, cities and committees, and a history of completed ones;
+    idempotent (existing demo projects are kept). `password` is that of the accounts made for the departments and
+    committees (a random one when not given)."""
     services.ensure_periods()
     people = _demo_people()
-    missing = {"sheng", "dept", "drafter", "tc", "evaluator", "expert"} - set(people)
+    missing = {"sheng", "dept", "drafter", "tc", "evaluator", "expert", "guangzhou", "shenzhen"} - set(people)
     if missing:
         raise RuntimeError(f"先运行 yuebiao demo 创建演示账户（缺少 {sorted(missing)}）")
+    orgs, accounts = _cast(people, password or secrets.token_urlsafe(24))
     experts = _experts(people)
     live = 0
-    for index, state in LIVE:
+    for index, state, proposer, committee, city in LIVE:
         title = DEMO_TITLES[index]
         if LocalStandardProject.objects.filter(title_zh=title, is_demo=True).exists():
             continue
-        project = services.propose(by=people["dept"], title_zh=title, drafting_organisations=[
-            people["drafter"].organisation], technical_committee=people["tc"].organisation,
-            city_code="440100" if index % 2 else "440000", is_demo=True,
-            scope=f"本文件适用于广东省{title}相关活动。")
+        players = {**people, "dept": accounts[proposer], "tc": accounts.get(f"tc:{committee}", people["tc"])}
+        project = services.propose(
+            by=players["dept"], title_zh=title, drafting_organisations=[people["drafter"].organisation],
+            technical_committee=orgs[f"tc:{committee}"], city_code=city, is_demo=True,
+            nature="mandatory" if index in MANDATORY else "recommended", mandatory_basis=MANDATORY.get(index, ""),
+            scope=f"本文件规定了{title.split(' ')[0]}的相关要求，适用于广东省内相关活动。")
         if state == State.TECHNICAL_REVIEW:
-            project = _walk(project, people, State.TECHNICAL_REVIEW, title=title, experts=experts)
-            _review(project, people, experts, title, conclude=False)
+            project = _walk(project, players, State.TECHNICAL_REVIEW, title=title, experts=experts)
+            _review(project, players, experts, title, conclude=False)
         else:
-            _walk(project, people, state, title=title, experts=experts)
+            _walk(project, players, state, title=title, experts=experts)
+        if state == State.PUBLISHED:
+            _label_published(project, people["sheng"])
         live += 1
-    return {"live": live, "history": _history(people, count=history, seed=seed)}
+    return {"live": live, "history": _history(people, orgs, count=history, seed=seed)}
