@@ -224,6 +224,15 @@ LIVE = [(0, State.APPLICATION, "commerce", "service", "440000"), (1, State.ASSES
         (8, State.PUBLICITY, "shenzhen", "energy", "440300")]
 # The committees that act in the stages reached (form the panel, record its decision).
 ACTING_COMMITTEE = (State.TECHNICAL_REVIEW, State.APPROVAL, State.PUBLISHED)
+# How long a stage typically took, and how long each live project has been waiting in the stage it is in (days).
+TYPICAL_DAYS = {State.APPLICATION: 8, State.ASSESSMENT: 20, State.PUBLICITY: 30, State.DRAFTING: 160,
+                State.CONSULTATION: 45, State.RESOLUTION: 35, State.TECHNICAL_REVIEW: 40, State.APPROVAL: 25}
+WAITING = {State.APPLICATION: 3, State.ASSESSMENT: 12, State.PUBLICITY: 9, State.DRAFTING: 95, State.CONSULTATION: 18,
+           State.RESOLUTION: 26, State.TECHNICAL_REVIEW: 75, State.APPROVAL: 9, State.PUBLISHED: 0}
+# The project's dates and the stage whose entry set them.
+SET_ON_ENTRY = {"submitted_on": State.ASSESSMENT, "publicity_opened_on": State.PUBLICITY,
+                "plan_issued_on": State.DRAFTING, "cycle_due_on": State.DRAFTING,
+                "consultation_opened_on": State.CONSULTATION, "consultation_closes_on": State.CONSULTATION}
 # The mandatory one, and the law that allows it (a mandatory local standard must name it).
 MANDATORY = {6: "《中华人民共和国大气污染防治法》第九条：省级人民政府对国家大气污染物排放标准中未作规定的项目，"
                 "可以制定地方排放标准"}
@@ -335,6 +344,37 @@ def _cast(people: dict, password: str) -> tuple[dict, dict]:
     return orgs, accounts
 
 
+def _spread(project, *, waiting: int) -> None:
+    """Demo only: a live project began before the platform; its earlier stages are dated as the bureau's files
+    had them (typical durations), so that it has waited `waiting` days in its stage today. One trail event says
+    so; the events of the moves themselves stay as they happened."""
+    now = timezone.now()
+    stages = list(ProjectStage.objects.filter(project=project).order_by("entered_at", "id"))
+    closed = [stage for stage in stages if stage.left_at is not None]
+    start = now - timedelta(days=waiting + sum(TYPICAL_DAYS.get(State(st.state), 10) for st in closed))
+    shift: dict[State, timedelta] = {}
+    for stage in stages:
+        state = State(stage.state)
+        shift.setdefault(state, timezone.localtime(start).date() - timezone.localtime(stage.entered_at).date())
+        stage.entered_at = start
+        if state in services.STAGE_PERIOD_KEYS and stage.due_on:
+            stage.due_on = services.deadlines.due_date(timezone.localtime(start).date(),
+                                                       services.period(services.STAGE_PERIOD_KEYS[state])).due
+        if stage.left_at is not None:
+            start = start + timedelta(days=TYPICAL_DAYS.get(state, 10))
+            stage.left_at = start
+    ProjectStage.objects.bulk_update(stages, ["entered_at", "left_at", "due_on"])
+    project.refresh_from_db()
+    fields = {name: getattr(project, name) + shift[state] for name, state in SET_ON_ENTRY.items()
+              if getattr(project, name) and state in shift}
+    LocalStandardProject.objects.filter(pk=project.pk).update(
+        **fields, stage_entered_at=stages[-1].entered_at,
+        stage_due_on=stages[-1].due_on if project.stage_due_on else None, updated_at=now)
+    record(project, actor=None, kind="history_imported", data={
+        "note": "演示：项目在平台启用前各阶段的日期按省局记录补录",
+        "stages": {stage.state: timezone.localtime(stage.entered_at).date().isoformat() for stage in stages}})
+
+
 def _label_published(project, by) -> None:
     """A standard published by a demo project is demo data like the rest of the demo catalogue."""
     from catalogue.services import standard_record, upsert_standards
@@ -377,5 +417,6 @@ def load_lifecycle_demo(*, history: int = 40, seed: int = 20240901, password: st
             _walk(project, players, state, title=title, experts=experts)
         if state == State.PUBLISHED:
             _label_published(project, people["sheng"])
+        _spread(project, waiting=WAITING[state])
         live += 1
     return {"live": live, "history": _history(people, orgs, count=history, seed=seed)}

@@ -40,3 +40,7 @@ def test_demo_loads_every_stage_once():
     published = projects.get(state="published")
     assert published.standard.is_demo and "演示数据" in published.standard.notes
     assert published.nature == "mandatory" and published.number.startswith("DB44/ ")
+    # Its drafting took months, not the minutes the demo took to load; the live projects have been waiting a while.
+    assert (published.published_on - published.plan_issued_on).days > 200
+    waiting = projects.filter(submitted_on__isnull=False, standard__isnull=True)
+    assert waiting.exists() and all(p.stage_entered_at.date() < published.published_on for p in waiting)
