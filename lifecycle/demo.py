@@ -225,8 +225,8 @@ LIVE = [(0, State.APPLICATION, "commerce", "service", "440000"), (1, State.ASSES
 # The committees that act in the stages reached (form the panel, record its decision).
 ACTING_COMMITTEE = (State.TECHNICAL_REVIEW, State.APPROVAL, State.PUBLISHED)
 # How long a stage typically took, and how long each live project has been waiting in the stage it is in (days).
-TYPICAL_DAYS = {State.APPLICATION: 8, State.ASSESSMENT: 20, State.PUBLICITY: 30, State.DRAFTING: 160,
-                State.CONSULTATION: 45, State.RESOLUTION: 35, State.TECHNICAL_REVIEW: 40, State.APPROVAL: 25}
+TYPICAL_DAYS = {State.APPLICATION: 5, State.ASSESSMENT: 15, State.PUBLICITY: 30, State.DRAFTING: 130,
+                State.CONSULTATION: 40, State.RESOLUTION: 30, State.TECHNICAL_REVIEW: 35, State.APPROVAL: 20}
 WAITING = {State.APPLICATION: 3, State.ASSESSMENT: 12, State.PUBLICITY: 9, State.DRAFTING: 95, State.CONSULTATION: 18,
            State.RESOLUTION: 26, State.TECHNICAL_REVIEW: 75, State.APPROVAL: 9, State.PUBLISHED: 0}
 # The project's dates and the stage whose entry set them.
@@ -367,12 +367,15 @@ def _spread(project, *, waiting: int) -> None:
     project.refresh_from_db()
     fields = {name: getattr(project, name) + shift[state] for name, state in SET_ON_ENTRY.items()
               if getattr(project, name) and state in shift}
+    started = timezone.localtime(stages[0].entered_at).date()
+    if not project.code.startswith(f"{started.year}-"):
+        fields["code"] = next_project_code(started.year)  # a project's code carries the year it started
     LocalStandardProject.objects.filter(pk=project.pk).update(
         **fields, stage_entered_at=stages[-1].entered_at,
         stage_due_on=stages[-1].due_on if project.stage_due_on else None, updated_at=now)
     record(project, actor=None, kind="history_imported", data={
-        "note": "演示：项目在平台启用前各阶段的日期按省局记录补录",
-        "stages": {stage.state: timezone.localtime(stage.entered_at).date().isoformat() for stage in stages}})
+        "note": "演示：项目在平台启用前各阶段的日期按省局记录补录", "code": fields.get("code", project.code),
+        "code_on_entry": project.code, "stages": {stage.state: timezone.localtime(stage.entered_at).date().isoformat() for stage in stages}})
 
 
 def _label_published(project, by) -> None:

@@ -2,6 +2,7 @@
 from several departments, cities and committees, the published one labelled demo data."""
 
 import pytest
+from django.utils import timezone
 
 from lifecycle.models import LocalStandardProject
 from trail.models import Event
@@ -28,10 +29,9 @@ def test_demo_loads_every_stage_once():
     assert len(set(projects.values_list("technical_committee", flat=True))) >= 5
     assert len(set(projects.values_list("city_code", flat=True))) >= 4
     for project in projects.select_related("standard"):
-        # A project's code carries the year it started: the plan's year for the history, this year for the rest.
-        started = project.plan_issued_on.year if project.standard and project.submitted_on is None else None
-        if started:
-            assert project.code.startswith(f"{started}-"), project.code
+        # A project's code carries the year it started (its first recorded stage).
+        first = project.stages.order_by("entered_at").first()
+        assert project.code.startswith(f"{timezone.localtime(first.entered_at).year}-"), project.code
         # Every stage passed left its events in the project's trail.
         kinds = set(Event.objects.filter(subject=subject_key(project)).values_list("kind", flat=True))
         assert "created" in kinds
