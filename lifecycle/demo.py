@@ -28,6 +28,17 @@ DEMO_TITLES = [
     "海上风电场运行维护规程", "智慧灯杆建设技术规范", "工业园区挥发性有机物排放标准", "养老机构服务质量评价规范",
     "新能源汽车充电设施运营服务规范", "陶瓷砖单位产品能源消耗限额", "城市内涝风险评估技术指南", "粤菜烹饪技术规范 烧鹅",
 ]
+DEMO_SCOPES = {
+    0: "本文件规定了粤港澳大湾区跨境冷链物流的服务要求、温度控制、通关衔接、信息追溯和服务评价。",
+    1: "本文件规定了岭南传统建筑修缮的勘察、设计、材料、施工工艺和验收要求。",
+    2: "本文件规定了荔枝干燥加工的原料要求、加工工艺、质量控制和包装贮存要求。",
+    3: "本文件规定了广式腊味加工的原辅料、腌制、晾晒烘焙、包装和过程控制要求。",
+    4: "本文件规定了海上风电场风电机组、海缆和升压站的运行、巡检、维护和安全要求。",
+    5: "本文件规定了智慧灯杆的系统架构、杆体与挂载设备、供电、通信和建设验收要求。",
+    6: "本文件规定了工业园区挥发性有机物的排放限值、无组织排放控制、监测和监督管理要求。",
+    7: "本文件规定了养老机构服务质量评价的原则、指标、方法和结果应用。",
+    8: "本文件规定了新能源汽车充电设施运营的服务要求、安全管理、计量收费和服务评价。",
+}
 DEMO_NOTE = "演示数据：由演示项目发布的虚构地方标准，仅用于展示平台功能。"
 
 # Who proposes and who is the technical committee (归口) of the demo's projects: key → (organisation, username,
@@ -226,13 +237,13 @@ LIVE = [(0, State.APPLICATION, "commerce", "service", "440000"), (1, State.ASSES
 ACTING_COMMITTEE = (State.TECHNICAL_REVIEW, State.APPROVAL, State.PUBLISHED)
 # How long a stage typically took, and how long each live project has been waiting in the stage it is in (days).
 TYPICAL_DAYS = {State.APPLICATION: 5, State.ASSESSMENT: 15, State.PUBLICITY: 30, State.DRAFTING: 130,
-                State.CONSULTATION: 40, State.RESOLUTION: 30, State.TECHNICAL_REVIEW: 35, State.APPROVAL: 20}
+                State.CONSULTATION: 30, State.RESOLUTION: 30, State.TECHNICAL_REVIEW: 35, State.APPROVAL: 20}
 WAITING = {State.APPLICATION: 3, State.ASSESSMENT: 12, State.PUBLICITY: 9, State.DRAFTING: 95, State.CONSULTATION: 18,
            State.RESOLUTION: 26, State.TECHNICAL_REVIEW: 75, State.APPROVAL: 9, State.PUBLISHED: 0}
-# The project's dates and the stage whose entry set them.
-SET_ON_ENTRY = {"submitted_on": State.ASSESSMENT, "publicity_opened_on": State.PUBLICITY,
-                "plan_issued_on": State.DRAFTING, "cycle_due_on": State.DRAFTING,
-                "consultation_opened_on": State.CONSULTATION, "consultation_closes_on": State.CONSULTATION}
+# The project's dates set on entering a stage: the date itself, and those counted from it (kept as far from it).
+SET_ON_ENTRY = {State.ASSESSMENT: ("submitted_on", ()), State.PUBLICITY: ("publicity_opened_on", ()),
+                State.DRAFTING: ("plan_issued_on", ("cycle_due_on",)),
+                State.CONSULTATION: ("consultation_opened_on", ("consultation_closes_on",))}
 # The mandatory one, and the law that allows it (a mandatory local standard must name it).
 MANDATORY = {6: "《中华人民共和国大气污染防治法》第九条：省级人民政府对国家大气污染物排放标准中未作规定的项目，"
                 "可以制定地方排放标准"}
@@ -261,11 +272,13 @@ def _history(people, orgs: dict, *, count: int, seed: int) -> int:
                                                  submitted_on__isnull=True).count()
     if count <= 0:
         return 0
-    standards = list(
+    candidates = list(
         Standard.objects.filter(is_demo=True, prefix="DB44/T", published_on__gte=date(2021, 6, 1),
                                 published_on__lte=today - timedelta(days=60),
-                                lifecycle_project__isnull=True).order_by("published_on", "id")[:count]
+                                lifecycle_project__isnull=True).order_by("published_on", "id")
     )
+    # Spread over the years since 2021, not the first `count` of them.
+    standards = [candidates[i * len(candidates) // count] for i in range(min(count, len(candidates)))]
     owners = _owners_by_title()
     made = 0
     for std in standards:
@@ -352,10 +365,10 @@ def _spread(project, *, waiting: int) -> None:
     stages = list(ProjectStage.objects.filter(project=project).order_by("entered_at", "id"))
     closed = [stage for stage in stages if stage.left_at is not None]
     start = now - timedelta(days=waiting + sum(TYPICAL_DAYS.get(State(st.state), 10) for st in closed))
-    shift: dict[State, timedelta] = {}
+    entered: dict[State, date] = {}
     for stage in stages:
         state = State(stage.state)
-        shift.setdefault(state, timezone.localtime(start).date() - timezone.localtime(stage.entered_at).date())
+        entered.setdefault(state, timezone.localtime(start).date())
         stage.entered_at = start
         if state in services.STAGE_PERIOD_KEYS and stage.due_on:
             stage.due_on = services.deadlines.due_date(timezone.localtime(start).date(),
@@ -365,8 +378,12 @@ def _spread(project, *, waiting: int) -> None:
             stage.left_at = start
     ProjectStage.objects.bulk_update(stages, ["entered_at", "left_at", "due_on"])
     project.refresh_from_db()
-    fields = {name: getattr(project, name) + shift[state] for name, state in SET_ON_ENTRY.items()
-              if getattr(project, name) and state in shift}
+    fields = {}
+    for state, (name, counted) in SET_ON_ENTRY.items():
+        if state in entered and getattr(project, name):
+            fields[name] = entered[state]
+            fields.update({c: entered[state] + (getattr(project, c) - getattr(project, name))
+                           for c in counted if getattr(project, c)})
     started = timezone.localtime(stages[0].entered_at).date()
     if not project.code.startswith(f"{started.year}-"):
         fields["code"] = next_project_code(started.year)  # a project's code carries the year it started
@@ -412,7 +429,7 @@ def load_lifecycle_demo(*, history: int = 40, seed: int = 20240901, password: st
             by=players["dept"], title_zh=title, drafting_organisations=[people["drafter"].organisation],
             technical_committee=orgs[f"tc:{committee}"], city_code=city, is_demo=True,
             nature="mandatory" if index in MANDATORY else "recommended", mandatory_basis=MANDATORY.get(index, ""),
-            scope=f"本文件规定了{title.split(' ')[0]}的相关要求，适用于广东省内相关活动。")
+            scope=DEMO_SCOPES.get(index, ""))
         if state == State.TECHNICAL_REVIEW:
             project = _walk(project, players, State.TECHNICAL_REVIEW, title=title, experts=experts)
             _review(project, players, experts, title, conclude=False)

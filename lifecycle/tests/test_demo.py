@@ -44,3 +44,7 @@ def test_demo_loads_every_stage_once():
     assert (published.published_on - published.plan_issued_on).days > 200
     waiting = projects.filter(submitted_on__isnull=False, standard__isnull=True)
     assert waiting.exists() and all(p.stage_entered_at.date() < published.published_on for p in waiting)
+    # The dates on the project agree with its stage table.
+    consulted = published.stages.get(state="consultation")
+    assert published.consultation_opened_on == timezone.localtime(consulted.entered_at).date()
+    assert published.plan_issued_on == timezone.localtime(published.stages.get(state="drafting").entered_at).date()
