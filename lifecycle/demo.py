@@ -278,7 +278,8 @@ def _history(people, orgs: dict, *, count: int, seed: int) -> int:
                                 lifecycle_project__isnull=True).order_by("published_on", "id")
     )
     # Spread over the years since 2021, not the first `count` of them.
-    standards = [candidates[i * len(candidates) // count] for i in range(min(count, len(candidates)))]
+    take = min(count, len(candidates))
+    standards = [candidates[i * len(candidates) // take] for i in range(take)]
     owners = _owners_by_title()
     made = 0
     for std in standards:
