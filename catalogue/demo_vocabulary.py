@@ -48,7 +48,7 @@ class Family:
     industry: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
     enterprises: tuple[str, ...] = ()
-    gb_range: tuple[int, int] = (20000, 43999)
+    gb_range: tuple[int, int] = (0, 0)  # a national series of its own (GB/T 50001 on for construction), if any
     # The last year a mandatory DB44/ of this family was issued (None: still issued, as for emissions).
     local_mandatory_until: int | None = 2017
     other_provinces: tuple[str, ...] = ()
@@ -173,8 +173,7 @@ FAMILIES: tuple[Family, ...] = (
             S("食品制造业", "Food manufacturing", ("水污染物排放标准",), ccs="Z63"),
         ),
         "广东省环境保护标准化技术委员会", ("广东省环境科学研究院", "华南环境科学研究所", "广东省环境监测中心"),
-        {"local": 0.75, "national": 0.15, "city": 0.1},
-        gb_range=(13200, 41999), local_mandatory_until=None,
+        {"local": 0.75, "national": 0.15, "city": 0.1}, local_mandatory_until=None,
     ),
     Family(
         "energy", "能源消耗限额", "27.010", "F01", ("industry", "safety-environment"),
@@ -188,7 +187,7 @@ FAMILIES: tuple[Family, ...] = (
             S("纸及纸板", "Paper and paperboard"),
         ),
         "广东省能源标准化技术委员会", ("广东省能源技术经济研究中心", "广东省节能中心", "广东产品质量监督检验研究院"),
-        {"local": 0.75, "national": 0.25}, gb_range=(16700, 38999),
+        {"local": 0.75, "national": 0.25},
     ),
     Family(
         "appliances", "家用电器", "97.040.50", "Y60", ("industry", "smart-appliances"),
@@ -212,7 +211,6 @@ FAMILIES: tuple[Family, ...] = (
         "广东省家用电器标准化技术委员会", ("广东产品质量监督检验研究院", "佛山市质量计量监督检测中心", "广东省家用电器行业协会"),
         {"national": 0.2, "industry": 0.1, "local": 0.2, "city": 0.1, "group": 0.25, "enterprise": 0.15},
         industry=("QB/T",), groups=("T/GDHEA", "T/FSAS"), enterprises=("Q/GDMD", "Q/GREE", "Q/GLZ"),
-        gb_range=(12021, 45999),
     ),
     Family(
         "equipment", "装备与新能源产品", "25.040.30", "J28", ("industry", "high-end-equipment"),
@@ -255,9 +253,8 @@ FAMILIES: tuple[Family, ...] = (
             S("危险化学品仓库", "Warehouses for hazardous chemicals", ("安全技术规范", "安全管理规范"),
               ics="13.300", ccs="A80"),
         ),
-        "广东省安全生产标准化技术委员会", ("广东省安全生产科学技术研究院", "广东省特种设备检测研究院", "广州市城市规划勘测设计研究院"),
+        "广东省安全生产标准化技术委员会", ("广东省安全生产科学技术研究院", "广东省特种设备检测研究院", "广东省职业病防治院"),
         {"national": 0.3, "local": 0.45, "city": 0.1, "industry": 0.15}, industry=("AQ/T", "GA/T"),
-        gb_range=(6000, 39999),
     ),
     Family(
         "health", "公共卫生", "13.020.01", "C51", ("social", "biomedicine"),
@@ -274,7 +271,7 @@ FAMILIES: tuple[Family, ...] = (
             S("中小学校教室采光和照明", "Daylighting and lighting of school classrooms", ("卫生规范",), ccs="C56"),
         ),
         "广东省卫生健康标准化技术委员会", ("广东省疾病预防控制中心", "中山大学公共卫生学院", "广州市疾病预防控制中心"),
-        {"national": 0.3, "local": 0.4, "industry": 0.3}, industry=("WS/T",), gb_range=(5749, 37488),
+        {"national": 0.3, "local": 0.4, "industry": 0.3}, industry=("WS/T",),
     ),
     Family(
         "services", "生活与商务服务", "03.080.30", "A16", ("services", "social"),
@@ -301,7 +298,6 @@ FAMILIES: tuple[Family, ...] = (
                               "深圳市标准技术研究院"),
         {"local": 0.4, "city": 0.2, "industry": 0.12, "group": 0.15, "national": 0.06, "other": 0.07},
         industry=("SB/T",), groups=("T/GDCA", "T/GZAS"), other_provinces=("DB31/T", "DB33/T", "DB11/T"),
-        gb_range=(26000, 42999),
     ),
     Family(
         "construction", "工程建设", "91.040.01", "P30", ("industry", "social"),
@@ -350,7 +346,7 @@ FAMILIES: tuple[Family, ...] = (
         "广东省信息技术标准化技术委员会", ("广东省电子技术研究所", "广东省标准化研究院", "数字广东网络建设有限公司",
                                 "中国电子技术标准化研究院华南分院"),
         {"local": 0.5, "city": 0.15, "industry": 0.15, "group": 0.1, "national": 0.1},
-        industry=("SJ/T",), groups=("T/GDBDA", "T/SZS"), gb_range=(36000, 43999),
+        industry=("SJ/T",), groups=("T/GDBDA", "T/SZS"),
     ),
     Family(
         "lingnan-herbs", "南药", "11.120.10", "C23", ("agriculture", "biomedicine"),

@@ -259,14 +259,24 @@ FIRST_YEAR = {"national": 1998, "industry": 2000, "local": 2003, "city": 2018, "
               "other": 2008}
 
 
-def db44_sequence(year: int, rng: random.Random) -> int:
-    """A DB44 sequence number plausible for `year`, between the real numbers of that year and the next."""
-    for (y0, n0), (y1, n1) in zip(DB44_ANCHORS, DB44_ANCHORS[1:]):
+# National (GB, GB/T) sequence numbers issued around some years: one series for both natures.
+GB_ANCHORS = ((1995, 15000), (2002, 18900), (2005, 20000), (2008, 22500), (2011, 26500), (2015, 31500),
+              (2017, 34500), (2019, 37500), (2021, 39800), (2023, 42500), (2026, 46000))
+
+
+def _on_curve(anchors: tuple[tuple[int, int], ...], year: int, rng: random.Random) -> int:
+    """A sequence number plausible for `year`, between the numbers issued that year and the next."""
+    for (y0, n0), (y1, n1) in zip(anchors, anchors[1:]):
         if y0 <= year < y1:
             low = n0 + (n1 - n0) * (year - y0) // (y1 - y0)
             high = n0 + (n1 - n0) * (year + 1 - y0) // (y1 - y0)
             return rng.randint(low, max(low, high - 1))
-    return DB44_ANCHORS[-1][1] + rng.randint(0, 80)
+    return anchors[-1][1] + rng.randint(0, 80) if year >= anchors[-1][0] else anchors[0][1]
+
+
+def db44_sequence(year: int, rng: random.Random) -> int:
+    """A DB44 sequence number plausible for `year` (the real ones run on: DB44/ 26—2001 … DB44/ 2208—2019)."""
+    return _on_curve(DB44_ANCHORS, year, rng)
 
 
 def _level(rng: random.Random, family: Family, aspect: Aspect) -> str:
@@ -305,17 +315,26 @@ class _Numbers:
                 return seq
         return None
 
+    def _by_year(self, span: tuple[int, int], year: int) -> int:
+        """A sequence number that grows with the year, as national and industry series do."""
+        low, high = span
+        at = low + (high - low) * min(1.0, max(0.0, (year - 1998) / 28))
+        jitter = max(3, (high - low) // 25)
+        return min(high, max(low, int(at) + self.rng.randint(-jitter, jitter)))
+
     def series(self, level: str, family: Family, subject: Subject, aspect: Aspect, year: int) -> tuple | None:
         """(prefix, sequence, region code, city) of a new series, or None when no free number was found."""
         rng, city = self.rng, ""
         if level == "national":
             prefix = "GB" if aspect.mandatory else "GB/T"
-            seq = self._free("GB", lambda: rng.randint(*family.gb_range))
+            # Engineering construction has its own series (GB/T 50001 on); the rest share the national curve.
+            seq = self._free("GB", lambda: self._by_year(family.gb_range, year) if family.gb_range[0] >= 50000
+                             else _on_curve(GB_ANCHORS, year, rng))
             region = None
         elif level == "industry":
             prefix = subject.industry or rng.choice(family.industry)
             low, high = INDUSTRY_RANGES.get(prefix, (1, 4999))
-            seq = self._free(prefix.removesuffix("/T"), lambda: rng.randint(low, high))
+            seq = self._free(prefix.removesuffix("/T"), lambda: self._by_year((low, high), year))
             region = None
         elif level == "local":
             prefix, region = ("DB44/" if aspect.mandatory else "DB44/T"), "440000"
