@@ -29,8 +29,17 @@ DEMO_TEXTS = {
 DEMO_PAIRS = [("DB44/ 2159—2019", "GB 26453—2011"), ("DB44/ 2208—2019", "GB 18918—2002")]
 
 
+CORPUS_RELATIVE = Path("shared") / "corpus" / "standards"
+
+
 def corpus_dir() -> Path:
-    return Path(os.environ.get("YUEBIAO_CORPUS_DIR") or settings.BASE_DIR.parent / "shared" / "corpus" / "standards")
+    """Where the real texts are: ``YUEBIAO_CORPUS_DIR``, else ``../shared/corpus/standards`` beside the project's
+    checkout (found from the code, then from the working directory, so an installed copy run from a clone finds it
+    too); the first that exists, or the one beside the code."""
+    if os.environ.get("YUEBIAO_CORPUS_DIR"):
+        return Path(os.environ["YUEBIAO_CORPUS_DIR"])
+    candidates = [Path(settings.BASE_DIR).parent / CORPUS_RELATIVE, Path.cwd().parent / CORPUS_RELATIVE]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 
 
 def load_compare_demo(*, by_username: str = "sheng") -> dict[str, int]:
