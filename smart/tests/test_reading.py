@@ -73,3 +73,18 @@ def test_a_clause_page_links_what_the_catalogue_has(client, tmp_path):
     assert page.count('<a class="cite" href="/standards/GB-13271-2014/">GB 13271—2014</a>') == 3
     assert '<th colspan="2">限值</th>' in page and '<td rowspan="2">烟囱或烟道</td>' in page
     assert 'class="unmapped"' in page
+
+
+@pytest.mark.django_db
+def test_findings_read_in_english_with_the_text_s_words_marked_chinese(client, tmp_path):
+    from tests.crawling import load_world
+
+    load_world(str(tmp_path))
+    client.cookies["django_language"] = "en"
+    page = client.get("/standards/DB44-9901-2024/clauses/").content.decode()
+    assert "No foreword found." in page and "没有找到" not in page
+    # Stored in Chinese for the API and the JSON, with the template and values a page translates.
+    from smart.models import StructuredStandard
+
+    stored = StructuredStandard.objects.get(standard__slug="DB44-9901-2024").findings
+    assert {"message": "没有找到“前言”。", "message_id": "没有找到“前言”。", "params": {}}.items() <= stored[0].items()
