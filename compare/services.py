@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can
 from accounts.roles import Action
@@ -159,7 +160,7 @@ def compare_sides(a: Side, b: Side, *, by) -> Comparison:
     every other writer.
     """
     if not can(by, Action.COMPARE_RUN):
-        raise PermissionDenied("当前账户无权进行标准比对")
+        raise PermissionDenied(_("当前账户无权进行标准比对"))
     failed = unreadable(a, b)
     if failed:
         raise SideUnreadable(failed)
@@ -203,7 +204,7 @@ def comparison_for(user, key: str) -> Comparison:
     if comparison is None:
         raise Http404("没有这个比对记录")
     if not can_view(user, comparison):
-        raise PermissionDenied("该比对包含他人上传的文件，只有比对人和省局可以查看")
+        raise PermissionDenied(_("该比对包含他人上传的文件，只有比对人和省局可以查看"))
     return comparison
 
 

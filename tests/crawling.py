@@ -126,7 +126,7 @@ def pattern_of(url: str) -> tuple:
         match = resolve(parts.path)
     except Resolver404:
         return (parts.path, keys)
-    return (match.route, match.url_name, keys)
+    return (match.route, match.view_name, keys)
 
 
 def _where(exc_info) -> str:
@@ -192,6 +192,46 @@ def load_world(media_root: str) -> None:
     load_demo(standards=24)
     load_lifecycle_demo(history=2)
     _structured_standard()
+    _import_with_row_errors()
+    _comparison()
+
+
+def _import_with_row_errors() -> None:
+    """An import checked but not confirmed, with row errors (its page lists them)."""
+    from accounts.models import User
+    from catalogue.imports import preview_import
+
+    csv = ("标准号,中文名称,发布日期,实施日期\n"
+           "DB44/T 9902—2024,示范荔枝种植技术规程,2024-01-02,2024-03-01\n"
+           "DB44/T 9903—2024,,2024-13-40,2024-03-01\n"
+           "不是标准号,示范名称,2024-01-02,2024-03-01\n")
+    preview_import(data=csv.encode("utf-8"), filename="导入.csv", by=User.objects.get(username="sheng"))
+
+
+def _comparison() -> None:
+    """The demo's first comparison (a local standard and the national one it tightens), when the real texts are
+    beside the project (../shared/corpus); without them the crawl simply has no comparison page."""
+    from accounts.models import User
+    from catalogue.models import Standard
+    from catalogue.services import FullTextRefused, attach_full_text
+    from compare import services
+    from compare.demo import DEMO_PAIRS, DEMO_TEXTS, corpus_dir
+
+    folder = corpus_dir()
+    pair = DEMO_PAIRS[0]
+    if not all((folder / DEMO_TEXTS[n]).is_file() for n in pair):
+        return
+    sheng = User.objects.get(username="sheng")
+    for number in pair:
+        std = Standard.objects.filter(number=number).first()
+        if std is None:
+            return
+        try:
+            attach_full_text(standard=std, data=(folder / DEMO_TEXTS[number]).read_bytes(),
+                             filename=DEMO_TEXTS[number], by=sheng)
+        except FullTextRefused:
+            return
+    services.compare_sides(services.side_from_catalogue(pair[0]), services.side_from_catalogue(pair[1]), by=sheng)
 
 
 def _structured_standard() -> None:

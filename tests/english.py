@@ -1,9 +1,9 @@
 """What of an English page is still in Chinese, outside the data itself (tests/test_english_crawl.py).
 
-The data is what the database holds (a standard's title, an organisation's or a person's name, a project's
-title, a comment's text …) and what a template marks as data with ``lang="zh"`` (a standard's structured text).
-A run of Chinese on an English page is untranslated unless it lies inside a value the database holds, or inside
-an element marked ``lang="zh"``.
+The data is what the database holds in its text columns (a standard's title, an organisation's or a person's
+name, a project's title, a comment's text …) and what a template marks as data with ``lang="zh"`` (a standard's
+structured text). A run of Chinese on an English page is untranslated unless it is such a value (``Data``), or
+lies inside an element marked ``lang="zh"``.
 """
 
 from __future__ import annotations
@@ -57,48 +57,47 @@ def visible_texts(html: str) -> list[str]:
     return [unescape(t) for t in parser.texts]
 
 
-def database_text() -> str:
-    """Every string the database holds, joined, so that ``run in database_text()`` says a run is data."""
+class Data:
+    """The strings the database holds in its text columns: joined (to look a long run up inside them) and cut into
+    their own runs of Chinese (a short run is data only when it is a whole run of some value: 报批稿 of
+    报批稿.docx, not 个月 of 3个月以上)."""
+
+    def __init__(self, values: list[str]):
+        self.joined = "\x00" + "\x00".join(values) + "\x00"
+        self.runs = {run for value in values for run in CJK.findall(value)} | {v.strip() for v in values}
+
+    def holds(self, run: str) -> bool:
+        return run in self.runs or (len(run) >= 4 and run in self.joined)
+
+
+def database_text() -> Data:
+    """Every string the database holds in a text column (JSON columns hold what the platform worked out: an
+    import's row errors, a comparison's notes, an event's details; those the interface must translate)."""
     from django.apps import apps
     from django.db import models
 
-    chunks: list[str] = []
+    # What the trail stores for who acted when no one signed in is an interface word, not a name.
+    from trail.services import ANONYMOUS_LABEL, SYSTEM_LABEL
 
-    def walk(value):
-        if isinstance(value, str):
-            if CJK.search(value):
-                chunks.append(value)
-        elif isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, (list, tuple)):
-            for v in value:
-                walk(v)
-
+    interface = {ANONYMOUS_LABEL, SYSTEM_LABEL}
+    values: list[str] = []
     for model in apps.get_models():
-        names = [f.name for f in model._meta.concrete_fields
-                 if isinstance(f, (models.CharField, models.TextField, models.JSONField))]
+        names = [f.name for f in model._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))]
         if not names:
             continue
         for row in model.objects.values_list(*names):
-            walk(list(row))
-    return "\x00" + "\x00".join(v for c in chunks for v in (c, c.strip())) + "\x00"
+            values.extend(v for v in row if isinstance(v, str) and v not in interface and CJK.search(v))
+    return Data(values)
 
 
-def _is_data(run: str, data: str) -> bool:
-    return f"\x00{run}\x00" in data or (len(run) >= 3 and run in data)
-
-
-def untranslated(html: str, data: str) -> list[str]:
-    """The runs of Chinese on a page that are not data. A run is data when the database holds it as a whole
-    value, or holds a value containing it and the run is long enough (three characters or more) not to be a word
-    of the interface that happens to occur inside some record (状态, 个月, 天); a run joining values with " · "
-    (an expert's title · organisation) is data when each of its parts is."""
+def untranslated(html: str, data: Data) -> list[str]:
+    """The runs of Chinese on a page that are not data; a run joining values with " · " or " / " (an expert's
+    title · organisation) is data when each of its parts is."""
     found = []
     for text in visible_texts(html):
         for m in CJK.finditer(text):
             run = m.group(0)
-            if _is_data(run, data) or all(_is_data(part.strip(), data) for part in run.split("·")):
+            if data.holds(run) or all(data.holds(p.strip()) for p in re.split(r" [·/] ", run)):
                 continue
             found.append(run)
     return found
