@@ -33,8 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver  # noqa: E402
 from catalogue.models import Standard  # noqa: E402
 from compare.models import Comparison  # noqa: E402
 from lifecycle import captcha  # noqa: E402
-from lifecycle import services as lifecycle_services  # noqa: E402
 from lifecycle.models import LocalStandardProject, PublicComment  # noqa: E402
+from lifecycle.projects import actions as project_actions  # noqa: E402
 from lifecycle.transitions import State  # noqa: E402
 from trail import chain  # noqa: E402
 from trail import services as trail  # noqa: E402
@@ -329,7 +329,7 @@ def attack_concurrent_proposals(sizes=(10, 20)) -> list[dict]:
     for n, username, city in ((sizes[0], "guangzhou", "440100"), (sizes[1], "sheng", "440000")):
         user = User.objects.get(username=username)
         started = time.perf_counter()
-        outcomes = _at_once(n, lambda i, n=n, user=user, city=city: lifecycle_services.propose(
+        outcomes = _at_once(n, lambda i, n=n, user=user, city=city: project_actions.propose(
             by=user, title_zh=f"并发立项 {n}-{i}", city_code=city).code)
         elapsed = time.perf_counter() - started
         codes = [o for o in outcomes if not o.startswith("error")]

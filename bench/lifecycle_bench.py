@@ -10,7 +10,9 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, time as dtime, timedelta, timezone as dt_timezone
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from datetime import timezone as dt_timezone
 from pathlib import Path
 
 import django
@@ -27,6 +29,9 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from accounts.models import Organisation, RoleAssignment, User  # noqa: E402
+from lifecycle.analytics import facts as analytics_facts  # noqa: E402
+from lifecycle.analytics import filters as analytics_filters  # noqa: E402
+from lifecycle.analytics import queries as analytics_queries  # noqa: E402
 from lifecycle.models import LocalStandardProject, ProjectStage  # noqa: E402
 from lifecycle.transitions import State  # noqa: E402
 from trail import chain  # noqa: E402
@@ -443,14 +448,12 @@ def _series(label: str, times: list[float]) -> dict:
 
 def _forget_figures() -> None:
     """Drop the cached figures, as a new revision would, but not the ten-minute consistency check's mark."""
-    from lifecycle import analytics
 
     cache.clear()
-    cache.add(analytics._CHECKED_KEY, True, analytics.FACT_CHECK_SECONDS)
+    cache.add(analytics_facts._CHECKED_KEY, True, analytics_facts.FACT_CHECK_SECONDS)
 
 
 def main() -> int:
-    from lifecycle import analytics
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=100_000)
@@ -486,7 +489,7 @@ def main() -> int:
             cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         out["vacuum_analyze_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        out["fact_rows"] = analytics.refresh_facts()
+        out["fact_rows"] = analytics_facts.refresh_facts()
         out["fact_build_s"] = time.perf_counter() - started
         with connection.cursor() as cur:
             cur.execute(f"{'VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE'} lifecycle_cyclefact")
@@ -495,7 +498,7 @@ def main() -> int:
     else:
         for key in ("generate_s", "vacuum_analyze_s", "fact_rows", "fact_build_s", "page_project", "stages"):
             out[key] = prev.get(key)
-        analytics.ensure_facts(check=True)
+        analytics_facts.ensure_facts(check=True)
         print("lifecycle rows already generated; generation figures from the previous run")
 
     from trail import services as trail_services
@@ -529,7 +532,7 @@ def main() -> int:
     out["dashboard_after_change"] = _series("after a project changed (1 summary row + figures)", changed)
     warm = [_timed_get(client, url)[0] for _ in range(n)]
     out["dashboard_cached"] = _series("cached (same revision)", warm)
-    data = analytics.cycle_time(analytics.Filters(), groupings=("city",))
+    data = analytics_queries.cycle_time(analytics_filters.Filters(), groupings=("city",))
     out["figures"] = {"completed": data["completed"]["count"], "mean_months": data["completed"]["mean_months"],
                       "median_months": data["completed"]["median_months"],
                       "over_target_share": data["completed"]["over_target_share"],

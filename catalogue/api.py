@@ -57,6 +57,15 @@ class FacetValue(Schema):
     value: str
     label: str
     count: int
+    lang: str | None = None  # set when the label is not in the interface's language (ICS titles are English only)
+
+
+class NearNumber(StandardSummary):
+    """A standard whose number is near what was typed, and how it differs."""
+
+    differences: list[str] = Field(description="nature (/T or /Z), year, part, prefix (none typed), region "
+                                               "(DB4403 for DB44); empty: the same number written differently")
+    difference_labels: list[str]
 
 
 class SearchOut(Schema):
@@ -66,8 +75,12 @@ class SearchOut(Schema):
     pages: int
     interpretation: str
     ranked: bool = False  # word matches ordered by relevance (up to 5,000 matches; newest first beyond)
+    # No record contains every word: the items contain some of them, those with more of the words first.
+    partial: bool = False
     items: list[StandardSummary]
     facets: dict[str, list[FacetValue]]
+    # Nothing found for a number, but these numbers are near it ("did you mean"), nearest first.
+    did_you_mean: list[NearNumber] = []
 
 
 class Relation(Schema):

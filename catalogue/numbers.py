@@ -291,3 +291,99 @@ def parse_partial(text: str) -> tuple[str | None, str | None, str | None]:
     if prefix:
         prefix = re.sub(r"\s+", "", prefix)
     return (prefix, m.group("seq"), m.group("year"))
+
+
+# --- Finding what people type: a number read loosely, and how near two numbers are -------------------------------
+
+_LOOSE_FAMILIES = sorted(
+    {"GB", "GBZ", "GBJ", "GBN", *INDUSTRY_PREFIXES, *INTERNATIONAL_PREFIXES, *FOREIGN_PREFIXES}, key=len, reverse=True
+)
+_LOOSE_NUMBER = re.compile(
+    r"^(?:(?P<family>DB\s*\d{2}(?:\d{2})?|[TQ]\s*/\s*[A-Z][A-Z0-9]*|"
+    + "|".join(re.escape(f) for f in _LOOSE_FAMILIES)
+    + r")\s*(?:(?P<slash>/)\s*(?P<nature>[TZ](?![A-Z]))?|(?P<bare>[TZ])(?=[\s\d-]))?)?"
+    r"\s*-?\s*(?P<seq>\d+(?:\.\d+)*)(?:(?:\s*-\s*|\s+)(?P<year>(?:19|20)\d{2}|\d{2}))?$"
+)
+
+
+@dataclass(frozen=True)
+class TypedNumber:
+    """A standard number as somebody typed it, read loosely: `family` is the prefix without /T or /Z (DB44, GB, HJ,
+    T/GZAEPI; None when no prefix was typed), `nature` T or Z, "" for a bare slash (DB44/ 2159: mandatory), None when
+    nothing was typed after the family."""
+
+    family: str | None
+    nature: str | None
+    sequence: str
+    year: str | None
+
+    @property
+    def lead(self) -> int:
+        """The first whole number of the sequence: what the catalogue indexes (`sequence_num`)."""
+        return int(re.match(r"\d+", self.sequence).group(0))  # type: ignore[union-attr]
+
+
+def split_prefix(prefix: str) -> tuple[str, str]:
+    """A stored prefix as (family, nature): DB44/T → (DB44, T), GB → (GB, ""), T/GZAEPI → (T/GZAEPI, "")."""
+    p = (prefix or "").upper()
+    if p.endswith(("/T", "/Z")) and not re.match(r"^[TQ]/[A-Z0-9]+$", p):
+        return p[:-2], p[-1]
+    return p, ""
+
+
+def read_typed_number(text: str) -> TypedNumber | None:
+    """What a user typed, read as a standard number whatever its spacing, width, case, dash or slash: `DB44/T 2159`,
+    `ｄｂ４４／ｔ２１５９`, `DB44T 2159`, `DB 44/2159 2019`, `2159-2019`. None for words."""
+    t = normalise(text or "")
+    t = re.sub(_DASH_CLASS + "|:", "-", t).strip()
+    if not t or not re.search(r"\d", t):
+        return None
+    if len(re.match(r"^\D*(\d*)", t).group(1)) > MAX_SEQUENCE_DIGITS:  # type: ignore[union-attr]
+        return None
+    m = _LOOSE_NUMBER.match(t)
+    if not m:
+        return None
+    family = re.sub(r"\s+", "", m.group("family")) if m.group("family") else None
+    nature = m.group("nature") or m.group("bare")
+    if nature is None and m.group("slash"):
+        nature = ""  # a slash with no letter after it: DB44/ 2159, a mandatory local standard
+    seq = m.group("seq")
+    if len(re.match(r"\d+", seq).group(0)) > MAX_SEQUENCE_DIGITS:  # type: ignore[union-attr]
+        return None
+    year = m.group("year")
+    if year and len(year) == 2:
+        year = ("19" if int(year) >= 50 else "20") + year
+    return TypedNumber(family, nature, seq, year)
+
+
+# How far one difference takes a number from what was typed; a different family (GB for HJ) is not near at all.
+NEARNESS_COST = {"nature": 1, "year": 1, "part": 2, "prefix": 2, "region": 3}
+
+
+def number_differences(typed: TypedNumber, prefix: str, sequence: str, year: int | str | None) -> tuple[str, ...] | None:
+    """How a catalogue number (its prefix, sequence and year) differs from what was typed: a tuple of `nature` (/T or
+    /Z added or missing), `year`, `part` (1.1 for 1), `prefix` (none typed), `region` (DB4403 for DB44); () for the
+    same number; None when it is not near (another family or another sequence number)."""
+    family, nature = split_prefix(prefix)
+    diffs: list[str] = []
+    if typed.family is None:
+        diffs.append("prefix")
+    elif typed.family != family:
+        if not (typed.family.startswith("DB") and family.startswith("DB") and typed.family[:4] == family[:4]):
+            return None
+        diffs.append("region")
+    if typed.family is not None and typed.nature is not None and typed.nature != nature:
+        diffs.append("nature")
+    if sequence != typed.sequence:
+        lead = re.match(r"\d+", sequence or "")
+        if lead is None or int(lead.group(0)) != typed.lead:
+            return None
+        diffs.append("part")
+    if typed.year is not None and str(year or "") != typed.year:
+        diffs.append("year")
+    return tuple(diffs)
+
+
+def nearness(diffs: tuple[str, ...]) -> int:
+    """The distance of a set of differences: 0 for the same number; lower is nearer."""
+    return sum(NEARNESS_COST[d] for d in diffs)

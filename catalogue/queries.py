@@ -9,13 +9,15 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from catalogue.geography import GD_CITY_CODES
 from catalogue.table_writer import write_csv, write_xlsx
-from catalogue.models import AdminDivision, CcsCode, IcsCode, Replacement, Sector, Standard
+from catalogue.models import CcsCode, IcsCode, Replacement, Sector, Standard
 from catalogue.numbers import try_parse_number
 from catalogue.search import SearchFilters, SearchInputError, SearchRequest, SearchResult, search
 from catalogue.services import load_standards, source_label, standard_record
 from catalogue.slugs import number_slug
 
+_GD_CITIES = frozenset(GD_CITY_CODES.values())
 _FILTER_KEYS = ("level", "status", "nature", "ics", "ccs", "city", "sector", "year_from", "year_to")
 
 
@@ -60,26 +62,39 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
+def classification_title(title_zh: str | None, title_en: str | None = "") -> dict:
+    """A classification's title in the interface's language where the catalogue has it ({"text", "lang": None});
+    otherwise the title it has, with its language ("en" or "zh-Hans") for the page to mark. ICS titles exist in
+    English only (no licensed source of the Chinese ones), CCS titles in Chinese only."""
+    english = (get_language() or "").startswith("en")
+    own, other = (title_en, title_zh) if english else (title_zh, title_en)
+    if own:
+        return {"text": own, "lang": None}
+    return {"text": other or "", "lang": "zh-Hans" if english else "en"}
+
+
 def facet_labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict]]:
     labels = {k: {v: str(lbl) for v, lbl in d.items()} for k, d in _labels().items()}
+    langs: dict[str, dict[str, str]] = {}
     if facets.get("city"):
-        labels["city"] = dict(
-            AdminDivision.objects.filter(code__in=[v for v, _ in facets["city"]]).values_list("code", "name")
-        )
+        # The 地市 filter offers Guangdong's 21 cities; the province's own standards and other provinces' are
+        # found through the level and the number instead.
+        facets = {**facets, "city": [(v, n) for v, n in facets["city"] if v in _GD_CITIES]}
+        labels["city"] = {code: name + "市" for name, code in GD_CITY_CODES.items()}
     english = get_language() == "en"
     if facets.get("sector"):
         labels["sector"] = dict(Sector.objects.values_list("slug", "name_en" if english else "name_zh"))
-    if facets.get("ics"):
-        labels["ics"] = {
-            code: f"{code} {title}"
-            for code, title in IcsCode.objects.filter(level=1).values_list("code", "title_en")
-        }
-    if facets.get("ccs"):
-        labels["ccs"] = {
-            code: f"{code} {title}" for code, title in CcsCode.objects.filter(level=1).values_list("code", "title_zh")
-        }
+    for name, model in (("ics", IcsCode), ("ccs", CcsCode)):
+        if facets.get(name):
+            fields = ("code", "title_zh", "title_en") if model is IcsCode else ("code", "title_zh")
+            for code, *titles in model.objects.filter(level=1).values_list(*fields):
+                title = classification_title(*titles)
+                labels[name][code] = f"{code} {title['text']}"
+                if title["lang"]:
+                    langs.setdefault(name, {})[code] = title["lang"]
     return {
-        name: [{"value": v, "label": labels.get(name, {}).get(v, v), "count": n} for v, n in rows]
+        name: [{"value": v, "label": labels.get(name, {}).get(v, v), "count": n,
+                "lang": langs.get(name, {}).get(v)} for v, n in rows]
         for name, rows in facets.items()
     }
 
@@ -159,9 +174,33 @@ def search_page(**params) -> dict:
         "pages": result.pages,
         "interpretation": result.interpretation,
         "ranked": result.ranked,
+        "partial": result.partial,
         "items": summaries(result.ids),
         "facets": facet_labels(result.facets),
+        "did_you_mean": did_you_mean(result.did_you_mean),
     }
+
+
+def difference_labels() -> dict[str, str]:
+    """How a suggested number differs from what was typed, in the reader's words."""
+    return {
+        "nature": _("有无 /T、/Z 不同"), "year": _("年代号不同"), "part": _("部分号不同"),
+        "prefix": _("补上了标准代号"), "region": _("发布地区不同"),
+    }
+
+
+def did_you_mean(near: list[tuple[int, tuple[str, ...]]]) -> list[dict]:
+    """Result-list entries for numbers near what was typed, each with its differences (codes and words)."""
+    if not near:
+        return []
+    slugs = dict(Standard.objects.filter(id__in=[i for i, _d in near]).values_list("id", "slug"))
+    diffs_by_slug = {slugs[i]: diffs for i, diffs in near if i in slugs}
+    labels = difference_labels()
+    return [
+        {**item, "differences": list(diffs_by_slug[item["slug"]]),
+         "difference_labels": [labels[d] for d in diffs_by_slug[item["slug"]]] or [_("标准号相同，写法不同")]}
+        for item in summaries([i for i, _d in near])
+    ]
 
 
 def _relation(number: str, std: Standard | None) -> dict:

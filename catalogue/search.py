@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from django.core.cache import cache
 from django.db import connection
 
-from catalogue.numbers import parse_partial
-from catalogue.search_text import parse_words
+from catalogue.numbers import nearness, number_differences, parse_partial, read_typed_number
+from catalogue.search_text import WordQuery, parse_words
 
 SORTS = ("relevance", "number", "published", "implemented")
 # Above this many matches a word search is shown newest first instead of scored one by one (and says so).
@@ -35,7 +35,7 @@ class SearchFilters:
     status: list[str] = field(default_factory=list)
     nature: list[str] = field(default_factory=list)
     ics: str | None = None  # a code or the start of one: 13, 13.020, 13.020.40
-    ccs: str | None = None  # a letter (Z) or a code (Z25)
+    ccs: str | None = None  # a letter (Z), a range (Z60/79) or a code (Z25)
     city: str | None = None  # GB/T 2260 code of a city, or 440000 for the province's own standards
     sector: str | None = None
     year_from: int | None = None
@@ -61,6 +61,9 @@ class SearchResult:
     interpretation: str  # "all" | "number" | "words" | "nothing"
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     ranked: bool = False  # word matches ordered by relevance score
+    partial: bool = False  # no record contains every word: these contain some, most words first
+    # Nothing found, but these standards' numbers are near what was typed: (id, differences), nearest first.
+    did_you_mean: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -83,6 +86,9 @@ class _Sql:
     rank_join: str | None = None
     rank_join_params: list = field(default_factory=list)
     text_match: bool = False
+    # How many of the words a record contains (a search for some of the words ranks by it first).
+    hits: str | None = None
+    hits_params: list = field(default_factory=list)
     interpretation: str = "all"
     impossible: bool = False
 
@@ -154,24 +160,41 @@ def _apply_query(sql: _Sql, q: str) -> None:
         sql.impossible = True
         return
     sql.interpretation = "words"
+    _apply_words(sql, words)
+
+
+_FTS_MATCH = "SELECT rowid FROM catalogue_standard_fts WHERE catalogue_standard_fts MATCH %s"
+
+
+def _apply_words(sql: _Sql, words: WordQuery, *, any_word: bool = False) -> None:
+    """Match every word, or (`any_word`) at least one, ranking the records that contain more of the words first.
+    Among equally good matches a real record comes before generated demo rows (`is_demo`)."""
     sql.text_match = True
     if connection.vendor == "postgresql":
+        query = words.tsquery_any() if any_word else words.tsquery()
         sql.where.append("s.search_vector @@ CAST(%s AS tsquery)")
-        sql.params.append(words.tsquery())
-        sql.rank = "ts_rank(s.search_vector, CAST(%s AS tsquery)) DESC"
-        sql.rank_params = [words.tsquery()]
+        sql.params.append(query)
+        sql.rank = "s.is_demo, ts_rank(s.search_vector, CAST(%s AS tsquery)) DESC"
+        sql.rank_params = [query]
+        if any_word:
+            terms = words.tsquery_terms()
+            sql.hits = " + ".join(["CAST(s.search_vector @@ CAST(%s AS tsquery) AS integer)"] * len(terms))
+            sql.hits_params = terms
     else:
+        query = words.fts5_any() if any_word else words.fts5()
         # Counting and filtering need only the matching rowids; the bm25 score is joined in for ranking only.
-        sql.where.append(
-            "s.id IN (SELECT rowid FROM catalogue_standard_fts WHERE catalogue_standard_fts MATCH %s)"
-        )
-        sql.params.append(words.fts5())
+        sql.where.append(f"s.id IN ({_FTS_MATCH})")
+        sql.params.append(query)
         sql.rank_join = (
             "JOIN (SELECT rowid AS rid, rank AS r FROM catalogue_standard_fts "
             "WHERE catalogue_standard_fts MATCH %s) f ON f.rid = s.id"
         )
-        sql.rank_join_params = [words.fts5()]
-        sql.rank = "f.r"
+        sql.rank_join_params = [query]
+        sql.rank = "s.is_demo, f.r"
+        if any_word:
+            terms = words.fts5_terms()
+            sql.hits = " + ".join([f"(s.id IN ({_FTS_MATCH}))"] * len(terms))
+            sql.hits_params = terms
 
 
 def _in(sql: _Sql, column: str, values: list[str]) -> None:
@@ -204,6 +227,10 @@ def _apply_filters(sql: _Sql, f: SearchFilters) -> None:
         if len(f.ccs) == 1:
             sql.where.append("s.ccs_code_id LIKE %s")
             sql.params.append(f.ccs.upper() + "%")
+        elif "/" in f.ccs:
+            # A range (Z60/79) files no standard itself: its codes (Z60 … Z79) do.
+            sql.where.append("s.ccs_code_id IN (SELECT c.code FROM catalogue_ccscode c WHERE c.parent_id = %s)")
+            sql.params.append(f.ccs.upper())
         else:
             sql.where.append("s.ccs_code_id = %s")
             sql.params.append(f.ccs.upper())
@@ -215,14 +242,18 @@ def _apply_filters(sql: _Sql, f: SearchFilters) -> None:
 
 
 def _order_by(sql: _Sql, sort: str, total: int) -> tuple[str, list]:
+    lead: list[str] = []
+    lead_params: list = []
+    if sql.hits and sort == "relevance":
+        lead, lead_params = [f"({sql.hits}) DESC", "s.is_demo"], list(sql.hits_params)
     if sort == "relevance" and sql.rank and (not sql.text_match or total <= RANK_LIMIT):
-        return sql.rank + ", s.id", list(sql.rank_params)
+        return ", ".join([*lead, sql.rank, "s.id"]), lead_params + list(sql.rank_params)
     if sort == "number":
         return "s.prefix, s.sequence_num, s.sequence, s.year DESC, s.id", []
     # Undated standards last on both databases, matching the indexes of migration 0002.
     nulls = " NULLS LAST" if connection.vendor == "postgresql" else ""
     column = "s.implemented_on" if sort == "implemented" else "s.published_on"
-    return f"{column} DESC{nulls}, s.id DESC", []
+    return ", ".join([*lead, f"{column} DESC{nulls}", "s.id DESC"]), lead_params
 
 
 # Facets read from the standard row itself are counted in one pass over the matches (GROUP BY their combination,
@@ -307,27 +338,30 @@ def _drive_from_smaller_side(sql: _Sql, text_where: int, revision: int) -> None:
         sql.where[text_where - 1] = match_sql.replace("s.id IN", "+s.id IN", 1)
 
 
-def _cache_key(req: SearchRequest, revision: int) -> str:
-    body = json.dumps([revision, req.q.strip(), asdict(req.filters), req.facets], ensure_ascii=False, sort_keys=True)
+def _cache_key(req: SearchRequest, revision: int, *, any_word: bool = False) -> str:
+    body = json.dumps([revision, req.q.strip(), asdict(req.filters), req.facets, any_word], ensure_ascii=False,
+                      sort_keys=True)
     return "catalogue-search:" + hashlib.sha256(body.encode()).hexdigest()
 
 
-def search(req: SearchRequest) -> SearchResult:
-    """Run a catalogue search; counts and facets are cached per catalogue revision, the page itself is not."""
-    if req.sort not in SORTS:
-        raise SearchInputError(f"不支持的排序方式：{req.sort}（可选：{'、'.join(SORTS)}）")
-    if req.page < 1 or not 1 <= req.page_size <= MAX_PAGE_SIZE:
-        raise SearchInputError(f"页码须≥1，每页条数须在 1–{MAX_PAGE_SIZE} 之间")
+def _build(req: SearchRequest, *, any_word: bool = False) -> tuple[_Sql, int]:
+    """The SQL of a request, and the position of its first filter (after the query's own conditions)."""
     sql = _Sql()
-    _apply_query(sql, req.q)
+    if any_word:
+        sql.interpretation = "words"
+        _apply_words(sql, parse_words(req.q.strip()), any_word=True)
+    else:
+        _apply_query(sql, req.q)
     text_where = len(sql.where)
     _apply_filters(sql, req.filters)
-    if sql.impossible:
-        return SearchResult([], 0, req.page, req.page_size, sql.interpretation, {})
-    revision = catalogue_revision()
+    return sql, text_where
+
+
+def _run(req: SearchRequest, sql: _Sql, text_where: int, revision: int, *, any_word: bool = False):
+    """Counts, facets and one page of ids for built SQL."""
     if sql.text_match and connection.vendor == "sqlite" and len(sql.where) > text_where:
         _drive_from_smaller_side(sql, text_where, revision)
-    key = _cache_key(req, revision)
+    key = _cache_key(req, revision, any_word=any_word)
     cached = cache.get(key)
     if cached is None:
         cached = _counts(sql, req.facets)
@@ -348,3 +382,65 @@ def search(req: SearchRequest) -> SearchResult:
             )
             ids = [row[0] for row in cur.fetchall()]
     return SearchResult(ids, total, req.page, req.page_size, sql.interpretation, facets, ranked)
+
+
+def search(req: SearchRequest) -> SearchResult:
+    """Run a catalogue search; counts and facets are cached per catalogue revision, the page itself is not.
+
+    Nothing found is never the whole answer when something near exists: words that no record contains together
+    give the records that contain some of them (`partial`), and a number gives the numbers near it
+    (`did_you_mean`)."""
+    if req.sort not in SORTS:
+        raise SearchInputError(f"不支持的排序方式：{req.sort}（可选：{'、'.join(SORTS)}）")
+    if req.page < 1 or not 1 <= req.page_size <= MAX_PAGE_SIZE:
+        raise SearchInputError(f"页码须≥1，每页条数须在 1–{MAX_PAGE_SIZE} 之间")
+    sql, text_where = _build(req)
+    if sql.impossible:
+        return SearchResult([], 0, req.page, req.page_size, sql.interpretation, {})
+    revision = catalogue_revision()
+    result = _run(req, sql, text_where, revision)
+    if result.total:
+        return result
+    if sql.interpretation == "words" and len(parse_words(req.q.strip()).terms) > 1:
+        some, some_where = _build(req, any_word=True)
+        partial = _run(req, some, some_where, revision, any_word=True)
+        if partial.total:
+            partial.partial = True
+            result = partial
+    result.did_you_mean = near_numbers(req.q)
+    return result
+
+
+NEAR_LIMIT = 5
+# Standards sharing one sequence number within one family are few; without a prefix typed, the newest real ones.
+_NEAR_CANDIDATES = 200
+
+
+def near_numbers(q: str, limit: int = NEAR_LIMIT) -> list[tuple[int, tuple[str, ...]]]:
+    """Standards whose numbers are near what was typed (another /T or year, no prefix, a city's DB4403 for DB44),
+    nearest first, each with its differences (catalogue.numbers.number_differences). One indexed lookup by the
+    sequence number, so it costs no more than a number search."""
+    typed = read_typed_number(q)
+    if typed is None:
+        return []
+    where, params = ["sequence_num = %s"], [typed.lead]
+    if typed.family and typed.family.startswith("DB"):
+        where.append("prefix LIKE %s")
+        params.append(typed.family[:4] + "%")
+    elif typed.family:
+        where.append("prefix IN (%s, %s, %s)")
+        params.extend([typed.family, f"{typed.family}/T", f"{typed.family}/Z"])
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT id, prefix, sequence, year, is_demo FROM catalogue_standard WHERE " + " AND ".join(where)
+            + " ORDER BY is_demo, year DESC LIMIT %s",
+            params + [_NEAR_CANDIDATES],
+        )
+        rows = cur.fetchall()
+    scored = []
+    for sid, prefix, sequence, year, is_demo in rows:
+        diffs = number_differences(typed, prefix, sequence, year)
+        if diffs is not None:
+            scored.append((nearness(diffs), bool(is_demo), -(year or 0), sid, diffs))
+    scored.sort()
+    return [(sid, diffs) for *_, sid, diffs in scored[:limit]]

@@ -88,6 +88,14 @@ class WordQuery:
 
     def fts5(self) -> str:
         """An FTS5 MATCH expression: every term must match."""
+        return " AND ".join(self.fts5_terms())
+
+    def fts5_any(self) -> str:
+        """An FTS5 MATCH expression: at least one term matches."""
+        return " OR ".join(self.fts5_terms())
+
+    def fts5_terms(self) -> list[str]:
+        """One FTS5 MATCH expression per term."""
         parts = []
         for t in self.terms:
             if t.prefix:
@@ -97,10 +105,18 @@ class WordQuery:
                 parts.append(f'("{t.word}" OR ({pairs}))')
             else:
                 parts.append(f'"{t.word}"')
-        return " AND ".join(parts)
+        return parts
 
     def tsquery(self) -> str:
         """A PostgreSQL tsquery literal with the same meaning (cast, not parsed: lexemes are taken verbatim)."""
+        return " & ".join(self.tsquery_terms())
+
+    def tsquery_any(self) -> str:
+        """A tsquery literal: at least one term matches."""
+        return " | ".join(self.tsquery_terms())
+
+    def tsquery_terms(self) -> list[str]:
+        """One tsquery literal per term."""
         parts = []
         for t in self.terms:
             if t.prefix:
@@ -110,7 +126,7 @@ class WordQuery:
                 parts.append(f"('{t.word}' | ({pairs}))")
             else:
                 parts.append(f"'{t.word}'")
-        return " & ".join(parts)
+        return parts
 
 
 @lru_cache(maxsize=1024)

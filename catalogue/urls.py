@@ -10,6 +10,7 @@ urlpatterns = [
     path("standards/<str:slug>/", views.standard, name="standard"),
     path("standards/<str:slug>/full-text/", views.standard_full_text, name="standard-full-text"),
     path("standards/<str:slug>/full-text/download/", views.standard_full_text_download, name="standard-full-text-download"),
+    # CCS ranges are written with a slash (Z10/39): the code is a path.
     path("classification/<str:kind>/<path:code>/", views.classification, name="classification"),
     path("catalogue/import/", views.import_upload, name="import"),
     path("catalogue/import/<int:pk>/", views.import_batch, name="import-batch"),

@@ -122,6 +122,7 @@ def search(request):
         "params": params,
         "page": page,
         "facets": facets,
+        "selected_count": sum(len(params[k]) for k in _MULTI) + sum(1 for k in _SINGLE if params.get(k)),
         "error": error,
         "sorts": [(s, {"relevance": _("相关度"), "number": _("标准号"), "published": _("发布日期"),
                        "implemented": _("实施日期")}[s]) for s in SORTS],

@@ -1,4 +1,4 @@
-"""The lifecycle room's app: connects its receivers (a referenced standard replaced, a published text parsed) and
+"""The lifecycle room's app: connects its receivers (a referenced standard replaced or withdrawn, a published text parsed) and
 registers its system checks."""
 
 from django.apps import AppConfig
@@ -14,8 +14,10 @@ class LifecycleConfig(AppConfig):
 
         from catalogue.signals import standards_superseded
         from lifecycle import checks, signals  # noqa: F401 - importing checks registers them
+        from lifecycle.projects.effects import standard_withdrawn
 
         standards_superseded.connect(signals.on_standards_superseded, dispatch_uid="lifecycle-references-changed")
+        standard_withdrawn.connect(signals.on_standard_withdrawn, dispatch_uid="lifecycle-withdrawn-references")
         try:
             from smart.models import StructuredStandard
         except ImportError:  # the machine-readable room is optional

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from lifecycle import implementation as impl
 from lifecycle import references as refs
+from lifecycle.implementation import actions as implementation_actions
 
 log = logging.getLogger("yuebiao.lifecycle")
 
@@ -13,7 +13,7 @@ log = logging.getLogger("yuebiao.lifecycle")
 def open_due_reviews() -> dict:
     """References parsed since the last run first, as they may make a review due today, then the reviews due."""
     references = refs.refresh_missing_references()
-    opened = impl.open_due_reviews()
+    opened = implementation_actions.open_due_reviews()
     failed = [f"{o['number'] or o['code']}：{o['error']}" for o in opened if o["error"]]
     if failed:
         log.warning("未能启动的复审：%s", "；".join(failed))

@@ -1,6 +1,6 @@
 """The lifecycle part of the demo data set (演示数据): projects at every stage, walked through the real use cases.
 
-Live projects go through `services.advance()` like users would; the publicity and consultation periods, which must
+Live projects go through `projects.actions.advance()` like users would; the publicity and consultation periods, which must
 have run before the next move, are dated a month back so that no date lies in the future.
 Completed projects of earlier years are loaded as a history (their stage dates as the bureau recorded them), so
 the drafting-cycle analytics have something to show; each carries one trail event saying it was loaded so.
@@ -16,8 +16,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from lifecycle import consultation, review, services
+from lifecycle import deadlines, periods
+from lifecycle.consultation import actions as consultation
+from lifecycle.documents import upload_document
 from lifecycle.models import Expert, LocalStandardProject, ProjectStage
+from lifecycle.projects.actions import advance, propose
+from lifecycle.review import actions as review
+from lifecycle.review.queries import latest_panel
 from lifecycle.transitions import DRAFTING_CYCLE_STATES, State
 from trail.services import record
 
@@ -94,11 +99,11 @@ def _walk(project, people, until: State, *, title: str, experts: list[Expert]):
     today = timezone.localdate()
 
     def up(kind, who, data=None, name=None):
-        services.upload_document(project=project, kind=kind, data=data or _docx(title, kind),
+        upload_document(project=project, kind=kind, data=data or _docx(title, kind),
                                  filename=name or f"{kind}.docx", by=people[who])
 
     def go(action, who, **kw):
-        return services.advance(project=project, action=action, by=people[who], **kw)
+        return advance(project=project, action=action, by=people[who], **kw)
 
     steps = {
         State.APPLICATION: lambda: (up("application", "dept", name="立项申请书.docx"), go("submit_application", "dept")),
@@ -157,7 +162,7 @@ def _answer_rest(project, people) -> None:
 def _review(project, people, experts, title, *, conclude: bool):
     today = timezone.localdate()
     eligible = [e for e in experts if e.organisation_id != people["drafter"].organisation_id][:5]
-    panel = review.latest_panel(project)
+    panel = latest_panel(project)
     if panel is None:
         panel = review.form_panel(project=project, expert_ids=[e.pk for e in eligible], chair_id=eligible[1].pk,
                                   meeting_on=today, location="广州市天河区（演示）", by=people["tc"])
@@ -171,9 +176,9 @@ def _review(project, people, experts, title, *, conclude: bool):
         return project
     review.record_decision(panel=panel, decision="pass_with_changes", note="专家组一致同意修改后通过。",
                            minutes_file=(_docx(title, "审查会议纪要"), "审查会议纪要.docx"), by=people["tc"])
-    services.upload_document(project=project, kind="draft_for_approval", data=_draft(title), filename="报批稿.docx",
+    upload_document(project=project, kind="draft_for_approval", data=_draft(title), filename="报批稿.docx",
                              by=people["drafter"])
-    return services.advance(project=project, action="submit_for_approval", by=people["drafter"])
+    return advance(project=project, action="submit_for_approval", by=people["drafter"])
 
 
 # (title index, the state it is left in)
@@ -208,7 +213,7 @@ def _history(people, *, count: int, seed: int) -> int:
                      State.APPROVAL: rng.randint(10, 90)}
         published = std.published_on
         issued = published - timedelta(days=sum(durations.values()))
-        project = services.propose(by=people["dept"], title_zh=std.title_zh, drafting_organisations=[
+        project = propose(by=people["dept"], title_zh=std.title_zh, drafting_organisations=[
             people["drafter"].organisation], technical_committee=people["tc"].organisation,
             city_code=rng.choice(cities), is_demo=True)
         ProjectStage.objects.filter(project=project).delete()
@@ -218,7 +223,7 @@ def _history(people, *, count: int, seed: int) -> int:
             ProjectStage.objects.create(
                 project=project, state=state, entered_at=datetime.combine(start, time(9), tz),
                 left_at=datetime.combine(end, time(9), tz),
-                due_on=services.deadlines.due_date(start, services.period(services.STAGE_PERIOD_KEYS[state])).due)
+                due_on=deadlines.due_date(start, periods.period(periods.STAGE_PERIOD_KEYS[state])).due)
             start = end
         implementation = std.implemented_on or published + timedelta(days=90)
         ProjectStage.objects.create(project=project, state=State.IMPLEMENTING,
@@ -228,7 +233,7 @@ def _history(people, *, count: int, seed: int) -> int:
             standard=std, implementation_on=implementation,
             filed_on=published + timedelta(days=rng.randint(10, 70)),
             disclosed_on=published + timedelta(days=rng.randint(5, 25)),
-            review_due_on=services.deadlines.due_date(implementation, services.period("periodic_review.interval")).due,
+            review_due_on=deadlines.due_date(implementation, periods.period("periodic_review.interval")).due,
             stage_entered_at=datetime.combine(implementation, time(9), tz), stage_due_on=None, version=2)
         record(project, actor=None, kind="history_imported", data={
             "note": "演示：按省局记录导入的历史项目阶段日期", "number": std.number,
@@ -241,7 +246,7 @@ def _history(people, *, count: int, seed: int) -> int:
 @transaction.atomic
 def load_lifecycle_demo(*, history: int = 40, seed: int = 20240901) -> dict:
     """Projects at every stage and a history of completed ones; idempotent (existing demo projects are kept)."""
-    services.ensure_periods()
+    periods.ensure_periods()
     people = _demo_people()
     missing = {"sheng", "dept", "drafter", "tc", "evaluator", "expert"} - set(people)
     if missing:
@@ -252,7 +257,7 @@ def load_lifecycle_demo(*, history: int = 40, seed: int = 20240901) -> dict:
         title = DEMO_TITLES[index]
         if LocalStandardProject.objects.filter(title_zh=title, is_demo=True).exists():
             continue
-        project = services.propose(by=people["dept"], title_zh=title, drafting_organisations=[
+        project = propose(by=people["dept"], title_zh=title, drafting_organisations=[
             people["drafter"].organisation], technical_committee=people["tc"].organisation,
             city_code="440100" if index % 2 else "440000", is_demo=True,
             scope=f"本文件适用于广东省{title}相关活动。")

@@ -21,6 +21,7 @@ from lifecycle.models import (
     LocalStandardProject,
     ProjectDocument,
 )
+from lifecycle.outline import draft_outline
 from lifecycle.transitions import Doc, Role
 from trail.services import record
 
@@ -101,8 +102,6 @@ def upload_document(
     if doc_kind == Doc.DRAFT_FOR_COMMENT:
         # the same checks as below, without the lock, so that nobody can make the server parse what it would refuse
         _check_upload(project, doc_kind, _roles if _roles is not None else project_roles(by, project), data, filename)
-        from lifecycle.consultation import draft_outline
-
         outline = draft_outline(data, filename)
     return _store_document(project=project, doc_kind=doc_kind, data=data, filename=filename, by=by, note=note,
                            roles=_roles, outline=outline)

@@ -40,3 +40,47 @@ class ConcurrentChange(LifecycleError):
 
 class DocumentRefused(LifecycleError):
     pass
+
+
+class CommentRefused(LifecycleError):
+    """A comment or answer refused for its content or the project's stage; `field` names the form field."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
+
+
+class RateLimited(CommentRefused):
+    """Too many comments from one sender (HTTP 429); `retry_after` in seconds."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class CaptchaRefused(CommentRefused):
+    """A missing, wrong, expired or used captcha answer (views answer 400 and show a new one); its field is the
+    form's captcha."""
+
+    def __init__(self, message: str):
+        super().__init__(message, "captcha")
+
+
+class StaleAnswer(LifecycleError):
+    """The comment was answered by someone else since the page was read (HTTP 409)."""
+
+
+class TooMany(LifecycleError):
+    """The sender has sent too much too fast (views answer 429)."""
+
+
+class ReviewError(LifecycleError):
+    """A technical-review request the rules refuse; str() is the Chinese message."""
+
+
+class ReviewForbidden(ReviewError):
+    """The user may not do this (a view answers 403, the API 403)."""
+
+
+class AnalyticsInputError(LifecycleError):
+    """A filter the dashboard, API or command cannot read; str() is the Chinese message."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.db.models import Max
 
+from catalogue.models import Standard
 from lifecycle.models import (
     LocalStandardProject,
     NumberCounter,
@@ -19,7 +20,6 @@ LOCAL_PREFIX = "DB44"
 
 
 def _catalogue_high_water(prefix: str) -> int:
-    from catalogue.models import Standard
 
     return Standard.objects.filter(prefix__in=[prefix, f"{prefix}/T"]).aggregate(m=Max("sequence_num"))["m"] or 0
 

@@ -19,8 +19,10 @@ from django.utils import timezone
 from accounts.permissions import can
 from accounts.roles import Action as AccountAction
 from lifecycle import public_input
+from lifecycle.access import is_city_officer_of, project_roles
+from lifecycle.errors import LifecycleError
+from lifecycle.implementation.queries import may_handle_feedback
 from lifecycle.models import ImplementationFeedback, LocalStandardProject, PublicComment
-from lifecycle.services import LifecycleError, is_city_officer_of, project_roles
 from lifecycle.transitions import Role
 from trail.services import record
 
@@ -56,7 +58,6 @@ def may_see_comment_contacts(user, project: LocalStandardProject) -> bool:
 
 def may_see_feedback_contacts(user, feedback: ImplementationFeedback) -> bool:
     """Who sent feedback is seen by those who handle it: the bureau, and the officers of the standard's city."""
-    from lifecycle.implementation import may_handle_feedback
 
     if user is None or not getattr(user, "is_authenticated", False):
         return False

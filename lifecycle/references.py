@@ -12,15 +12,19 @@ from typing import Iterable
 from django.db import transaction
 
 from accounts.models import User
-from lifecycle import services
-from lifecycle.implementation import IN_FORCE, NotAllowed, _bump, _today, open_review
+from catalogue.models import Standard
+from catalogue.numbers import StandardNumberError, parse_number, try_parse_number
+from lifecycle import access
+from lifecycle.errors import LifecycleError, NotAllowed
+from lifecycle.implementation.actions import bump_version, open_review
+from lifecycle.implementation.queries import IN_FORCE
 from lifecycle.models import (
     LocalStandardProject,
     PeriodicReview,
     ProjectReference,
 )
-from lifecycle.services import LifecycleError
 from lifecycle.transitions import Role
+from smart.models import StructuredStandard
 from trail.services import record
 
 log = logging.getLogger("yuebiao.lifecycle")
@@ -29,7 +33,6 @@ Project = LocalStandardProject
 
 def parse_reference(text: str) -> tuple[str, str]:
     """(canonical number, undated number) of a typed reference; LifecycleError in Chinese when it does not parse."""
-    from catalogue.numbers import StandardNumberError, parse_number
 
     text = (text or "").strip()
     if not text:
@@ -44,7 +47,7 @@ def parse_reference(text: str) -> tuple[str, str]:
 
 
 def _may_edit_references(by: User | None, project: Project) -> bool:
-    return by is None or Role.BUREAU in services.project_roles(by, project)
+    return by is None or Role.BUREAU in access.project_roles(by, project)
 
 
 @transaction.atomic
@@ -58,7 +61,7 @@ def add_reference(*, project: Project, number: str, by: User) -> ProjectReferenc
     if locked.references.filter(number=canonical).exists():
         raise LifecycleError(f"已登记引用标准 {canonical}")
     ref = ProjectReference.objects.create(project=locked, number=canonical, undated_number=undated)
-    _bump(locked)
+    bump_version(locked)
     record(locked, actor=by, kind="reference_added", data={"numbers": [canonical], "source": "manual"})
     return ref
 
@@ -72,13 +75,12 @@ def remove_reference(*, project: Project, reference_id: int, by: User) -> None:
     if ref is None:
         raise LifecycleError("没有这条引用标准（可能已被删除）")
     ref.delete()
-    _bump(locked)
+    bump_version(locked)
     record(locked, actor=by, kind="reference_removed", data={"numbers": [ref.number]})
 
 
 def references_in(document: dict | None) -> list[tuple[str, str]]:
     """(canonical, undated) of each normative reference in smart's parse of a text, in order, without repeats."""
-    from catalogue.numbers import try_parse_number
 
     out: dict[str, str] = {}
     for ref in (document or {}).get("references") or []:
@@ -92,10 +94,6 @@ def references_in(document: dict | None) -> list[tuple[str, str]]:
 
 def structured_document(project: Project) -> dict | None:
     if not project.standard_id:
-        return None
-    try:
-        from smart.models import StructuredStandard
-    except ImportError:  # the machine-readable room is optional
         return None
     return StructuredStandard.objects.filter(standard_id=project.standard_id).values_list(
         "document", flat=True).first()
@@ -122,17 +120,13 @@ def refresh_references(*, project: Project, by: User | None = None, strict: bool
     ProjectReference.objects.bulk_create(
         [ProjectReference(project=locked, number=n, undated_number=u) for n, u in new], ignore_conflicts=True
     )
-    _bump(locked)
+    bump_version(locked)
     record(locked, actor=by, kind="reference_added", data={"numbers": [n for n, _ in new], "source": "smart"})
     return [n for n, _ in new]
 
 
 def refresh_missing_references() -> int:
     """References for standards in force that have a parsed text but none registered (run by reviews-due)."""
-    try:
-        from smart.models import StructuredStandard
-    except ImportError:
-        return 0
     parsed_ids = StructuredStandard.objects.filter(document__isnull=False).values("standard_id")
     projects = Project.objects.filter(state__in=[s.value for s in IN_FORCE], standard_id__in=parsed_ids,
                                       references__isnull=True)
@@ -145,8 +139,6 @@ def refresh_missing_references() -> int:
 def _change_details(replaced_by: dict[str, list[str]], withdrawn: Iterable[str],
                     today: date) -> dict[str, list[tuple[str, str]]]:
     """{undated number: [(changed canonical number, detail)]} of what the catalogue announced."""
-    from catalogue.models import Standard
-    from catalogue.numbers import try_parse_number
 
     withdrawn = list(withdrawn)
     dates = {}
@@ -176,7 +168,7 @@ def references_changed(*, replaced_by: dict[str, list[str]] | None = None, withd
     An undated reference (GB/T 16157) follows every edition, so any change of that standard counts; a dated one
     (GB 1234—2010) only when that very edition is replaced or withdrawn. Returns the reviews newly opened.
     """
-    today = today or _today()
+    today = today or access.local_today()
     changes = _change_details(replaced_by or {}, withdrawn, today)
     if not changes:
         return []

@@ -9,9 +9,10 @@ from datetime import date, datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from lifecycle import services
+from lifecycle import access
 from lifecycle import transitions as rules
 from lifecycle.models import LocalStandardProject as Project
+from lifecycle.projects import queries as project_queries
 from lifecycle.transitions import State
 from notify.models import Notice
 from notify.services import send
@@ -22,11 +23,11 @@ REMIND_DAYS_AHEAD = 3
 @transaction.atomic
 def send_deadline_reminders(*, today: date | None = None, days_ahead: int = REMIND_DAYS_AHEAD) -> dict:
     """Tell action holders of stages due within `days_ahead` days, and of overdue ones; once a day per project."""
-    today = today or services.local_today()
+    today = today or access.local_today()
     open_states = [s.value for s in State if s not in rules.TERMINAL and s not in (State.IMPLEMENTING,)]
     soon = Project.objects.filter(state__in=open_states, stage_due_on__gte=today,
                                   stage_due_on__lte=today + timedelta(days=days_ahead))
-    late = services.overdue(Project.objects.filter(state__in=open_states + [State.IMPLEMENTING]), today=today)
+    late = project_queries.overdue(Project.objects.filter(state__in=open_states + [State.IMPLEMENTING]), today=today)
     sent = {"deadline": 0, "overdue": 0}
     start_of_day = timezone.make_aware(datetime.combine(today, datetime.min.time()))
     for kind, qs in (("deadline", soon), ("overdue", late)):
@@ -34,7 +35,7 @@ def send_deadline_reminders(*, today: date | None = None, days_ahead: int = REMI
             url = project.get_absolute_url()
             already = set(Notice.objects.filter(kind=kind, url=url, created_at__gte=start_of_day)
                           .values_list("recipient_id", flat=True))
-            users = [u for h in services.action_holders(project) for u in h.users if u.pk not in already]
+            users = [u for h in project_queries.action_holders(project) for u in h.users if u.pk not in already]
             if not users:
                 continue
             due = project.stage_due_on.isoformat() if project.stage_due_on else ""

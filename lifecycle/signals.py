@@ -6,6 +6,9 @@ import logging
 
 from django.db import transaction
 
+from lifecycle.models import LocalStandardProject
+from lifecycle.references import references_changed, refresh_references
+
 log = logging.getLogger("yuebiao.lifecycle")
 
 
@@ -14,8 +17,6 @@ def on_standards_superseded(sender, numbers=(), replaced_by=None, withdrawn=(), 
 
     Runs after the catalogue's transaction committed; a failure is logged and never undoes the import.
     """
-    from lifecycle.references import references_changed
-
     if not numbers:
         return
     try:
@@ -27,6 +28,12 @@ def on_standards_superseded(sender, numbers=(), replaced_by=None, withdrawn=(), 
         log.info("引用标准变化：启动复审 %s 项", len(opened))
 
 
+def on_standard_withdrawn(sender, number: str, **kwargs) -> None:
+    """A periodic review withdrew a local standard: the local standards citing it come due for review (after
+    commit; a failure is logged by the commit hook and never undoes the withdrawal)."""
+    references_changed(withdrawn=[number])
+
+
 def on_structured_saved(sender, instance, **kwargs) -> None:
     """smart stored the parse of a published text: take its normative references for the standard's project."""
     if not instance.document or not instance.standard_id:
@@ -34,9 +41,6 @@ def on_structured_saved(sender, instance, **kwargs) -> None:
     standard_id = instance.standard_id
 
     def refresh() -> None:
-        from lifecycle.references import refresh_references
-        from lifecycle.models import LocalStandardProject
-
         project = LocalStandardProject.objects.filter(standard_id=standard_id).first()
         if project is None:
             return

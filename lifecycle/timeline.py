@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from lifecycle import services
 from lifecycle import transitions as rules
 from lifecycle.models import (
     LocalStandardProject,
     PeriodicReview,
 )
+from lifecycle.projects import queries as project_queries
 from lifecycle.transitions import Action, Doc, State
+from trail.services import events_for
 
 Project = LocalStandardProject
 
@@ -47,7 +48,7 @@ def _doc_hashes(data: dict) -> list[tuple[str, str]]:
 
 def describe_public(event, project: Project) -> dict:
     """A public event in words for the standard's timeline and feed (no reasons typed in private forms)."""
-    row = services.describe_event(event)
+    row = project_queries.describe_event(event)
     data = event.payload
     detail = [row["detail"]] if row["detail"] else []
     if event.kind == "review_opened":
@@ -70,7 +71,6 @@ def describe_public(event, project: Project) -> dict:
 
 def public_timeline(standard) -> tuple[list[Project], list[dict]]:
     """(projects, events) of the standard's public timeline, oldest first; two queries for the events."""
-    from trail.services import events_for
 
     projects = projects_of_standard(standard)
     if not projects:

@@ -107,22 +107,25 @@ def world(settings, tmp_path, make_record):
     from catalogue.models import Standard
     from catalogue.services import upsert_standards
     from compare import services as compare_services
-    from lifecycle import demo, implementation, services
+    from lifecycle import demo
+    from lifecycle import periods as lifecycle_periods
     from lifecycle import references as refs
+    from lifecycle.implementation import actions as implementation_actions
     from lifecycle.models import ImplementationEvaluation, ImplementationFeedback, PanelMember
+    from lifecycle.projects import actions as project_actions
     from lifecycle.transitions import State
     from notify.services import send
 
     settings.MEDIA_ROOT = str(tmp_path)
     load_demo(standards=20)
-    services.ensure_periods()
+    lifecycle_periods.ensure_periods()
     people = _outsiders()
     experts = demo._experts(people)
     upsert_standards([make_record("DB4405/T 9301—2022", "汕头市的标准", implemented_on="2022-06-01")], source="t")
     standard = Standard.objects.get(number="DB4405/T 9301—2022")
 
     def project(title, until):
-        p = services.propose(by=people["dept"], title_zh=title, drafting_organisations=[people["drafter"].organisation],
+        p = project_actions.propose(by=people["dept"], title_zh=title, drafting_organisations=[people["drafter"].organisation],
                              technical_committee=people["tc"].organisation, city_code="440500")
         return demo._walk(p, people, until, title=title, experts=experts)
 
@@ -133,7 +136,7 @@ def world(settings, tmp_path, make_record):
     seat = PanelMember.objects.filter(panel__project=reviewing, expert__user=people["expert"]).first()
     evaluation = ImplementationEvaluation.objects.create(project=reviewing, agency=people["evaluator"].organisation,
                                                          commissioned_by=people["sheng"])
-    feedback = implementation.submit_feedback(standard=standard, kind="problem", text="外部反馈", user=people["dept"])
+    feedback = implementation_actions.submit_feedback(standard=standard, kind="problem", text="外部反馈", user=people["dept"])
     reference = refs.add_reference(project=consulting, number="GB/T 1.1—2020", by=people["sheng"])
     sheng = people["sheng"]
     batch = preview_import(data="标准号,标准名称\nDB4405/T 9302—2022,省局的批次\n".encode(), filename="b.csv", by=sheng)

@@ -26,7 +26,7 @@ def test_search(client, some_standards):
     assert body["total"] == 1
     item = body["items"][0]
     assert item["number"] == "DB44/ 2160—2019" and item["url"] == "/standards/DB44-2160-2019/"
-    assert body["facets"]["level"] == [{"value": "local", "label": "地方标准", "count": 1}]
+    assert body["facets"]["level"] == [{"value": "local", "label": "地方标准", "count": 1, "lang": None}]
 
 
 def test_search_filters_and_bad_values(client, some_standards):

@@ -10,6 +10,8 @@ import pytest
 from docx import Document
 
 from accounts.models import Organisation
+from lifecycle import documents as lifecycle_documents
+from lifecycle.projects import actions as project_actions
 
 
 def docx_bytes(text: str = "征求意见稿") -> bytes:
@@ -46,10 +48,9 @@ def people(make_user):
 
 @pytest.fixture
 def new_project(people):
-    from lifecycle import services
 
     def make(title="荔枝干燥加工技术规程", **extra):
-        return services.propose(
+        return project_actions.propose(
             by=people["dept"], title_zh=title, drafting_organisations=[people["drafter"].organisation],
             technical_committee=people["committee"].organisation, city_code="440100", **extra,
         )
@@ -62,16 +63,15 @@ def walk(people):
     """Walk a project through the table to `state` the way its users would (documents, comments, panel)."""
     from django.utils import timezone
 
-    from lifecycle import services
     from lifecycle.models import PanelMember, ReviewPanel
     from lifecycle.transitions import State
 
     def up(project, kind, who):
-        services.upload_document(project=project, kind=kind, data=docx_bytes(kind), filename=f"{kind}.docx",
+        lifecycle_documents.upload_document(project=project, kind=kind, data=docx_bytes(kind), filename=f"{kind}.docx",
                                  by=people[who])
 
     def go(project, action, who, **kw):
-        return services.advance(project=project, action=action, by=people[who] if who else None, **kw)
+        return project_actions.advance(project=project, action=action, by=people[who] if who else None, **kw)
 
     def run(project, until: State):
         today = timezone.localdate()

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import date, datetime, time, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import Organisation
-from lifecycle import analytics, analytics_export
-from lifecycle.analytics import Filters
+from lifecycle import errors
+from lifecycle.analytics import export as analytics_export
+from lifecycle.analytics import facts as analytics_facts
+from lifecycle.analytics import queries as analytics_queries
+from lifecycle.analytics import sql as analytics_sql
+from lifecycle.analytics.filters import Filters
 from lifecycle.models import CycleFact, LocalStandardProject, ProjectStage
 
 TODAY = date(2025, 6, 30)
@@ -87,7 +92,7 @@ def hand_set(orgs, officer):
 
 
 def figures(**filters):
-    return analytics.cycle_time(Filters.parse(filters), today=TODAY, use_cache=False)
+    return analytics_queries.cycle_time(Filters.parse(filters), today=TODAY, use_cache=False)
 
 
 def stage(data, state):
@@ -167,9 +172,9 @@ def test_groups(hand_set):
     none = group(data, "committee", "未指定")
     assert (none["count"], none["filter"]) == (1, "0")
     assert sum(g["count"] for g in data["groups"]["committee"]) == 4
-    ordered = analytics.sort_groups(data["groups"]["committee"], "-mean")
+    ordered = analytics_queries.sort_groups(data["groups"]["committee"], "-mean")
     assert [g["mean_months"] for g in ordered] == sorted((g["mean_months"] for g in ordered), reverse=True)
-    assert [g["name"] for g in analytics.sort_groups(data["groups"]["city"], "name")] == sorted([gz["name"], sz["name"]])
+    assert [g["name"] for g in analytics_queries.sort_groups(data["groups"]["city"], "name")] == sorted([gz["name"], sz["name"]])
 
 
 @pytest.mark.django_db
@@ -203,7 +208,7 @@ def test_department_and_committee_filters_take_ids(hand_set, orgs):
     {"nature": "x"}, {"kind": "old"}, {"city": "guangzhou"}, {"department": "abc"},
 ])
 def test_bad_filters_are_refused_in_chinese(params):
-    with pytest.raises(analytics.AnalyticsInputError) as exc:
+    with pytest.raises(errors.AnalyticsInputError) as exc:
         Filters.parse(params)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in str(exc.value))
 
@@ -227,40 +232,40 @@ def test_facts_follow_changes(hand_set):
     assert group(figures(), "city", "深圳")["count"] == 3
     # Rows written behind the services' back (no updated_at change) are caught by the count check.
     CycleFact.objects.filter(project=hand_set["C"]).delete()
-    assert analytics.ensure_facts(check=True) == 1
+    assert analytics_facts.ensure_facts(check=True) == 1
 
 
 @pytest.mark.django_db
 def test_sqlite_and_postgresql_give_the_same_days(hand_set):
     """Day arithmetic and local dates are written per database; the fact rows must say the same on both."""
-    analytics.ensure_facts()
+    analytics_facts.ensure_facts()
     b = CycleFact.objects.get(project=hand_set["B"])
     assert (b.cycle_days, b.published_year, b.drafting_days, b.technical_review_days, b.approval_days) == (
         547, 2024, 250, 130, 22)
-    late = {st.value for bit, st in enumerate(analytics.LATE_STATES) if b.late_mask >> bit & 1}
+    late = {st.value for bit, st in enumerate(analytics_sql.LATE_STATES) if b.late_mask >> bit & 1}
     assert late == {"drafting", "resolution", "technical_review"}
 
 
 @pytest.mark.django_db
 def test_cache_follows_the_revision(hand_set):
-    first = analytics.cycle_time(Filters(), today=TODAY)
-    assert analytics.cycle_time(Filters(), today=TODAY) is not None
+    first = analytics_queries.cycle_time(Filters(), today=TODAY)
+    assert analytics_queries.cycle_time(Filters(), today=TODAY) is not None
     d = hand_set["D"]
     d.published_on = date(2023, 12, 1)  # 303 days now
     d.save()
-    assert analytics.cycle_time(Filters(), today=TODAY)["completed"]["mean_days"] == (365 + 547 + 485 + 303) / 4
+    assert analytics_queries.cycle_time(Filters(), today=TODAY)["completed"]["mean_days"] == (365 + 547 + 485 + 303) / 4
     assert first["completed"]["mean_days"] == 417.5
 
 
 @pytest.mark.django_db
 def test_panel(hand_set):
-    analytics.cycle_time(Filters(), today=TODAY, use_cache=True)
-    panel = analytics.project_panel_context(hand_set["B"], None, set())
+    analytics_queries.cycle_time(Filters(), today=TODAY, use_cache=True)
+    panel = analytics_queries.project_panel_context(hand_set["B"], None, set())
     assert panel["completed"] and panel["days"] == 547 and panel["over_target"]
     rows = {r["state"]: r for r in panel["stages"]}
     assert rows["drafting"]["days"] == 250.0 and rows["drafting"]["province_mean"] == 225.0
     assert rows["technical_review"]["late"]
-    assert analytics.project_panel_context(hand_set["H"], None, set()) == {"started": False}
+    assert analytics_queries.project_panel_context(hand_set["H"], None, set()) == {"started": False}
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -381,7 +386,7 @@ def test_api(client, officer, enterprise_user, hand_set):
 def test_command_json_matches_the_service(hand_set, tmp_path):
     out = io.StringIO()
     call_command("cycle_time", "--json", "--by", "department", "--from", "2023-01-01", stdout=out)
-    expected = analytics.cycle_time(Filters.parse({"published_from": "2023-01-01"}), groupings=("department",),
+    expected = analytics_queries.cycle_time(Filters.parse({"published_from": "2023-01-01"}), groupings=("department",),
                                     use_cache=False)
     assert json.loads(out.getvalue()) == json.loads(json.dumps(expected))
     text = io.StringIO()

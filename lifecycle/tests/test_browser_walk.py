@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from lifecycle.models import LocalStandardProject
 from lifecycle.tests.conftest import docx_bytes
-
 from tests.browsing import signed_in
 
 SHOTS = Path(__file__).resolve().parents[2] / "tests" / "screenshots"

@@ -11,10 +11,12 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from lifecycle import comment_table, public_input
-from lifecycle import consultation as svc
-from lifecycle import services
+from lifecycle import access, documents, errors, public_input
+from lifecycle.consultation import actions as consultation_actions
+from lifecycle.consultation import comment_table
+from lifecycle.consultation import queries as consultation_queries
 from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
+from lifecycle.projects import actions as project_actions
 from lifecycle.tests.conftest import docx_bytes, gb_draft
 from lifecycle.transitions import State
 from notify.models import Notice
@@ -31,7 +33,7 @@ def events(project, kind):
 
 def close(project, people):
     """结束征求意见 once the statutory period has run, as the drafter would."""
-    project = services.advance(project=project, action="close_consultation", by=people["drafter"],
+    project = project_actions.advance(project=project, action="close_consultation", by=people["drafter"],
                                today=timezone.localdate() + timedelta(days=31))
     assert project.state == State.RESOLUTION
     return project
@@ -67,7 +69,7 @@ def test_open_consultations_are_listed_with_days_left(client, open_project, new_
 
 
 def test_the_public_page_offers_the_draft_and_explanatory_report_only(client, open_project, people):
-    services.upload_document(project=open_project, kind="other", data=docx_bytes("内部材料"), filename="内部.docx",
+    documents.upload_document(project=open_project, kind="other", data=docx_bytes("内部材料"), filename="内部.docx",
                              by=people["drafter"])
     body = client.get(reverse("lifecycle:consultation", args=[open_project.code])).content.decode()
     assert "征求意见稿" in body and "编制说明" in body and "内部.docx" not in body
@@ -99,13 +101,13 @@ def test_anonymous_comment_with_the_right_captcha_is_saved_with_one_public_event
     assert response.status_code == 302
     comment = PublicComment.objects.get(project=open_project)
     assert (comment.clause, comment.author_name, comment.contact, comment.user) == ("4.2", "张三", CONTACT, None)
-    assert comment.sender_digest == svc.sender_digest("127.0.0.1") and "127.0.0.1" not in comment.sender_digest
+    assert comment.sender_digest == consultation_actions.sender_digest("127.0.0.1") and "127.0.0.1" not in comment.sender_digest
     received = events(open_project, "comment_received")
     assert len(received) == 1
     event = received[0]
     assert event.public and event.actor is None and event.actor_label == "匿名用户"
     assert event.payload["comment"] == comment.pk and event.payload["clause"] == "4.2"
-    assert event.payload["text_sha256"] == svc._sha256(comment.text)
+    assert event.payload["text_sha256"] == consultation_actions._sha256(comment.text)
     assert CONTACT not in event.data and "张三" not in event.data
     page = client.get(response["Location"]).content.decode()
     assert f"第 {comment.pk} 号" in page
@@ -156,7 +158,7 @@ def test_an_expired_captcha_is_refused(client, open_project, challenges, monkeyp
     url = reverse("lifecycle:consultation", args=[open_project.code])
     client.get(url)
     challenge = challenges[-1]
-    later = challenge.issued_at + svc.CAPTCHA_TTL_SECONDS + 5
+    later = challenge.issued_at + consultation_actions.CAPTCHA_TTL_SECONDS + 5
     monkeypatch.setattr(public_input.time, "time", lambda: later)
     response = client.post(url, _form(captcha_id=challenge.id, captcha_answer=challenge.answer))
     assert response.status_code == 400 and "验证码已过期" in response.content.decode()
@@ -180,8 +182,8 @@ def test_a_signed_in_user_needs_no_captcha_and_gets_the_name_filled_in(client, o
 def test_a_100000_character_comment_is_refused_and_nothing_saved(client, open_project, enterprise_user):
     client.force_login(enterprise_user)  # before counting: the sign-in is itself a trail event
     before = Event.objects.count()
-    with pytest.raises(svc.CommentRefused, match="意见内容不能超过 5,000 字"):
-        svc.submit_comment(project=open_project, text="长" * 100_000, author_name="王五")
+    with pytest.raises(errors.CommentRefused, match="意见内容不能超过 5,000 字"):
+        consultation_actions.submit_comment(project=open_project, text="长" * 100_000, author_name="王五")
     response = client.post(reverse("lifecycle:consultation", args=[open_project.code]), _form(text="长" * 100_000))
     assert response.status_code == 400
     body = response.content.decode()
@@ -191,7 +193,7 @@ def test_a_100000_character_comment_is_refused_and_nothing_saved(client, open_pr
                       {"text": "长" * 100_000, "author_name": "王五"}, content_type="application/json")
     assert api.status_code == 400 and "不能超过 5,000 字" in api.json()["detail"]
     # Exactly at the limit is accepted.
-    svc.submit_comment(project=open_project, text="长" * svc.MAX_TEXT_CHARS, author_name="王五")
+    consultation_actions.submit_comment(project=open_project, text="长" * consultation_actions.MAX_TEXT_CHARS, author_name="王五")
     assert PublicComment.objects.count() == 1
 
 
@@ -201,23 +203,23 @@ def test_a_100000_character_comment_is_refused_and_nothing_saved(client, open_pr
 ])
 def test_bad_fields_are_named(open_project, field, value, message):
     values = {"text": "意见", "author_name": "王五", field: value}
-    with pytest.raises(svc.CommentRefused, match=message) as exc:
-        svc.submit_comment(project=open_project, **values)
+    with pytest.raises(errors.CommentRefused, match=message) as exc:
+        consultation_actions.submit_comment(project=open_project, **values)
     assert exc.value.field == field
     assert not PublicComment.objects.exists()
 
 
 def test_control_characters_are_dropped_before_saving(open_project):
-    comment = svc.submit_comment(project=open_project, text="意见\x00内容\x1b", author_name="王\x00五")
+    comment = consultation_actions.submit_comment(project=open_project, text="意见\x00内容\x1b", author_name="王\x00五")
     comment.refresh_from_db()
     assert (comment.text, comment.author_name) == ("意见内容", "王五")
 
 
 def test_after_the_closing_date_comments_are_refused(client, open_project, enterprise_user):
     closes = open_project.consultation_closes_on
-    svc.submit_comment(project=open_project, text="最后一天", author_name="王五", today=closes)  # the last day counts
-    with pytest.raises(svc.CommentRefused, match="征求意见已截止"):
-        svc.submit_comment(project=open_project, text="晚了", author_name="王五", today=closes + timedelta(days=1))
+    consultation_actions.submit_comment(project=open_project, text="最后一天", author_name="王五", today=closes)  # the last day counts
+    with pytest.raises(errors.CommentRefused, match="征求意见已截止"):
+        consultation_actions.submit_comment(project=open_project, text="晚了", author_name="王五", today=closes + timedelta(days=1))
     LocalStandardProject.objects.filter(pk=open_project.pk).update(
         consultation_closes_on=timezone.localdate() - timedelta(days=1))
     client.force_login(enterprise_user)
@@ -230,16 +232,16 @@ def test_after_the_closing_date_comments_are_refused(client, open_project, enter
 
 def test_comments_are_refused_outside_consultation(new_project, walk):
     project = walk(new_project(), State.DRAFTING)
-    with pytest.raises(svc.CommentRefused, match="不在征求意见阶段"):
-        svc.submit_comment(project=project, text="太早了", author_name="王五")
+    with pytest.raises(errors.CommentRefused, match="不在征求意见阶段"):
+        consultation_actions.submit_comment(project=project, text="太早了", author_name="王五")
     assert not PublicComment.objects.exists()
 
 
 def test_the_rate_limit_answers_429_in_chinese(client, open_project, enterprise_user):
-    digest = svc.sender_digest("127.0.0.1")
-    window, most = svc.RATE_LIMITS[0]
+    digest = consultation_actions.sender_digest("127.0.0.1")
+    window, most = consultation_actions.RATE_LIMITS[0]
     for i in range(most):
-        svc.submit_comment(project=open_project, text=f"意见 {i}", author_name="王五", sender_digest=digest)
+        consultation_actions.submit_comment(project=open_project, text=f"意见 {i}", author_name="王五", sender_digest=digest)
     client.force_login(enterprise_user)  # signed in: no captcha, still limited
     response = client.post(reverse("lifecycle:consultation", args=[open_project.code]), _form())
     assert response.status_code == 429
@@ -249,24 +251,24 @@ def test_the_rate_limit_answers_429_in_chinese(client, open_project, enterprise_
                       {"text": "再来一条", "author_name": "王五"}, content_type="application/json")
     assert api.status_code == 429 and "提交过于频繁" in api.json()["detail"]
     # Another sender is not affected; the same sender may write again once the window has passed.
-    svc.submit_comment(project=open_project, text="别人", author_name="赵六", sender_digest=svc.sender_digest("10.0.0.9"))
+    consultation_actions.submit_comment(project=open_project, text="别人", author_name="赵六", sender_digest=consultation_actions.sender_digest("10.0.0.9"))
     past = timezone.now() - window - timedelta(minutes=1)
     PublicComment.objects.filter(sender_digest=digest).update(submitted_at=past)
-    svc.check_rate(open_project, digest)
+    consultation_actions.check_rate(open_project, digest)
 
 
 def test_the_daily_limit_counts_the_last_24_hours(open_project):
-    digest = svc.sender_digest("192.0.2.1")
-    day, most = svc.RATE_LIMITS[1]
+    digest = consultation_actions.sender_digest("192.0.2.1")
+    day, most = consultation_actions.RATE_LIMITS[1]
     now = timezone.now()
     for i in range(most):
         c = PublicComment.objects.create(project=open_project, text=f"意见 {i}", author_name="王五", sender_digest=digest)
         # Spread over the day, so the ten-minute window is not what stops the next one.
         PublicComment.objects.filter(pk=c.pk).update(submitted_at=now - timedelta(hours=23) + timedelta(minutes=40 * i))
-    with pytest.raises(svc.RateLimited, match="24 小时最多提交 30 条"):
-        svc.check_rate(open_project, digest, now=now)
+    with pytest.raises(errors.RateLimited, match="24 小时最多提交 30 条"):
+        consultation_actions.check_rate(open_project, digest, now=now)
     # An hour later the oldest has left the window.
-    svc.check_rate(open_project, digest, now=now + timedelta(hours=1, minutes=1))
+    consultation_actions.check_rate(open_project, digest, now=now + timedelta(hours=1, minutes=1))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -274,89 +276,89 @@ def test_the_daily_limit_counts_the_last_24_hours(open_project):
 
 @pytest.fixture
 def comment(open_project):
-    return svc.submit_comment(project=open_project, text="建议删去 4.2 中的“宜”。", author_name="王五", clause="4.2",
+    return consultation_actions.submit_comment(project=open_project, text="建议删去 4.2 中的“宜”。", author_name="王五", clause="4.2",
                               contact=CONTACT)
 
 
 def test_the_drafter_answers_and_each_answer_is_one_event(comment, people, open_project):
     drafter = people["drafter"]
-    answered = svc.answer_comment(comment=comment, resolution="adopted", response="", by=drafter)
+    answered = consultation_actions.answer_comment(comment=comment, resolution="adopted", response="", by=drafter)
     assert answered.resolution == "adopted" and answered.answered_by == drafter and answered.answered_at
     assert len(events(open_project, "comment_answered")) == 1
     # The same answer again changes nothing and writes nothing.
-    svc.answer_comment(comment=comment, resolution="adopted", response="", by=drafter)
+    consultation_actions.answer_comment(comment=comment, resolution="adopted", response="", by=drafter)
     assert len(events(open_project, "comment_answered")) == 1
     # Re-answering replaces the answer and is recorded with what it was.
-    svc.answer_comment(comment=comment, resolution="not_adopted", response="与 GB 7718 不一致", by=drafter)
+    consultation_actions.answer_comment(comment=comment, resolution="not_adopted", response="与 GB 7718 不一致", by=drafter)
     done = events(open_project, "comment_answered")
     assert len(done) == 2
     assert done[-1].payload["previous_resolution"] == "adopted" and done[-1].payload["resolution"] == "not_adopted"
-    assert done[-1].payload["response_sha256"] == svc._sha256("与 GB 7718 不一致")
+    assert done[-1].payload["response_sha256"] == consultation_actions._sha256("与 GB 7718 不一致")
     assert CONTACT not in done[-1].data
 
 
 @pytest.mark.parametrize("resolution", ["partly_adopted", "not_adopted"])
 def test_partly_or_not_adopted_needs_a_reason(comment, people, resolution):
-    with pytest.raises(svc.CommentRefused, match="须填写理由"):
-        svc.answer_comment(comment=comment, resolution=resolution, response="  ", by=people["drafter"])
+    with pytest.raises(errors.CommentRefused, match="须填写理由"):
+        consultation_actions.answer_comment(comment=comment, resolution=resolution, response="  ", by=people["drafter"])
     comment.refresh_from_db()
     assert comment.resolution == "" and comment.answered_at is None
 
 
 def test_an_unknown_resolution_or_a_long_reason_is_refused(comment, people):
-    with pytest.raises(svc.CommentRefused, match="请选择处理意见"):
-        svc.answer_comment(comment=comment, resolution="maybe", response="", by=people["drafter"])
-    with pytest.raises(svc.CommentRefused, match="处理理由不能超过"):
-        svc.answer_comment(comment=comment, resolution="not_adopted", response="因" * 5001, by=people["drafter"])
+    with pytest.raises(errors.CommentRefused, match="请选择处理意见"):
+        consultation_actions.answer_comment(comment=comment, resolution="maybe", response="", by=people["drafter"])
+    with pytest.raises(errors.CommentRefused, match="处理理由不能超过"):
+        consultation_actions.answer_comment(comment=comment, resolution="not_adopted", response="因" * 5001, by=people["drafter"])
 
 
 @pytest.mark.parametrize("who", ["other_drafter", "committee", "dept", "evaluator"])
 def test_only_the_drafter_or_the_bureau_may_answer(comment, people, who, open_project):
-    with pytest.raises(svc.NotAllowed):
-        svc.answer_comment(comment=comment, resolution="adopted", response="", by=people[who])
-    svc.answer_comment(comment=comment, resolution="adopted", response="", by=people["bureau"])
+    with pytest.raises(errors.NotAllowed):
+        consultation_actions.answer_comment(comment=comment, resolution="adopted", response="", by=people[who])
+    consultation_actions.answer_comment(comment=comment, resolution="adopted", response="", by=people["bureau"])
     assert len(events(open_project, "comment_answered")) == 1
 
 
 def test_answers_only_in_consultation_and_resolution(comment, people, open_project):
     LocalStandardProject.objects.filter(pk=open_project.pk).update(state=State.RESOLUTION)
-    svc.answer_comment(comment=comment, resolution="adopted", response="", by=people["drafter"])
+    consultation_actions.answer_comment(comment=comment, resolution="adopted", response="", by=people["drafter"])
     LocalStandardProject.objects.filter(pk=open_project.pk).update(state=State.TECHNICAL_REVIEW)
-    with pytest.raises(svc.CommentRefused, match="只能在征求意见和意见处理阶段答复"):
-        svc.answer_comment(comment=comment, resolution="not_adopted", response="改主意", by=people["drafter"])
+    with pytest.raises(errors.CommentRefused, match="只能在征求意见和意见处理阶段答复"):
+        consultation_actions.answer_comment(comment=comment, resolution="not_adopted", response="改主意", by=people["drafter"])
 
 
 def test_a_stale_page_does_not_overwrite_an_answer(comment, people):
-    token = svc.answer_token(comment)
+    token = consultation_queries.answer_token(comment)
     assert token == ""
-    svc.answer_comment(comment=comment, resolution="adopted", response="", by=people["bureau"],
+    consultation_actions.answer_comment(comment=comment, resolution="adopted", response="", by=people["bureau"],
                        expected_answered_at=token)
-    with pytest.raises(svc.StaleAnswer, match="请刷新页面"):
-        svc.answer_comment(comment=comment, resolution="not_adopted", response="不同意", by=people["drafter"],
+    with pytest.raises(errors.StaleAnswer, match="请刷新页面"):
+        consultation_actions.answer_comment(comment=comment, resolution="not_adopted", response="不同意", by=people["drafter"],
                            expected_answered_at=token)
     comment.refresh_from_db()
     assert comment.resolution == "adopted"
-    svc.answer_comment(comment=comment, resolution="not_adopted", response="不同意", by=people["drafter"],
-                       expected_answered_at=svc.answer_token(comment))
+    consultation_actions.answer_comment(comment=comment, resolution="not_adopted", response="不同意", by=people["drafter"],
+                       expected_answered_at=consultation_queries.answer_token(comment))
 
 
 def test_a_signed_in_commenter_is_told_of_the_answer(open_project, enterprise_user, people):
-    mine = svc.submit_comment(project=open_project, text="意见", author_name="企业", user=enterprise_user)
-    svc.answer_comment(comment=mine, resolution="partly_adopted", response="部分内容已改", by=people["drafter"])
+    mine = consultation_actions.submit_comment(project=open_project, text="意见", author_name="企业", user=enterprise_user)
+    consultation_actions.answer_comment(comment=mine, resolution="partly_adopted", response="部分内容已改", by=people["drafter"])
     notice = Notice.objects.get(recipient=enterprise_user)
     assert notice.kind == "comment_answered" and "部分采纳" in notice.subject and "部分内容已改" in notice.body
 
 
 def test_the_drafting_organisation_is_notified_at_most_once_an_hour(open_project, people):
-    svc.submit_comment(project=open_project, text="一", author_name="甲")
-    svc.submit_comment(project=open_project, text="二", author_name="乙")
-    notices = Notice.objects.filter(kind=svc.NOTICE_KIND)
+    consultation_actions.submit_comment(project=open_project, text="一", author_name="甲")
+    consultation_actions.submit_comment(project=open_project, text="二", author_name="乙")
+    notices = Notice.objects.filter(kind=consultation_actions.NOTICE_KIND)
     assert [n.recipient for n in notices] == [people["drafter"]]
     assert "待答复" in notices[0].body
-    Notice.objects.filter(kind=svc.NOTICE_KIND).update(created_at=timezone.now() - svc.NOTICE_INTERVAL - timedelta(1))
-    svc.submit_comment(project=open_project, text="三", author_name="丙")
-    assert Notice.objects.filter(kind=svc.NOTICE_KIND).count() == 2
-    assert "共有 3 条意见待答复" in Notice.objects.filter(kind=svc.NOTICE_KIND).first().body
+    Notice.objects.filter(kind=consultation_actions.NOTICE_KIND).update(created_at=timezone.now() - consultation_actions.NOTICE_INTERVAL - timedelta(1))
+    consultation_actions.submit_comment(project=open_project, text="三", author_name="丙")
+    assert Notice.objects.filter(kind=consultation_actions.NOTICE_KIND).count() == 2
+    assert "共有 3 条意见待答复" in Notice.objects.filter(kind=consultation_actions.NOTICE_KIND).first().body
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -398,9 +400,9 @@ def test_the_comments_page_is_closed_to_outsiders(client, comment, people, enter
 def test_the_comments_page_has_a_bounded_number_of_queries(client, open_project, people,
                                                           django_assert_max_num_queries):
     for i in range(30):
-        c = svc.submit_comment(project=open_project, text=f"意见 {i}", author_name=f"提出人{i}", clause=f"4.{i}")
+        c = consultation_actions.submit_comment(project=open_project, text=f"意见 {i}", author_name=f"提出人{i}", clause=f"4.{i}")
         if i % 2:
-            svc.answer_comment(comment=c, resolution="adopted", response="", by=people["drafter"])
+            consultation_actions.answer_comment(comment=c, resolution="adopted", response="", by=people["drafter"])
     client.force_login(people["drafter"])
     url = reverse("lifecycle:comments", args=[open_project.code])
     with django_assert_max_num_queries(12):  # ten today, whatever the number of comments
@@ -409,9 +411,9 @@ def test_the_comments_page_has_a_bounded_number_of_queries(client, open_project,
 
 
 def test_filtering_unanswered_and_counts(client, open_project, people):
-    first = svc.submit_comment(project=open_project, text="已处理的意见", author_name="甲")
-    svc.submit_comment(project=open_project, text="还没处理的意见", author_name="乙")
-    svc.answer_comment(comment=first, resolution="adopted", response="", by=people["drafter"])
+    first = consultation_actions.submit_comment(project=open_project, text="已处理的意见", author_name="甲")
+    consultation_actions.submit_comment(project=open_project, text="还没处理的意见", author_name="乙")
+    consultation_actions.answer_comment(comment=first, resolution="adopted", response="", by=people["drafter"])
     client.force_login(people["drafter"])
     url = reverse("lifecycle:comments", args=[open_project.code])
     page = client.get(url + "?show=unanswered").content.decode()
@@ -451,9 +453,9 @@ def answered_comments(open_project, people):
     ]
     out = []
     for clause, text, proposal, org, name, resolution, response in rows:
-        c = svc.submit_comment(project=open_project, clause=clause, text=text, proposal=proposal,
+        c = consultation_actions.submit_comment(project=open_project, clause=clause, text=text, proposal=proposal,
                                author_organisation=org, author_name=name, contact=CONTACT)
-        svc.answer_comment(comment=c, resolution=resolution, response=response, by=people["drafter"])
+        consultation_actions.answer_comment(comment=c, resolution=resolution, response=response, by=people["drafter"])
         out.append(c)
     return out
 
@@ -461,7 +463,7 @@ def answered_comments(open_project, people):
 def test_the_excel_table(open_project, answered_comments):
     from openpyxl import load_workbook
 
-    data, content_type, filename = svc.comment_table(open_project, "xlsx")
+    data, content_type, filename = consultation_queries.comment_table(open_project, "xlsx")
     assert filename == f"{open_project.code}-意见汇总处理表.xlsx" and "spreadsheet" in content_type
     ws = load_workbook(io.BytesIO(data)).active
     assert open_project.title_zh in ws["A1"].value and open_project.code in ws["A2"].value
@@ -474,7 +476,7 @@ def test_the_excel_table(open_project, answered_comments):
     assert [r[1] for r in rows] == ["全文", "4.2", "4.10", "5.1"]
     # Senders are pseudonyms unless the reader may see personal data (numbered by their first comment).
     assert rows[3] == [4, "5.1", "温度限值偏低", "改为 70 ℃", "提出人 1", "未采纳", "依据试验数据保持 65 ℃"]
-    named = load_workbook(io.BytesIO(svc.comment_table(open_project, "xlsx", show_contacts=True)[0])).active
+    named = load_workbook(io.BytesIO(consultation_queries.comment_table(open_project, "xlsx", show_contacts=True)[0])).active
     assert named["E8"].value == "广州某食品公司／甲" and named["E7"].value == "某协会／丙"
     assert rows[2][2] == "=SUM(A1:A9) 应写为公式" and ws["C7"].data_type == "s"  # text, not a formula
     assert ws["C5"].alignment.wrap_text and ws.column_dimensions["C"].width == 50
@@ -485,7 +487,7 @@ def test_the_word_table_is_landscape(open_project, answered_comments):
     from docx import Document
     from docx.enum.section import WD_ORIENT
 
-    data, _, _ = svc.comment_table(open_project, "docx")
+    data, _, _ = consultation_queries.comment_table(open_project, "docx")
     document = Document(io.BytesIO(data))
     assert document.sections[0].orientation == WD_ORIENT.LANDSCAPE
     assert document.sections[0].page_width > document.sections[0].page_height
@@ -500,7 +502,7 @@ def test_the_word_table_is_landscape(open_project, answered_comments):
 def test_the_pdf_table_has_its_text(open_project, answered_comments):
     import pdfplumber
 
-    data, content_type, _ = svc.comment_table(open_project, "pdf")
+    data, content_type, _ = consultation_queries.comment_table(open_project, "pdf")
     assert data.startswith(b"%PDF") and content_type == "application/pdf"
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         text = "".join(page.extract_text() or "" for page in pdf.pages)
@@ -510,14 +512,14 @@ def test_the_pdf_table_has_its_text(open_project, answered_comments):
 def test_a_long_comment_spans_pages_in_the_pdf(open_project):
     import pdfplumber
 
-    svc.submit_comment(project=open_project, text="很长的意见。" * 830, author_name="甲")
-    data, _, _ = svc.comment_table(open_project, "pdf")
+    consultation_actions.submit_comment(project=open_project, text="很长的意见。" * 830, author_name="甲")
+    data, _, _ = consultation_queries.comment_table(open_project, "pdf")
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         assert len(pdf.pages) >= 2
 
 
 def test_a_draft_table_is_marked_while_comments_wait(open_project, comment):
-    data, _, filename = svc.comment_table(open_project, "xlsx")
+    data, _, filename = consultation_queries.comment_table(open_project, "xlsx")
     assert "草稿" in filename
     from openpyxl import load_workbook
 
@@ -539,52 +541,52 @@ def test_table_downloads_need_a_participant(client, open_project, answered_comme
 
 
 def test_attaching_the_table_is_refused_while_comments_wait(open_project, people, comment):
-    with pytest.raises(svc.CommentRefused, match="意见处理阶段"):
-        svc.attach_comment_table(project=open_project, by=people["drafter"])
+    with pytest.raises(errors.CommentRefused, match="意见处理阶段"):
+        consultation_actions.attach_comment_table(project=open_project, by=people["drafter"])
     project = close(open_project, people)
     PublicComment.objects.create(project=project, text="又一条", author_name="乙")
-    with pytest.raises(svc.CommentRefused, match="仍有 2 条意见未答复"):
-        svc.attach_comment_table(project=project, by=people["drafter"])
-    with pytest.raises(svc.NotAllowed):
-        svc.attach_comment_table(project=project, by=people["committee"])
+    with pytest.raises(errors.CommentRefused, match="仍有 2 条意见未答复"):
+        consultation_actions.attach_comment_table(project=project, by=people["drafter"])
+    with pytest.raises(errors.NotAllowed):
+        consultation_actions.attach_comment_table(project=project, by=people["committee"])
     assert not ProjectDocument.objects.filter(project=project, kind="comment_table").exists()
 
 
 def test_submit_for_review_waits_for_every_answer_and_the_table(client, open_project, people):
     drafter = people["drafter"]
-    first = svc.submit_comment(project=open_project, text="意见一", author_name="甲", clause="3.1")
-    second = svc.submit_comment(project=open_project, text="意见二", author_name="乙")
+    first = consultation_actions.submit_comment(project=open_project, text="意见一", author_name="甲", clause="3.1")
+    second = consultation_actions.submit_comment(project=open_project, text="意见二", author_name="乙")
     project = close(open_project, people)
-    services.upload_document(project=project, kind="draft_for_review", data=docx_bytes("送审稿"),
+    documents.upload_document(project=project, kind="draft_for_review", data=docx_bytes("送审稿"),
                              filename="送审稿.docx", by=drafter)
-    svc.answer_comment(comment=first, resolution="adopted", response="", by=drafter)
-    with pytest.raises(services.TransitionRefused, match="仍有未处理的征求意见"):
-        services.advance(project=project, action="submit_for_review", by=drafter)
-    svc.answer_comment(comment=second, resolution="not_adopted", response="超出本标准范围", by=drafter)
-    with pytest.raises(services.TransitionRefused, match="缺少文件：意见汇总处理表"):
-        services.advance(project=project, action="submit_for_review", by=drafter)
+    consultation_actions.answer_comment(comment=first, resolution="adopted", response="", by=drafter)
+    with pytest.raises(errors.TransitionRefused, match="仍有未处理的征求意见"):
+        project_actions.advance(project=project, action="submit_for_review", by=drafter)
+    consultation_actions.answer_comment(comment=second, resolution="not_adopted", response="超出本标准范围", by=drafter)
+    with pytest.raises(errors.TransitionRefused, match="缺少文件：意见汇总处理表"):
+        project_actions.advance(project=project, action="submit_for_review", by=drafter)
     client.force_login(drafter)
     response = client.post(reverse("lifecycle:comment-table-attach", args=[project.code]))
     assert response.status_code == 302
     doc = ProjectDocument.objects.get(project=project, kind="comment_table")
     assert doc.content_type == "docx" and doc.uploaded_by == drafter and "意见汇总处理表" in doc.filename
-    project = services.advance(project=project, action="submit_for_review", by=drafter)
+    project = project_actions.advance(project=project, action="submit_for_review", by=drafter)
     assert project.state == State.TECHNICAL_REVIEW
     kinds = [e.kind for e in Event.objects.filter(subject=subject_key(project)).order_by("seq")]
     assert kinds.count("comment_received") == 2 and kinds.count("comment_answered") == 2
 
 
 def test_the_panel_on_the_project_page(open_project, people, comment, django_assert_max_num_queries, new_project):
-    roles = services.project_roles(people["drafter"], open_project)
+    roles = access.project_roles(people["drafter"], open_project)
     with django_assert_max_num_queries(4):
-        panel = svc.project_panel_context(open_project, people["drafter"], roles)
+        panel = consultation_queries.project_panel_context(open_project, people["drafter"], roles)
     assert panel["show"] and panel["counts"]["unanswered"] == 1 and panel["may_answer"]
     assert panel["waiting"][0]["id"] == comment.pk and panel["public_url"]
     assert not panel["may_attach"]  # only once in resolution
-    committee = svc.project_panel_context(open_project, people["committee"],
-                                          services.project_roles(people["committee"], open_project))
+    committee = consultation_queries.project_panel_context(open_project, people["committee"],
+                                          access.project_roles(people["committee"], open_project))
     assert not committee["may_answer"] and committee["waiting"] == []
-    assert svc.project_panel_context(new_project("新项目"), people["dept"], set()) == {"show": False}
+    assert consultation_queries.project_panel_context(new_project("新项目"), people["dept"], set()) == {"show": False}
 
 
 def test_the_project_page_renders_the_panel(client, open_project, people, comment):
@@ -603,9 +605,9 @@ def test_the_project_page_renders_the_panel(client, open_project, people, commen
 def test_the_clause_list_comes_from_the_draft_or_falls_back_to_free_text(client, open_project, people):
     page = client.get(reverse("lifecycle:consultation", args=[open_project.code])).content.decode()
     assert '<input type="text" name="clause"' in page  # the walk's draft is one paragraph: no clauses
-    services.upload_document(project=open_project, kind="draft_for_comment", data=gb_draft(), filename="草案.docx",
+    documents.upload_document(project=open_project, kind="draft_for_comment", data=gb_draft(), filename="草案.docx",
                              by=people["drafter"])
-    clauses = svc.draft_clauses(open_project)
+    clauses = consultation_queries.draft_clauses(open_project)
     assert clauses is not None
     numbers = [c["number"] for c in clauses]
     assert "4.2" in numbers and "1" in numbers

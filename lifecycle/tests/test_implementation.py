@@ -16,9 +16,11 @@ from django.utils import timezone
 from accounts.models import Organisation
 from catalogue.models import Standard
 from catalogue.services import upsert_standards
-from lifecycle import captcha, services, timeline
-from lifecycle import implementation as impl
+from lifecycle import access, captcha, documents, errors, timeline
 from lifecycle import references as refs
+from lifecycle.implementation import actions as implementation_actions
+from lifecycle.implementation import queries as implementation_queries
+from lifecycle.implementation import rubric
 from lifecycle.models import (
     ImplementationFeedback,
     LocalStandardProject,
@@ -26,6 +28,7 @@ from lifecycle.models import (
     ProjectDocument,
     ProjectReference,
 )
+from lifecycle.projects import actions as project_actions
 from lifecycle.tests.conftest import PDF_BYTES, docx_bytes
 from lifecycle.transitions import State
 from trail.models import Event
@@ -47,11 +50,11 @@ def implemented(new_project, walk, people):
 
     def make(title="荔枝干燥加工技术规程"):
         project = walk(new_project(title), State.PUBLISHED)
-        services.upload_document(project=project, kind="published_text", data=docx_bytes("发布文本"),
+        documents.upload_document(project=project, kind="published_text", data=docx_bytes("发布文本"),
                                  filename="text.docx", by=people["bureau"])
-        services.advance(project=project, action="record_disclosure", by=people["bureau"])
+        project_actions.advance(project=project, action="record_disclosure", by=people["bureau"])
         project.refresh_from_db()
-        services.advance(project=project, action="start_implementation", by=people["bureau"],
+        project_actions.advance(project=project, action="start_implementation", by=people["bureau"],
                          today=project.implementation_on)
         project.refresh_from_db()
         assert project.state == State.IMPLEMENTING and project.review_due_on
@@ -134,7 +137,7 @@ def test_anonymous_feedback_needs_the_captcha_and_keeps_the_address_out(client, 
     fb = ImplementationFeedback.objects.get()
     assert fb.project == project and fb.kind == "problem" and fb.contact == "13800000000"
     assert re.fullmatch(r"[0-9a-f]{64}", fb.sender_digest) and "203.0.113.7" not in fb.sender_digest
-    assert fb.sender_digest == impl.sender_digest("203.0.113.7") != impl.sender_digest("203.0.113.8")
+    assert fb.sender_digest == implementation_actions.sender_digest("203.0.113.7") != implementation_actions.sender_digest("203.0.113.8")
     event = events_of(project)[-1]
     assert event.kind == "feedback_received" and not event.public
     assert "13800000000" not in event.data and fb.text not in event.data
@@ -165,37 +168,37 @@ def test_feedback_input_is_checked_and_nothing_half_written(client, quick, known
         assert response.status_code == 400, extra
         assert message in response.content.decode(), (extra, message)
     assert ImplementationFeedback.objects.count() == 0
-    with pytest.raises(services.LifecycleError, match="不能超过 5000 字"):
-        impl.submit_feedback(standard=std, kind="problem", text="长" * 100_000)
+    with pytest.raises(errors.LifecycleError, match="不能超过 5000 字"):
+        implementation_actions.submit_feedback(standard=std, kind="problem", text="长" * 100_000)
     # Control characters are dropped (PostgreSQL refuses NUL in text), not stored.
-    fb = impl.submit_feedback(standard=std, kind="problem", text="含\x00控制\x07字符", sender="198.51.100.1")
+    fb = implementation_actions.submit_feedback(standard=std, kind="problem", text="含\x00控制\x07字符", sender="198.51.100.1")
     assert fb.text == "含控制字符"
 
 
 def test_feedback_is_rate_limited_per_sender(client, quick, known_captcha):
     std = quick().standard
-    for i in range(impl.FEEDBACK_PER_HOUR):
-        impl.submit_feedback(standard=std, kind="problem", text=f"问题 {i}", sender="198.51.100.9")
-    with pytest.raises(impl.TooMany, match="每小时最多 5 条"):
-        impl.submit_feedback(standard=std, kind="problem", text="再一条", sender="198.51.100.9")
-    impl.submit_feedback(standard=std, kind="problem", text="另一位", sender="198.51.100.10")
+    for i in range(implementation_actions.FEEDBACK_PER_HOUR):
+        implementation_actions.submit_feedback(standard=std, kind="problem", text=f"问题 {i}", sender="198.51.100.9")
+    with pytest.raises(errors.TooMany, match="每小时最多 5 条"):
+        implementation_actions.submit_feedback(standard=std, kind="problem", text="再一条", sender="198.51.100.9")
+    implementation_actions.submit_feedback(standard=std, kind="problem", text="另一位", sender="198.51.100.10")
     url = reverse("lifecycle:feedback", args=[std.slug])
     client.get(url)
     response = client.post(url, _form(std, known_captcha), REMOTE_ADDR="198.51.100.9")
     assert response.status_code == 429 and "提交过于频繁" in response.content.decode()
-    assert ImplementationFeedback.objects.count() == impl.FEEDBACK_PER_HOUR + 1
+    assert ImplementationFeedback.objects.count() == implementation_actions.FEEDBACK_PER_HOUR + 1
 
 
 def test_a_day_limit_too(quick):
     std = quick().standard
     hour_ago = timezone.now() - timedelta(hours=2)
-    digest = impl.sender_digest("198.51.100.20")
-    for i in range(impl.FEEDBACK_PER_DAY):
+    digest = implementation_actions.sender_digest("198.51.100.20")
+    for i in range(implementation_actions.FEEDBACK_PER_DAY):
         fb = ImplementationFeedback.objects.create(standard=std, kind="problem", text=f"{i}", author_name="",
                                                    sender_digest=digest)
         ImplementationFeedback.objects.filter(pk=fb.pk).update(submitted_at=hour_ago)
-    with pytest.raises(impl.TooMany, match="每天最多 20 条"):
-        impl.submit_feedback(standard=std, kind="problem", text="又一条", sender="198.51.100.20")
+    with pytest.raises(errors.TooMany, match="每天最多 20 条"):
+        implementation_actions.submit_feedback(standard=std, kind="problem", text="又一条", sender="198.51.100.20")
 
 
 def test_feedback_only_on_local_standards_or_projects(client, make_record, known_captcha):
@@ -203,14 +206,14 @@ def test_feedback_only_on_local_standards_or_projects(client, make_record, known
     std = Standard.objects.get(number="GB 31234—2018")
     page = client.get(reverse("lifecycle:feedback", args=[std.slug]))
     assert page.status_code == 200 and "不是地方标准" in page.content.decode() and "<textarea" not in page.content.decode()
-    with pytest.raises(services.LifecycleError, match="受理地方标准"):
-        impl.submit_feedback(standard=std, kind="problem", text="问题")
+    with pytest.raises(errors.LifecycleError, match="受理地方标准"):
+        implementation_actions.submit_feedback(standard=std, kind="problem", text="问题")
     assert client.get(reverse("lifecycle:feedback", args=["no-such-standard"])).status_code == 404
 
 
 def test_contact_is_never_public(client, quick, people, make_user):
     project = quick()
-    impl.submit_feedback(standard=project.standard, kind="problem", text="问题", contact="secret@example.cn",
+    implementation_actions.submit_feedback(standard=project.standard, kind="problem", text="问题", contact="secret@example.cn",
                          author_name="李四", sender="198.51.100.2")
     slug = project.standard.slug
     for url in (reverse("lifecycle:timeline", args=[slug]), reverse("lifecycle:timeline-feed", args=[slug]),
@@ -228,15 +231,15 @@ def test_contact_is_never_public(client, quick, people, make_user):
 
 
 def test_bureau_answers_feedback_and_city_officer_only_his_city(client, quick, people, make_user):
-    fb = impl.submit_feedback(standard=quick(city="440100").standard, kind="suggestion", text="建议", sender="x")
+    fb = implementation_actions.submit_feedback(standard=quick(city="440100").standard, kind="suggestion", text="建议", sender="x")
     shenzhen = make_user("sz", "city_officer", region="440300", kind=Organisation.Kind.CITY_BUREAU)
     guangzhou = make_user("gz", "city_officer", region="440100", kind=Organisation.Kind.CITY_BUREAU)
     respond = reverse("lifecycle:feedback-respond", args=[fb.pk])
     client.force_login(shenzhen)
-    assert fb not in impl.feedback_for(shenzhen)
+    assert fb not in implementation_queries.feedback_for(shenzhen)
     assert client.post(respond, {"response": "已处理"}).status_code == 403
     client.force_login(guangzhou)
-    assert list(impl.feedback_for(guangzhou)) == [fb]
+    assert list(implementation_queries.feedback_for(guangzhou)) == [fb]
     assert client.post(respond, {"response": ""}).status_code == 302
     fb.refresh_from_db()
     assert fb.status == "new"
@@ -244,18 +247,18 @@ def test_bureau_answers_feedback_and_city_officer_only_his_city(client, quick, p
     fb.refresh_from_db()
     assert fb.status == "handled" and fb.handled_by == guangzhou and fb.response == "已转起草单位研究"
     assert events_of(fb.project)[-1].kind == "feedback_handled"
-    with pytest.raises(services.LifecycleError, match="已经处理过"):
-        impl.respond_feedback(feedback=fb, response="再答", by=people["bureau"])
+    with pytest.raises(errors.LifecycleError, match="已经处理过"):
+        implementation_actions.respond_feedback(feedback=fb, response="再答", by=people["bureau"])
     # A city officer may answer but not start a review: that is the bureau's move.
     assert client.post(reverse("lifecycle:feedback-review", args=[fb.pk])).status_code == 403
 
 
 def test_a_review_because_of_feedback(client, quick, people):
     project = quick()
-    problem = impl.submit_feedback(standard=project.standard, kind="problem", text="限值过严", sender="a")
-    effect = impl.submit_feedback(standard=project.standard, kind="effect", text="效果良好", sender="b")
-    with pytest.raises(services.LifecycleError, match="实施问题"):
-        impl.review_because_of_feedback(feedback=effect, by=people["bureau"])
+    problem = implementation_actions.submit_feedback(standard=project.standard, kind="problem", text="限值过严", sender="a")
+    effect = implementation_actions.submit_feedback(standard=project.standard, kind="effect", text="效果良好", sender="b")
+    with pytest.raises(errors.LifecycleError, match="实施问题"):
+        implementation_actions.review_because_of_feedback(feedback=effect, by=people["bureau"])
     client.force_login(people["bureau"])
     response = client.post(reverse("lifecycle:feedback-review", args=[problem.pk]))
     assert response.status_code == 302
@@ -275,7 +278,7 @@ def test_a_review_because_of_feedback(client, quick, people):
 @pytest.fixture
 def commissioned(quick, people):
     project = quick()
-    services.advance(project=project, action="commission_evaluation", by=people["bureau"],
+    project_actions.advance(project=project, action="commission_evaluation", by=people["bureau"],
                      data={"agency": people["evaluator"].organisation})
     project.refresh_from_db()
     assert project.state == State.EVALUATION
@@ -286,33 +289,33 @@ SCORES = {"implementation": 85.5, "advancement": 90, "economic": "70", "social":
 
 
 def test_the_rubric_is_a_documented_default_summing_to_100():
-    assert sum(d.weight for d in impl.DEFAULT_RUBRIC) == 100
-    assert [d.label_zh for d in impl.DEFAULT_RUBRIC] == ["实施情况", "技术先进性", "经济效益", "社会效益", "标准适用性"]
+    assert sum(d.weight for d in rubric.DEFAULT_RUBRIC) == 100
+    assert [d.label_zh for d in rubric.DEFAULT_RUBRIC] == ["实施情况", "技术先进性", "经济效益", "社会效益", "标准适用性"]
     with pytest.raises(ValueError, match="合计 100"):
-        impl.validate_rubric([impl.Dimension("a", "甲", "A", 60), impl.Dimension("b", "乙", "B", 30)])
+        rubric.validate_rubric([rubric.Dimension("a", "甲", "A", 60), rubric.Dimension("b", "乙", "B", 30)])
     # Weighted mean, half up to one decimal: (85.5·30 + 90·20 + 70·20 + 60·15 + 100·15) / 100 = 81.65
     # → 81.7 (half up, not to even).
-    cleaned = impl.clean_scores(SCORES)
-    assert impl.weighted_total(cleaned) == Decimal("81.7")
+    cleaned = rubric.clean_scores(SCORES)
+    assert rubric.weighted_total(cleaned) == Decimal("81.7")
 
 
 def test_evaluator_scores_and_submits(commissioned, people):
     project, ev = commissioned
     before = ProjectDocument.objects.count()
-    with pytest.raises(services.TransitionRefused, match="评估报告尚未评分"):
-        impl.submit_evaluation_report(project=project, data=PDF_BYTES, filename="report.pdf", by=people["evaluator"])
+    with pytest.raises(errors.TransitionRefused, match="评估报告尚未评分"):
+        implementation_actions.submit_evaluation_report(project=project, data=PDF_BYTES, filename="report.pdf", by=people["evaluator"])
     assert ProjectDocument.objects.count() == before, "a refused submission leaves no document behind"
-    ev = impl.score_evaluation(evaluation=ev, scores=SCORES, conclusion="实施效果良好，建议继续有效",
+    ev = implementation_actions.score_evaluation(evaluation=ev, scores=SCORES, conclusion="实施效果良好，建议继续有效",
                                by=people["evaluator"])
     assert ev.total_score == Decimal("81.7") and ev.scores["implementation"] == 85.5 and ev.scores["economic"] == 70
     assert events_of(project)[-1].kind == "evaluation_scored"
     assert events_of(project)[-1].payload["total_score"] == "81.7"
-    impl.submit_evaluation_report(project=project, data=PDF_BYTES, filename="report.pdf", by=people["evaluator"])
+    implementation_actions.submit_evaluation_report(project=project, data=PDF_BYTES, filename="report.pdf", by=people["evaluator"])
     project.refresh_from_db()
     ev.refresh_from_db()
     assert project.state == State.IMPLEMENTING and ev.submitted_at and ev.report.kind == "evaluation_report"
-    with pytest.raises(services.LifecycleError):
-        impl.score_evaluation(evaluation=ev, scores=SCORES, conclusion="改分", by=people["evaluator"])
+    with pytest.raises(errors.LifecycleError):
+        implementation_actions.score_evaluation(evaluation=ev, scores=SCORES, conclusion="改分", by=people["evaluator"])
 
 
 @pytest.mark.parametrize("scores, message", [
@@ -326,8 +329,8 @@ def test_evaluator_scores_and_submits(commissioned, people):
 ])
 def test_scores_out_of_the_rules_are_refused(commissioned, people, scores, message):
     project, ev = commissioned
-    with pytest.raises(services.LifecycleError, match=message):
-        impl.score_evaluation(evaluation=ev, scores=scores, conclusion="结论", by=people["evaluator"])
+    with pytest.raises(errors.LifecycleError, match=message):
+        implementation_actions.score_evaluation(evaluation=ev, scores=scores, conclusion="结论", by=people["evaluator"])
     ev.refresh_from_db()
     assert ev.total_score is None and ev.scores == {}
 
@@ -336,8 +339,8 @@ def test_only_the_commissioned_agency_scores(client, commissioned, people, make_
     project, ev = commissioned
     other_agency = make_user("other-agency", "evaluator", kind=Organisation.Kind.EVALUATION_AGENCY)
     for who in (people["bureau"], people["drafter"], other_agency):
-        with pytest.raises(impl.NotAllowed):
-            impl.score_evaluation(evaluation=ev, scores=SCORES, conclusion="结论", by=who)
+        with pytest.raises(errors.NotAllowed):
+            implementation_actions.score_evaluation(evaluation=ev, scores=SCORES, conclusion="结论", by=who)
     client.force_login(people["bureau"])
     page = reverse("lifecycle:evaluation-score", args=[project.code])
     form = {f"score_{k}": v for k, v in SCORES.items()} | {"conclusion": "结论"}
@@ -357,8 +360,8 @@ def test_a_drafting_organisation_cannot_evaluate_its_own_standard(quick, people)
     project = quick()
     people["drafter"].organisation.kind = Organisation.Kind.EVALUATION_AGENCY
     people["drafter"].organisation.save()
-    with pytest.raises(services.LifecycleError, match="利益冲突"):
-        services.advance(project=project, action="commission_evaluation", by=people["bureau"],
+    with pytest.raises(errors.LifecycleError, match="利益冲突"):
+        project_actions.advance(project=project, action="commission_evaluation", by=people["bureau"],
                          data={"agency": people["drafter"].organisation})
 
 
@@ -369,9 +372,9 @@ def test_references_by_hand(client, quick, people):
     project = quick()
     ref = refs.add_reference(project=project, number="gb/t16157", by=people["bureau"])
     assert (ref.number, ref.undated_number) == ("GB/T 16157", "GB/T 16157")
-    with pytest.raises(services.LifecycleError, match="已登记"):
+    with pytest.raises(errors.LifecycleError, match="已登记"):
         refs.add_reference(project=project, number="GB/T 16157", by=people["bureau"])
-    with pytest.raises(services.LifecycleError, match="无法识别标准号"):
+    with pytest.raises(errors.LifecycleError, match="无法识别标准号"):
         refs.add_reference(project=project, number="第五章", by=people["bureau"])
     client.force_login(people["drafter"])
     url = reverse("lifecycle:reference-add", args=[project.code])
@@ -419,7 +422,7 @@ def test_a_replaced_reference_opens_a_review_once(quick, people, make_record, dj
     review = PeriodicReview.objects.get(project=cites)
     assert review.reason == PeriodicReview.Reason.REFERENCE_CHANGED
     assert review.detail == "GB 1234—2010 被 GB 1234—2024 代替" and review.conclusion == ""
-    assert review.due_on == impl._review_due_on(timezone.localdate())
+    assert review.due_on == implementation_queries.next_review_due_on(timezone.localdate())
     assert PeriodicReview.objects.filter(project=undated).count() == 1
     assert not PeriodicReview.objects.filter(project__in=[newer, drafting]).exists()
     event = events_of(cites)[-1]
@@ -438,7 +441,7 @@ def test_a_replaced_reference_opens_a_review_once(quick, people, make_record, dj
     with django_capture_on_commit_callbacks(execute=True):
         upsert_standards([{**new, "title_en": "Contaminants in foods"}], source="test")
     assert PeriodicReview.objects.filter(project=cites).count() == 1
-    assert services.project_facts(undated).review_due
+    assert access.project_facts(undated).review_due
 
 
 def test_a_withdrawn_reference_opens_a_review(quick, make_record, django_capture_on_commit_callbacks):
@@ -537,7 +540,7 @@ def test_review_due_list_page_and_export(client, quick, people, make_user):
 
 def test_conclude_a_review_with_its_conclusion_document(client, quick, people):
     project = quick(review_due_on=timezone.localdate() - timedelta(days=1))
-    impl.open_due_reviews()
+    implementation_actions.open_due_reviews()
     project.refresh_from_db()
     assert project.state == State.PERIODIC_REVIEW
     url = reverse("lifecycle:review-conclude", args=[project.code])
@@ -566,9 +569,9 @@ def test_conclude_a_review_with_its_conclusion_document(client, quick, people):
     assert project.review_due_on > timezone.localdate() + timedelta(days=4 * 365)
     assert project.reviews.get().conclusion == "confirm"
     # The next review cannot be closed with the previous review's conclusion document.
-    impl.open_review(project=project, reason="feedback", detail="反馈 #1", by=people["bureau"], start=True)
-    with pytest.raises(services.LifecycleError, match="本次复审"):
-        impl.conclude_review(project=project, action="confirm", reason="", by=people["bureau"])
+    implementation_actions.open_review(project=project, reason="feedback", detail="反馈 #1", by=people["bureau"], start=True)
+    with pytest.raises(errors.LifecycleError, match="本次复审"):
+        implementation_actions.conclude_review(project=project, action="confirm", reason="", by=people["bureau"])
 
 
 def _upload(name, data):
@@ -582,7 +585,7 @@ def _upload(name, data):
 
 def test_public_timeline_shows_only_public_events(client, implemented, people):
     project = implemented()
-    impl.submit_feedback(standard=project.standard, kind="problem", text="私下的问题", sender="z")
+    implementation_actions.submit_feedback(standard=project.standard, kind="problem", text="私下的问题", sender="z")
     all_events = events_of(project)
     public = [e for e in all_events if e.public]
     assert 0 < len(public) < len(all_events)
@@ -625,11 +628,11 @@ def test_atom_feed_parses_and_has_the_entries(client, implemented):
 
 def test_revision_projects_share_the_timeline(implemented, people):
     project = implemented()
-    impl.open_review(project=project, reason="feedback", detail="反馈 #9", by=people["bureau"], start=True)
+    implementation_actions.open_review(project=project, reason="feedback", detail="反馈 #9", by=people["bureau"], start=True)
     project.refresh_from_db()
-    services.upload_document(project=project, kind="review_conclusion", data=PDF_BYTES, filename="c.pdf",
+    documents.upload_document(project=project, kind="review_conclusion", data=PDF_BYTES, filename="c.pdf",
                              by=people["bureau"])
-    services.advance(project=project, action="revise", by=people["bureau"], reason="技术指标落后")
+    project_actions.advance(project=project, action="revise", by=people["bureau"], reason="技术指标落后")
     successor = LocalStandardProject.objects.get(predecessor=project)
     projects, rows = timeline.public_timeline(project.standard)
     assert [p.pk for p in projects] == [project.pk, successor.pk]
@@ -675,13 +678,13 @@ def test_api_feedback_needs_the_captcha_when_anonymous(client, quick, known_capt
 def test_panel_context_queries_are_bounded(quick, people, django_assert_max_num_queries):
     project = quick(references=["GB 1234—2010", "GB/T 16157", "GB 2762—2022"])
     for i in range(8):
-        impl.submit_feedback(standard=project.standard, kind="problem", text=f"问题{i}", sender=f"s{i % 4}")
-    impl.open_review(project=project, reason="feedback", detail="a", by=people["bureau"])
-    impl.open_review(project=project, reason="feedback", detail="b", by=people["bureau"])
-    roles = services.project_roles(people["bureau"], project)
+        implementation_actions.submit_feedback(standard=project.standard, kind="problem", text=f"问题{i}", sender=f"s{i % 4}")
+    implementation_actions.open_review(project=project, reason="feedback", detail="a", by=people["bureau"])
+    implementation_actions.open_review(project=project, reason="feedback", detail="b", by=people["bureau"])
+    roles = access.project_roles(people["bureau"], project)
     with django_assert_max_num_queries(8):
-        ctx = impl.project_panel_context(project, people["bureau"], roles)
+        ctx = implementation_queries.project_panel_context(project, people["bureau"], roles)
     assert ctx["show"] and len(ctx["references"]) == 3 and len(ctx["open_reviews"]) == 2
     assert ctx["feedback_counts"] == {"new": 8, "total": 8} and len(ctx["feedback"]) == 5
-    assert impl.project_panel_context(LocalStandardProject(state=State.DRAFTING), people["bureau"], roles) == {
+    assert implementation_queries.project_panel_context(LocalStandardProject(state=State.DRAFTING), people["bureau"], roles) == {
         "show": False}

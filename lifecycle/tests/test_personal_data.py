@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import Standard
-from lifecycle import consultation as svc
-from lifecycle import implementation as impl
 from lifecycle import personal_data as pd
+from lifecycle.consultation import actions as consultation_actions
+from lifecycle.implementation import actions as implementation_actions
 from lifecycle.models import ImplementationFeedback, LocalStandardProject, PanelMember, PublicComment, ReviewPanel
 from lifecycle.transitions import State
 from trail.models import Event
@@ -27,9 +27,9 @@ EMAIL = "Li.Si@Example.cn"
 
 @pytest.fixture
 def comments(open_project):
-    mine = svc.submit_comment(project=open_project, text="建议删去 4.2 中的“宜”。", author_name="李四",
-                              author_organisation="某检测公司", contact=PHONE, sender_digest=svc.sender_digest("1.2.3.4"))
-    other = svc.submit_comment(project=open_project, text="别人的意见", author_name="赵六", contact="13911112222")
+    mine = consultation_actions.submit_comment(project=open_project, text="建议删去 4.2 中的“宜”。", author_name="李四",
+                              author_organisation="某检测公司", contact=PHONE, sender_digest=consultation_actions.sender_digest("1.2.3.4"))
+    other = consultation_actions.submit_comment(project=open_project, text="别人的意见", author_name="赵六", contact="13911112222")
     return mine, other
 
 
@@ -40,7 +40,7 @@ def feedback(open_project, make_record):
     upsert_standards([make_record("DB44/T 8802—2020", "反馈用标准", published_on="2020-01-01")], source="test")
     std = Standard.objects.get(number="DB44/T 8802—2020")
     LocalStandardProject.objects.filter(pk=open_project.pk).update(standard=std)
-    return impl.submit_feedback(standard=std, kind="problem", text="限值难以执行", author_name="李四",
+    return implementation_actions.submit_feedback(standard=std, kind="problem", text="限值难以执行", author_name="李四",
                                 contact=f"{EMAIL} / +86 138 0013 8000", sender="1.2.3.4")
 
 
@@ -86,9 +86,9 @@ def test_a_stored_comment_table_names_nobody(open_project, comments, people):
     from docx import Document
 
     for c in comments:
-        svc.answer_comment(comment=c, resolution="adopted", response="", by=people["drafter"])
+        consultation_actions.answer_comment(comment=c, resolution="adopted", response="", by=people["drafter"])
     LocalStandardProject.objects.filter(pk=open_project.pk).update(state=State.RESOLUTION)
-    doc = svc.attach_comment_table(project=LocalStandardProject.objects.get(pk=open_project.pk), by=people["bureau"])
+    doc = consultation_actions.attach_comment_table(project=LocalStandardProject.objects.get(pk=open_project.pk), by=people["bureau"])
     text = "\n".join(cell.text for t in Document(doc.file.open("rb")).tables for row in t.rows for cell in row.cells)
     assert "提出人 1" in text and "李四" not in text and "某检测公司" not in text
 
@@ -114,7 +114,7 @@ def test_feedback_senders_are_shown_to_their_handlers_only(client, open_project,
 def test_expired_details_are_erased_once_and_the_texts_stay(open_project, comments, feedback, settings, people):
     settings.YUEBIAO_CONTACT_RETENTION_DAYS = 30
     mine, other = comments
-    svc.answer_comment(comment=mine, resolution="adopted", response="已修改", by=people["drafter"])
+    consultation_actions.answer_comment(comment=mine, resolution="adopted", response="已修改", by=people["drafter"])
     assert pd.erase_expired_contacts() == {"comments": 0, "feedback": 0, "captcha_uses": 0}
     assert _events("personal_data_expired") == []
     # The consultation closed 31 days ago; the feedback was answered 31 days ago.

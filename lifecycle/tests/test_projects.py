@@ -11,8 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from catalogue.models import Standard
-from lifecycle import services
+from lifecycle import access, periods
+from lifecycle import documents as lifecycle_documents
+from lifecycle import errors as lifecycle_errors
 from lifecycle.models import LocalStandardProject, ProjectDocument, PublicComment
+from lifecycle.projects import actions as project_actions
+from lifecycle.projects import queries as project_queries
 from lifecycle.tests.conftest import PDF_BYTES, docx_bytes
 from lifecycle.transitions import State
 from trail.models import Event
@@ -60,12 +64,12 @@ def test_the_event_names_the_move_and_hashes_of_its_documents(new_project, walk)
 def test_a_move_the_table_does_not_allow_is_refused_with_the_reason(new_project, people):
     project = new_project()
     before = Event.objects.count()
-    with pytest.raises(services.TransitionRefused, match="缺少文件：立项申请书"):
-        services.advance(project=project, action="submit_application", by=people["dept"])
-    with pytest.raises(services.TransitionRefused, match="只能由"):
-        services.advance(project=project, action="submit_application", by=people["drafter"])
-    with pytest.raises(services.TransitionRefused, match="不能执行"):
-        services.advance(project=project, action="approve_publication", by=people["bureau"])
+    with pytest.raises(lifecycle_errors.TransitionRefused, match="缺少文件：立项申请书"):
+        project_actions.advance(project=project, action="submit_application", by=people["dept"])
+    with pytest.raises(lifecycle_errors.TransitionRefused, match="只能由"):
+        project_actions.advance(project=project, action="submit_application", by=people["drafter"])
+    with pytest.raises(lifecycle_errors.TransitionRefused, match="不能执行"):
+        project_actions.advance(project=project, action="approve_publication", by=people["bureau"])
     project.refresh_from_db()
     assert project.state == State.APPLICATION and Event.objects.count() == before
 
@@ -73,27 +77,27 @@ def test_a_move_the_table_does_not_allow_is_refused_with_the_reason(new_project,
 @pytest.mark.django_db
 def test_drafter_of_another_organisation_has_no_part(new_project, walk, people):
     project = walk(new_project(), State.DRAFTING)
-    assert services.project_roles(people["other_drafter"], project) == frozenset()
-    assert not services.can_view_project(people["other_drafter"], project)
-    with pytest.raises(services.LifecycleError):
-        services.upload_document(project=project, kind="draft_for_comment", data=docx_bytes(), filename="a.docx",
+    assert access.project_roles(people["other_drafter"], project) == frozenset()
+    assert not access.can_view_project(people["other_drafter"], project)
+    with pytest.raises(lifecycle_errors.LifecycleError):
+        lifecycle_documents.upload_document(project=project, kind="draft_for_comment", data=docx_bytes(), filename="a.docx",
                                  by=people["other_drafter"])
 
 
 @pytest.mark.django_db
 def test_consultation_cannot_close_early_and_unanswered_comments_block_review(new_project, walk, people):
     project = walk(new_project(), State.CONSULTATION)
-    with pytest.raises(services.TransitionRefused, match="征求意见期未满"):
-        services.advance(project=project, action="close_consultation", by=people["drafter"])
+    with pytest.raises(lifecycle_errors.TransitionRefused, match="征求意见期未满"):
+        project_actions.advance(project=project, action="close_consultation", by=people["drafter"])
     PublicComment.objects.create(project=project, text="第4章限值过严", author_name="张三")
-    project = services.advance(project=project, action="close_consultation", by=people["drafter"],
+    project = project_actions.advance(project=project, action="close_consultation", by=people["drafter"],
                                today=timezone.localdate() + timedelta(days=31))
     for kind in ("comment_table", "draft_for_review"):
-        services.upload_document(project=project, kind=kind, data=docx_bytes(), filename="x.docx", by=people["drafter"])
-    with pytest.raises(services.TransitionRefused, match="仍有未处理的征求意见"):
-        services.advance(project=project, action="submit_for_review", by=people["drafter"])
+        lifecycle_documents.upload_document(project=project, kind=kind, data=docx_bytes(), filename="x.docx", by=people["drafter"])
+    with pytest.raises(lifecycle_errors.TransitionRefused, match="仍有未处理的征求意见"):
+        project_actions.advance(project=project, action="submit_for_review", by=people["drafter"])
     PublicComment.objects.update(resolution="not_adopted", response="依据不足")
-    assert services.advance(project=project, action="submit_for_review", by=people["drafter"]).state == \
+    assert project_actions.advance(project=project, action="submit_for_review", by=people["drafter"]).state == \
         State.TECHNICAL_REVIEW
 
 
@@ -101,9 +105,9 @@ def test_consultation_cannot_close_early_and_unanswered_comments_block_review(ne
 def test_comment_closing_date_before_the_statutory_minimum_is_refused(new_project, walk, people):
     project = walk(new_project(), State.DRAFTING)
     for kind in ("draft_for_comment", "explanatory_report"):
-        services.upload_document(project=project, kind=kind, data=docx_bytes(), filename="x.docx", by=people["drafter"])
-    with pytest.raises(services.LifecycleError, match="不能早于"):
-        services.advance(project=project, action="publish_draft", by=people["drafter"],
+        lifecycle_documents.upload_document(project=project, kind=kind, data=docx_bytes(), filename="x.docx", by=people["drafter"])
+    with pytest.raises(lifecycle_errors.LifecycleError, match="不能早于"):
+        project_actions.advance(project=project, action="publish_draft", by=people["drafter"],
                          data={"closes_on": (timezone.localdate() + timedelta(days=10)).isoformat()})
     project.refresh_from_db()
     assert project.state == State.DRAFTING and project.consultation_opened_on is None
@@ -121,8 +125,8 @@ def test_publication_dates_are_checked(new_project, walk, people):
          "发布日期不能早于报批日期"),
         ({"published_on": "2026-13-40", "implementation_on": today.isoformat()}, "格式不正确"),
     ):
-        with pytest.raises(services.LifecycleError, match=message):
-            services.advance(project=project, action="approve_publication", by=people["bureau"], data=data)
+        with pytest.raises(lifecycle_errors.LifecycleError, match=message):
+            project_actions.advance(project=project, action="approve_publication", by=people["bureau"], data=data)
     project.refresh_from_db()
     assert project.state == State.APPROVAL and project.number is None
 
@@ -145,10 +149,10 @@ def test_numbers_follow_the_catalogue_and_never_repeat(new_project, walk, people
 def test_stale_version_is_refused_and_writes_nothing(new_project, walk, people):
     project = walk(new_project(), State.ASSESSMENT)
     version = project.version
-    services.advance(project=project, action="start_publicity", by=people["bureau"], expected_version=version)
+    project_actions.advance(project=project, action="start_publicity", by=people["bureau"], expected_version=version)
     before = Event.objects.count()
-    with pytest.raises(services.ConcurrentChange, match="已被他人修改"):
-        services.advance(project=project, action="return_for_changes", by=people["bureau"], reason="材料不全",
+    with pytest.raises(lifecycle_errors.ConcurrentChange, match="已被他人修改"):
+        project_actions.advance(project=project, action="return_for_changes", by=people["bureau"], reason="材料不全",
                          expected_version=version)
     assert Event.objects.count() == before
 
@@ -167,10 +171,10 @@ def test_two_officials_approving_at_the_same_moment(new_project, walk, people, m
     def approve(user):
         try:
             barrier.wait()
-            services.advance(project=project, action="approve_publication", by=user, expected_version=version,
+            project_actions.advance(project=project, action="approve_publication", by=user, expected_version=version,
                              data=data)
             outcomes.append("ok")
-        except services.LifecycleError as exc:
+        except lifecycle_errors.LifecycleError as exc:
             outcomes.append(str(exc))
         except Exception as exc:  # noqa: BLE001 - a database lock error would be a failure of this test
             outcomes.append(f"error: {exc!r}")
@@ -198,24 +202,24 @@ def test_wrong_file_types_are_refused_by_their_bytes(new_project, people):
         (b"\xd0\xcf\x11\xe0rest", "a.doc", "旧版 Office"),
         (b"PK\x03\x04broken", "a.docx", "损坏"),
     ):
-        with pytest.raises(services.DocumentRefused, match=message):
-            services.upload_document(project=project, kind="application", data=data, filename=name, by=people["dept"])
-    doc = services.upload_document(project=project, kind="application", data=PDF_BYTES, filename="申请书.docx",
+        with pytest.raises(lifecycle_errors.DocumentRefused, match=message):
+            lifecycle_documents.upload_document(project=project, kind="application", data=data, filename=name, by=people["dept"])
+    doc = lifecycle_documents.upload_document(project=project, kind="application", data=PDF_BYTES, filename="申请书.docx",
                                    by=people["dept"])
     assert doc.content_type == "pdf" and doc.version == 1 and len(doc.sha256) == 64
-    again = services.upload_document(project=project, kind="application", data=docx_bytes(), filename="v2.docx",
+    again = lifecycle_documents.upload_document(project=project, kind="application", data=docx_bytes(), filename="v2.docx",
                                      by=people["dept"])
     assert again.version == 2
 
 
 @pytest.mark.django_db
 def test_proposal_input_is_checked(people):
-    with pytest.raises(services.LifecycleError, match="请填写标准名称"):
-        services.propose(by=people["dept"], title_zh="  ")
-    with pytest.raises(services.LifecycleError, match="强制性地方标准须写明法律依据"):
-        services.propose(by=people["dept"], title_zh="某标准", nature="mandatory")
-    with pytest.raises(services.LifecycleError, match="无权"):
-        services.propose(by=people["drafter"], title_zh="某标准")
+    with pytest.raises(lifecycle_errors.LifecycleError, match="请填写标准名称"):
+        project_actions.propose(by=people["dept"], title_zh="  ")
+    with pytest.raises(lifecycle_errors.LifecycleError, match="强制性地方标准须写明法律依据"):
+        project_actions.propose(by=people["dept"], title_zh="某标准", nature="mandatory")
+    with pytest.raises(lifecycle_errors.LifecycleError, match="无权"):
+        project_actions.propose(by=people["drafter"], title_zh="某标准")
     assert not LocalStandardProject.objects.exists()
 
 
@@ -224,24 +228,24 @@ def test_city_officer_proposes_only_for_the_own_city(make_user):
     from accounts.models import Organisation
 
     gz = make_user("gz", "city_officer", region="440100", kind=Organisation.Kind.CITY_BUREAU)
-    with pytest.raises(services.LifecycleError, match="本市"):
-        services.propose(by=gz, title_zh="深圳某标准", city_code="440300")
-    assert services.propose(by=gz, title_zh="广州某标准", city_code="440100").proposer == gz.organisation
+    with pytest.raises(lifecycle_errors.LifecycleError, match="本市"):
+        project_actions.propose(by=gz, title_zh="深圳某标准", city_code="440300")
+    assert project_actions.propose(by=gz, title_zh="广州某标准", city_code="440100").proposer == gz.organisation
 
 
 @pytest.mark.django_db
 def test_extension_needs_the_bureaus_approval(new_project, walk, people):
     project = walk(new_project(), State.DRAFTING)
     later = (project.cycle_due_on + timedelta(days=90)).isoformat()
-    with pytest.raises(services.TransitionRefused, match="须填写理由"):
-        services.advance(project=project, action="request_extension", by=people["drafter"],
+    with pytest.raises(lifecycle_errors.TransitionRefused, match="须填写理由"):
+        project_actions.advance(project=project, action="request_extension", by=people["drafter"],
                          data={"requested_due_on": later})
-    services.advance(project=project, action="request_extension", by=people["drafter"], reason="试验周期长",
+    project_actions.advance(project=project, action="request_extension", by=people["drafter"], reason="试验周期长",
                      data={"requested_due_on": later})
-    with pytest.raises(services.TransitionRefused, match="已有待审批的延期申请"):
-        services.advance(project=project, action="request_extension", by=people["drafter"], reason="再延",
+    with pytest.raises(lifecycle_errors.TransitionRefused, match="已有待审批的延期申请"):
+        project_actions.advance(project=project, action="request_extension", by=people["drafter"], reason="再延",
                          data={"requested_due_on": later})
-    project = services.advance(project=project, action="approve_extension", by=people["bureau"])
+    project = project_actions.advance(project=project, action="approve_extension", by=people["bureau"])
     assert project.cycle_due_on.isoformat() == later and project.state == State.DRAFTING
 
 
@@ -249,30 +253,30 @@ def test_extension_needs_the_bureaus_approval(new_project, walk, people):
 def test_action_holders_and_work_list(new_project, walk, people):
     project = walk(new_project(), State.RESOLUTION)
     PublicComment.objects.create(project=project, text="意见", author_name="李四")
-    holders = services.action_holders(project)
+    holders = project_queries.action_holders(project)
     assert [h.role.value for h in holders] == ["drafter"]
     assert people["drafter"] in holders[0].users and "待答复意见 1 条" in holders[0].what
-    assert list(services.work_list(people["drafter"])) == [project]
-    assert list(services.work_list(people["bureau"])) == []
-    assert list(services.work_list(people["other_drafter"])) == []
+    assert list(project_queries.work_list(people["drafter"])) == [project]
+    assert list(project_queries.work_list(people["bureau"])) == []
+    assert list(project_queries.work_list(people["other_drafter"])) == []
 
 
 @pytest.mark.django_db
 def test_overdue_projects_are_flagged(new_project, walk):
     project = walk(new_project(), State.ASSESSMENT)
     LocalStandardProject.objects.filter(pk=project.pk).update(stage_due_on=timezone.localdate() - timedelta(days=1))
-    assert list(services.overdue()) == [project]
+    assert list(project_queries.overdue()) == [project]
 
 
 @pytest.mark.django_db
 def test_periods_are_data_the_bureau_edits(people):
-    services.ensure_periods()
-    assert services.period("consultation.minimum").amount == 30
-    services.set_period(key="consultation.minimum", amount=45, unit="calendar_days", by=people["bureau"])
-    assert services.period("consultation.minimum").amount == 45
+    periods.ensure_periods()
+    assert periods.period("consultation.minimum").amount == 30
+    periods.set_period(key="consultation.minimum", amount=45, unit="calendar_days", by=people["bureau"])
+    assert periods.period("consultation.minimum").amount == 45
     assert Event.objects.filter(kind="period_changed").count() == 1
-    with pytest.raises(services.LifecycleError):
-        services.set_period(key="consultation.minimum", amount=0, unit="calendar_days", by=people["bureau"])
+    with pytest.raises(lifecycle_errors.LifecycleError):
+        periods.set_period(key="consultation.minimum", amount=0, unit="calendar_days", by=people["bureau"])
 
 
 # --- pages -------------------------------------------------------------------------------------------------------
@@ -406,7 +410,7 @@ def test_two_projects_approved_at_the_same_instant_get_consecutive_numbers(new_p
     def approve(project, user):
         try:
             barrier.wait()
-            services.advance(project=project, action="approve_publication", by=user, data=data)
+            project_actions.advance(project=project, action="approve_publication", by=user, data=data)
         except Exception as exc:  # noqa: BLE001 - any error fails the test below
             errors.append(repr(exc))
         finally:
@@ -435,7 +439,7 @@ def test_twenty_concurrent_proposals_all_get_distinct_codes(people):
     def propose(i):
         try:
             barrier.wait()
-            project = services.propose(by=people["dept"], title_zh=f"并发立项 {i}", city_code="440100")
+            project = project_actions.propose(by=people["dept"], title_zh=f"并发立项 {i}", city_code="440100")
             outcomes.append(project.code)
         except Exception as exc:  # noqa: BLE001 - any refusal is what this test is about
             outcomes.append(f"error: {exc!r}")

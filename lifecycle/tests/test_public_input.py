@@ -15,9 +15,10 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from lifecycle import errors as lifecycle_errors
 from lifecycle import public_input
-from lifecycle import consultation as svc
 from lifecycle.checks import digest_key_check
+from lifecycle.consultation import actions as consultation_actions
 from lifecycle.models import CaptchaUse, PublicComment
 
 PROXY = "10.0.0.1"  # the reverse proxy's own address: what REMOTE_ADDR shows behind it
@@ -48,7 +49,7 @@ def test_behind_a_proxy_each_client_has_its_own_bucket(client, open_project, ent
     # A second member of the public behind the same proxy is not held up by the first.
     assert _comment(client, open_project, "198.51.100.2").status_code == 302
     digests = set(PublicComment.objects.values_list("sender_digest", flat=True))
-    assert digests == {svc.sender_digest("198.51.100.1"), svc.sender_digest("198.51.100.2")}
+    assert digests == {consultation_actions.sender_digest("198.51.100.1"), consultation_actions.sender_digest("198.51.100.2")}
 
 
 def test_forged_left_hand_entries_give_no_new_bucket(client, open_project, enterprise_user, behind_proxy):
@@ -65,7 +66,7 @@ def test_two_trusted_proxies_take_the_second_entry_from_the_right(client, open_p
     settings.YUEBIAO_TRUSTED_PROXIES = 2
     client.force_login(enterprise_user)
     assert _comment(client, open_project, "203.0.113.9, 198.51.100.1, 10.0.0.2").status_code == 302
-    assert PublicComment.objects.get().sender_digest == svc.sender_digest("198.51.100.1")
+    assert PublicComment.objects.get().sender_digest == consultation_actions.sender_digest("198.51.100.1")
 
 
 def test_without_the_setting_the_header_is_ignored(client, open_project, enterprise_user, settings):
@@ -75,7 +76,7 @@ def test_without_the_setting_the_header_is_ignored(client, open_project, enterpr
         assert _comment(client, open_project, f"198.51.100.{i}", f"意见 {i}").status_code == 302
     # A header the client chose does not move it to a new bucket: the limit follows REMOTE_ADDR.
     assert _comment(client, open_project, "198.51.100.77").status_code == 429
-    assert set(PublicComment.objects.values_list("sender_digest", flat=True)) == {svc.sender_digest(PROXY)}
+    assert set(PublicComment.objects.values_list("sender_digest", flat=True)) == {consultation_actions.sender_digest(PROXY)}
 
 
 def test_the_old_client_address_helper_is_gone():
@@ -126,13 +127,13 @@ def test_one_solved_captcha_posted_five_times_at_once_gives_one_comment(client, 
 
 def test_a_used_challenge_id_is_refused_even_if_the_session_still_holds_it(open_project):
     session: dict = {}
-    challenge = svc.issue_captcha(session)
+    challenge = consultation_actions.issue_captcha(session)
     kept = dict(session)  # what a second request read before the first one's session was saved
-    solved = svc.check_captcha(session, challenge.id, challenge.answer, project=open_project)
-    svc.submit_comment(project=open_project, text="第一条", author_name="甲", captcha_id=solved)
-    again = svc.check_captcha(kept, challenge.id, challenge.answer, project=open_project)
-    with pytest.raises(svc.CaptchaRefused, match="已使用"):
-        svc.submit_comment(project=open_project, text="第二条", author_name="甲", captcha_id=again)
+    solved = consultation_actions.check_captcha(session, challenge.id, challenge.answer, project=open_project)
+    consultation_actions.submit_comment(project=open_project, text="第一条", author_name="甲", captcha_id=solved)
+    again = consultation_actions.check_captcha(kept, challenge.id, challenge.answer, project=open_project)
+    with pytest.raises(lifecycle_errors.CaptchaRefused, match="已使用"):
+        consultation_actions.submit_comment(project=open_project, text="第二条", author_name="甲", captcha_id=again)
     assert PublicComment.objects.count() == 1
 
 
@@ -147,17 +148,17 @@ def test_wrong_answers_count_against_the_sender(client, open_project, challenges
     # The sixth try is not even looked at, right answer or not: guessing is limited like commenting.
     limited = _anonymous_post(client, open_project, challenges[-1], REMOTE_ADDR="198.51.100.5")
     assert limited.status_code == 429 and PublicComment.objects.count() == 0
-    assert CaptchaUse.objects.filter(solved=False, sender_digest=svc.sender_digest("198.51.100.5")).count() == 5
+    assert CaptchaUse.objects.filter(solved=False, sender_digest=consultation_actions.sender_digest("198.51.100.5")).count() == 5
     # Another sender is not affected.
     assert _anonymous_post(client, open_project, challenges[-1], REMOTE_ADDR="198.51.100.6").status_code == 302
 
 
 def test_a_forgotten_answer_is_not_counted_but_an_unknown_challenge_is(open_project):
-    digest = svc.sender_digest("198.51.100.8")
-    with pytest.raises(svc.CaptchaRefused, match="请填写验证码"):
-        svc.check_captcha({}, "abc", "", project=open_project, sender_digest=digest)
-    with pytest.raises(svc.CaptchaRefused, match="已使用或已失效"):
-        svc.check_captcha({}, "made-up", "12", project=open_project, sender_digest=digest)
+    digest = consultation_actions.sender_digest("198.51.100.8")
+    with pytest.raises(lifecycle_errors.CaptchaRefused, match="请填写验证码"):
+        consultation_actions.check_captcha({}, "abc", "", project=open_project, sender_digest=digest)
+    with pytest.raises(lifecycle_errors.CaptchaRefused, match="已使用或已失效"):
+        consultation_actions.check_captcha({}, "made-up", "12", project=open_project, sender_digest=digest)
     assert list(CaptchaUse.objects.values_list("challenge_id", "solved", "scope")) == [
         (None, False, open_project.code)]
 
@@ -178,9 +179,9 @@ def test_used_captchas_are_purged_after_two_days(open_project):
 
     from django.utils import timezone
 
-    old = CaptchaUse.objects.create(purpose=svc.PURPOSE, challenge_id="old", solved=True)
+    old = CaptchaUse.objects.create(purpose=consultation_actions.PURPOSE, challenge_id="old", solved=True)
     CaptchaUse.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=3))
-    CaptchaUse.objects.create(purpose=svc.PURPOSE, challenge_id="new", solved=True)
+    CaptchaUse.objects.create(purpose=consultation_actions.PURPOSE, challenge_id="new", solved=True)
     assert public_input.purge_captcha_uses() == 1
     assert list(CaptchaUse.objects.values_list("challenge_id", flat=True)) == ["new"]
 
@@ -202,23 +203,23 @@ def quick_standard(people, make_record):
 
 def test_the_sender_digest_is_an_hmac_with_its_own_key(settings):
     settings.YUEBIAO_DIGEST_KEY = "k-one"
-    expected = hmac.new(b"k-one", f"{svc.PURPOSE}.sender:203.0.113.7".encode(), hashlib.sha256).hexdigest()
-    first = svc.sender_digest("203.0.113.7")
-    assert first == expected and svc.sender_digest("") == ""
+    expected = hmac.new(b"k-one", f"{consultation_actions.PURPOSE}.sender:203.0.113.7".encode(), hashlib.sha256).hexdigest()
+    first = consultation_actions.sender_digest("203.0.113.7")
+    assert first == expected and consultation_actions.sender_digest("") == ""
     settings.YUEBIAO_DIGEST_KEY = "k-two"
-    assert svc.sender_digest("203.0.113.7") != first  # another key, another digest
+    assert consultation_actions.sender_digest("203.0.113.7") != first  # another key, another digest
     # The key, not SECRET_KEY, decides: a known SECRET_KEY (the development one) does not reveal addresses.
     settings.SECRET_KEY = "something-else-entirely-0000000000000000000000000000"
-    assert svc.sender_digest("203.0.113.7") == hmac.new(
-        b"k-two", f"{svc.PURPOSE}.sender:203.0.113.7".encode(), hashlib.sha256).hexdigest()
+    assert consultation_actions.sender_digest("203.0.113.7") == hmac.new(
+        b"k-two", f"{consultation_actions.PURPOSE}.sender:203.0.113.7".encode(), hashlib.sha256).hexdigest()
 
 
 def test_without_a_key_the_digest_uses_one_derived_from_secret_key(settings):
     settings.YUEBIAO_DIGEST_KEY = ""
     derived = hmac.new(settings.SECRET_KEY.encode(), b"yuebiao.sender-digest", hashlib.sha256).digest()
     assert public_input.digest_key() == derived
-    assert svc.sender_digest("203.0.113.7") == hmac.new(
-        derived, f"{svc.PURPOSE}.sender:203.0.113.7".encode(), hashlib.sha256).hexdigest()
+    assert consultation_actions.sender_digest("203.0.113.7") == hmac.new(
+        derived, f"{consultation_actions.PURPOSE}.sender:203.0.113.7".encode(), hashlib.sha256).hexdigest()
 
 
 def test_the_deploy_check_reports_a_missing_digest_key(settings, monkeypatch):

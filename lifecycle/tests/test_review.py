@@ -15,8 +15,13 @@ from hypothesis import strategies as st
 
 from accounts.models import Organisation
 from accounts.services import create_organisation
-from lifecycle import expert_import, review, services
+from lifecycle import access, documents
+from lifecycle import errors as lifecycle_errors
 from lifecycle.models import Expert, LocalStandardProject, PanelMember, ReviewPanel
+from lifecycle.projects import actions as project_actions
+from lifecycle.review import actions as review_actions
+from lifecycle.review import expert_import
+from lifecycle.review import queries as review_queries
 from lifecycle.transitions import Action, Doc, State
 from notify.models import Notice
 from trail.models import Event
@@ -42,7 +47,7 @@ def _counts(p=0, c=0, f=0):
     (_counts(0, 0, 0), None),
 ])
 def test_majority_range(counts, expected):
-    assert review.majority_range(counts) == expected
+    assert review_queries.majority_range(counts) == expected
 
 
 @given(st.lists(st.sampled_from(["pass", "pass_with_changes", "fail"]), min_size=1, max_size=25))
@@ -50,13 +55,13 @@ def test_majority_is_the_median(conclusions):
     order = ["pass", "pass_with_changes", "fail"]
     ranked = sorted(conclusions, key=order.index)
     n = len(ranked)
-    low, high = review.majority_range(review.tally(conclusions))
+    low, high = review_queries.majority_range(review_queries.tally(conclusions))
     assert (low, high) == (ranked[(n - 1) // 2], ranked[n // 2])
-    assert not review.contradicts_majority(ranked[n // 2], review.tally(conclusions))
+    assert not review_queries.contradicts_majority(ranked[n // 2], review_queries.tally(conclusions))
 
 
 def test_tokens_drop_words_every_standard_shares():
-    words = review.tokens("荔枝干燥加工技术规程")
+    words = review_queries.tokens("荔枝干燥加工技术规程")
     assert "荔枝" in words and "技术" not in words and "规程" not in words
 
 
@@ -80,7 +85,7 @@ def world(db, make_user, officer, media):
     drafter = make_user("drafter", "drafter", kind=Kind.DRAFTING_ORGANISATION)
     drafter.organisation = drafter_org
     drafter.save()
-    project = services.propose(
+    project = project_actions.propose(
         by=officer, title_zh="荔枝干燥加工技术规程", drafting_organisations=[drafter_org, drafter_org2],
         technical_committee=committee_org, scope="本文件规定了荔枝干燥加工的原料、工艺和质量要求。",
     )
@@ -92,9 +97,9 @@ def world(db, make_user, officer, media):
     for i, spec in enumerate(specialities):
         org = create_organisation(name=f"独立单位{i}", kind=Kind.ENTERPRISE)
         user = make_user(f"expert{i}", "expert", kind=Kind.ENTERPRISE)
-        experts.append(review.add_expert(name=f"专家{i}", organisation=org, title="研究员", speciality=spec,
+        experts.append(review_actions.add_expert(name=f"专家{i}", organisation=org, title="研究员", speciality=spec,
                                          user=user, by=officer))
-    conflicted = review.add_expert(name="起草方专家", organisation=drafter_org, speciality="荔枝 干燥", by=officer)
+    conflicted = review_actions.add_expert(name="起草方专家", organisation=drafter_org, speciality="荔枝 干燥", by=officer)
     return {
         "officer": officer, "secretary": secretary, "drafter": drafter, "project": project, "experts": experts,
         "conflicted": conflicted, "drafter_org": drafter_org, "committee_org": committee_org,
@@ -106,17 +111,17 @@ def _form(world, n=5, **kw):
     args = dict(project=world["project"], expert_ids=ids, chair_id=ids[0] if ids else None,
                 meeting_on=timezone.localdate(), location="省标准化研究院 301", by=world["secretary"])
     args.update(kw)
-    return review.form_panel(**args)
+    return review_actions.form_panel(**args)
 
 
 def _conclude_all(panel, conclusions):
     for member, conclusion in zip(panel.members.select_related("expert__user").order_by("id"), conclusions):
-        review.record_conclusion(member=member, conclusion=conclusion, opinion="意见" if conclusion != "pass" else "",
+        review_actions.record_conclusion(member=member, conclusion=conclusion, opinion="意见" if conclusion != "pass" else "",
                                  by=member.expert.user)
 
 
 def _minutes(world, by=None):
-    return services.upload_document(project=world["project"], kind=Doc.REVIEW_MINUTES, data=PDF,
+    return documents.upload_document(project=world["project"], kind=Doc.REVIEW_MINUTES, data=PDF,
                                     filename="纪要.pdf", by=by or world["secretary"])
 
 
@@ -131,7 +136,7 @@ def test_expert_from_a_drafting_organisation_is_refused_and_nothing_is_written(w
     before = _writes()
     version = LocalStandardProject.objects.get(pk=world["project"].pk).version
     ids = [e.pk for e in world["experts"][:5]] + [world["conflicted"].pk]
-    with pytest.raises(review.ReviewError) as exc:
+    with pytest.raises(lifecycle_errors.ReviewError) as exc:
         _form(world, expert_ids=ids)
     assert "起草方专家" in str(exc.value) and "华南农业大学食品学院" in str(exc.value) and "回避" in str(exc.value)
     assert _writes() == before
@@ -143,9 +148,9 @@ def test_expert_whose_account_belongs_to_a_drafting_organisation_steps_aside(wor
     moved = world["experts"][0]
     moved.user.organisation = world["drafter_org"]
     moved.user.save()
-    with pytest.raises(review.ReviewError, match="专家0"):
+    with pytest.raises(lifecycle_errors.ReviewError, match="专家0"):
         _form(world)
-    ranked, conflicts = review.suggest_experts(world["project"], limit=None)
+    ranked, conflicts = review_queries.suggest_experts(world["project"], limit=None)
     assert moved.pk in {e.pk for e, _ in conflicts}
     assert moved.pk not in {s.expert.pk for s in ranked}
 
@@ -153,43 +158,43 @@ def test_expert_whose_account_belongs_to_a_drafting_organisation_steps_aside(wor
 @pytest.mark.parametrize("n", [0, 1, 4])
 def test_panel_needs_the_minimum_size(world, n):
     before = _writes()
-    with pytest.raises(review.ReviewError, match=f"至少 {review.MIN_PANEL_SIZE} 人"):
+    with pytest.raises(lifecycle_errors.ReviewError, match=f"至少 {review_queries.MIN_PANEL_SIZE} 人"):
         _form(world, n=n, chair_id=world["experts"][0].pk)
     assert _writes() == before
 
 
 def test_chair_must_be_a_member(world):
     outsider = world["experts"][6].pk
-    with pytest.raises(review.ReviewError, match="组长须是专家组成员"):
+    with pytest.raises(lifecycle_errors.ReviewError, match="组长须是专家组成员"):
         _form(world, chair_id=outsider)
-    with pytest.raises(review.ReviewError, match="请指定专家组组长"):
+    with pytest.raises(lifecycle_errors.ReviewError, match="请指定专家组组长"):
         _form(world, chair_id=None)
 
 
 def test_inactive_and_duplicate_experts_are_refused(world):
-    review.set_expert_active(expert=world["experts"][1], active=False, by=world["officer"], reason="退休")
-    with pytest.raises(review.ReviewError, match="专家1.*停用"):
+    review_actions.set_expert_active(expert=world["experts"][1], active=False, by=world["officer"], reason="退休")
+    with pytest.raises(lifecycle_errors.ReviewError, match="专家1.*停用"):
         _form(world)
     ids = [e.pk for e in world["experts"][2:7]]
-    with pytest.raises(review.ReviewError, match="重复"):
+    with pytest.raises(lifecycle_errors.ReviewError, match="重复"):
         _form(world, expert_ids=ids + ids[:1])
 
 
 def test_wrong_roles_may_not_form_a_panel(world, enterprise_user):
     for user in (world["drafter"], world["experts"][0].user, enterprise_user):
-        with pytest.raises(review.ReviewForbidden):
+        with pytest.raises(lifecycle_errors.ReviewForbidden):
             _form(world, by=user)
     assert ReviewPanel.objects.count() == 0
 
 
 def test_meeting_date_not_before_the_stage_and_only_in_technical_review(world):
     entered = timezone.localtime(world["project"].stage_entered_at).date()
-    with pytest.raises(review.ReviewError, match="不能早于项目进入技术审查阶段"):
+    with pytest.raises(lifecycle_errors.ReviewError, match="不能早于项目进入技术审查阶段"):
         _form(world, meeting_on=entered - timedelta(days=1))
-    with pytest.raises(review.ReviewError, match="格式不正确"):
+    with pytest.raises(lifecycle_errors.ReviewError, match="格式不正确"):
         _form(world, meeting_on="2025-13-40")
     LocalStandardProject.objects.filter(pk=world["project"].pk).update(state=State.RESOLUTION)
-    with pytest.raises(review.ReviewError, match="只有在“技术审查”阶段"):
+    with pytest.raises(lifecycle_errors.ReviewError, match="只有在“技术审查”阶段"):
         _form(world)
 
 
@@ -207,16 +212,16 @@ def test_forming_a_panel_writes_one_event_bumps_the_version_and_notifies_the_exp
     assert LocalStandardProject.objects.get(pk=project.pk).version == version + 1
     seated = set(Notice.objects.filter(subject__contains="请参加技术审查").values_list("recipient__username", flat=True))
     assert seated == {f"expert{i}" for i in range(5)}
-    with pytest.raises(review.ReviewError, match="已经组建"):
+    with pytest.raises(lifecycle_errors.ReviewError, match="已经组建"):
         _form(world)
 
 
 def test_suggestions_rank_by_speciality_and_leave_out_conflicts(world):
-    ranked, conflicts = review.suggest_experts(world["project"], limit=None)
+    ranked, conflicts = review_queries.suggest_experts(world["project"], limit=None)
     assert ranked[0].expert.name == "专家0" and "荔枝" in ranked[0].matched
     assert world["conflicted"].pk in {e.pk for e, _ in conflicts}
     assert len(ranked) == 7
-    only, _ = review.suggest_experts(world["project"], q="食品安全")
+    only, _ = review_queries.suggest_experts(world["project"], q="食品安全")
     assert [s.expert.name for s in only] == ["专家1"]
 
 
@@ -228,12 +233,12 @@ def test_only_the_expert_or_the_secretariat_records_a_conclusion(world):
     members = list(panel.members.select_related("expert__user").order_by("id"))
     first, second = members[0], members[1]
     for intruder in (second.expert.user, world["drafter"], world["experts"][6].user):
-        with pytest.raises(review.ReviewForbidden):
-            review.record_conclusion(member=first, conclusion="pass", by=intruder)
+        with pytest.raises(lifecycle_errors.ReviewForbidden):
+            review_actions.record_conclusion(member=first, conclusion="pass", by=intruder)
     assert PanelMember.objects.get(pk=first.pk).conclusion == ""
     events = Event.objects.count()
-    review.record_conclusion(member=first, conclusion="pass", opinion="", by=first.expert.user)
-    review.record_conclusion(member=second, conclusion="pass_with_changes", opinion="第 5 章术语需统一",
+    review_actions.record_conclusion(member=first, conclusion="pass", opinion="", by=first.expert.user)
+    review_actions.record_conclusion(member=second, conclusion="pass_with_changes", opinion="第 5 章术语需统一",
                              by=world["secretary"])
     assert Event.objects.count() == events + 2
     own, behalf = Event.objects.filter(kind="conclusion_recorded").order_by("id")
@@ -246,12 +251,12 @@ def test_conclusion_input_is_checked(world):
     panel = _form(world)
     member = panel.members.select_related("expert__user").first()
     user = member.expert.user
-    with pytest.raises(review.ReviewError, match="须为"):
-        review.record_conclusion(member=member, conclusion="maybe", by=user)
-    with pytest.raises(review.ReviewError, match="请填写审查意见"):
-        review.record_conclusion(member=member, conclusion="fail", opinion="  ", by=user)
-    with pytest.raises(review.ReviewError, match="不能超过 5000 字"):
-        review.record_conclusion(member=member, conclusion="fail", opinion="长" * 100_000, by=user)
+    with pytest.raises(lifecycle_errors.ReviewError, match="须为"):
+        review_actions.record_conclusion(member=member, conclusion="maybe", by=user)
+    with pytest.raises(lifecycle_errors.ReviewError, match="请填写审查意见"):
+        review_actions.record_conclusion(member=member, conclusion="fail", opinion="  ", by=user)
+    with pytest.raises(lifecycle_errors.ReviewError, match="不能超过 5000 字"):
+        review_actions.record_conclusion(member=member, conclusion="fail", opinion="长" * 100_000, by=user)
     assert PanelMember.objects.get(pk=member.pk).conclusion == ""
 
 
@@ -262,8 +267,8 @@ def test_decision_refused_while_conclusions_are_missing_naming_who(world):
     panel = _form(world)
     _conclude_all(panel, ["pass", "pass", "pass"])
     doc = _minutes(world)
-    with pytest.raises(review.ReviewError) as exc:
-        review.record_decision(panel=panel, decision="pass", minutes_document=doc, by=world["secretary"])
+    with pytest.raises(lifecycle_errors.ReviewError) as exc:
+        review_actions.record_decision(panel=panel, decision="pass", minutes_document=doc, by=world["secretary"])
     assert "专家3" in str(exc.value) and "专家4" in str(exc.value) and "专家0" not in str(exc.value)
     assert ReviewPanel.objects.get(pk=panel.pk).decision == ""
 
@@ -272,14 +277,14 @@ def test_decision_needs_the_minutes_of_this_round(world):
     old = _minutes(world)  # uploaded before the panel was formed
     panel = _form(world)
     _conclude_all(panel, ["pass"] * 5)
-    with pytest.raises(review.ReviewError, match="请先上传审查会议纪要"):
-        review.record_decision(panel=panel, decision="pass", minutes_document=None, by=world["secretary"])
-    with pytest.raises(review.ReviewError, match="组建之前"):
-        review.record_decision(panel=panel, decision="pass", minutes_document=old, by=world["secretary"])
-    other = services.upload_document(project=world["project"], kind=Doc.DRAFT_FOR_REVIEW, data=PDF,
+    with pytest.raises(lifecycle_errors.ReviewError, match="请先上传审查会议纪要"):
+        review_actions.record_decision(panel=panel, decision="pass", minutes_document=None, by=world["secretary"])
+    with pytest.raises(lifecycle_errors.ReviewError, match="组建之前"):
+        review_actions.record_decision(panel=panel, decision="pass", minutes_document=old, by=world["secretary"])
+    other = documents.upload_document(project=world["project"], kind=Doc.DRAFT_FOR_REVIEW, data=PDF,
                                      filename="送审稿.pdf", by=world["officer"])
-    with pytest.raises(review.ReviewError, match="不是本项目的审查会议纪要"):
-        review.record_decision(panel=panel, decision="pass", minutes_document=other, by=world["secretary"])
+    with pytest.raises(lifecycle_errors.ReviewError, match="不是本项目的审查会议纪要"):
+        review_actions.record_decision(panel=panel, decision="pass", minutes_document=other, by=world["secretary"])
     assert LocalStandardProject.objects.get(pk=world["project"].pk).review_decision == ""
 
 
@@ -287,9 +292,9 @@ def test_decision_against_the_majority_needs_a_note(world):
     panel = _form(world)
     _conclude_all(panel, ["fail", "fail", "fail", "pass", "pass"])
     doc = _minutes(world)
-    with pytest.raises(review.ReviewError, match="与多数专家意见（不通过）不一致，须填写理由"):
-        review.record_decision(panel=panel, decision="pass", note="", minutes_document=doc, by=world["secretary"])
-    review.record_decision(panel=panel, decision="pass_with_changes", note="问题均可在报批前修改解决，经会议讨论一致同意",
+    with pytest.raises(lifecycle_errors.ReviewError, match="与多数专家意见（不通过）不一致，须填写理由"):
+        review_actions.record_decision(panel=panel, decision="pass", note="", minutes_document=doc, by=world["secretary"])
+    review_actions.record_decision(panel=panel, decision="pass_with_changes", note="问题均可在报批前修改解决，经会议讨论一致同意",
                            minutes_document=doc, by=world["secretary"])
     event = Event.objects.get(kind="review_decision")
     assert event.payload["against_majority"] is True
@@ -300,8 +305,8 @@ def test_decision_by_wrong_role_is_refused(world):
     _conclude_all(panel, ["pass"] * 5)
     doc = _minutes(world)
     for user in (world["drafter"], world["experts"][0].user):
-        with pytest.raises(review.ReviewForbidden):
-            review.record_decision(panel=panel, decision="pass", minutes_document=doc, by=user)
+        with pytest.raises(lifecycle_errors.ReviewForbidden):
+            review_actions.record_decision(panel=panel, decision="pass", minutes_document=doc, by=user)
 
 
 def test_passing_decision_then_submit_for_approval_through_advance(world):
@@ -310,11 +315,11 @@ def test_passing_decision_then_submit_for_approval_through_advance(world):
     _conclude_all(panel, ["pass", "pass", "pass_with_changes", "pass"])
     assert not Notice.objects.filter(recipient=secretary, subject__contains="专家意见已齐").exists()
     last = panel.members.select_related("expert__user").order_by("id").last()
-    review.record_conclusion(member=last, conclusion="pass", by=last.expert.user)
+    review_actions.record_conclusion(member=last, conclusion="pass", by=last.expert.user)
     assert Notice.objects.filter(recipient=secretary, subject__contains="专家意见已齐").count() == 1
     events = Event.objects.count()
     version = LocalStandardProject.objects.get(pk=project.pk).version
-    panel = review.record_decision(panel=panel, decision="pass", note="", by=secretary,
+    panel = review_actions.record_decision(panel=panel, decision="pass", note="", by=secretary,
                                    minutes_file=(PDF, "第1轮审查会议纪要.pdf"))
     assert Event.objects.count() == events + 2  # the minutes upload and the decision
     project.refresh_from_db()
@@ -323,17 +328,17 @@ def test_passing_decision_then_submit_for_approval_through_advance(world):
     assert event.payload["tally"] == {"pass": 4, "pass_with_changes": 1, "fail": 0}
     assert event.payload["minutes"]["sha256"] == panel.minutes.sha256 == __import__("hashlib").sha256(PDF).hexdigest()
     assert event.payload["against_majority"] is False
-    with pytest.raises(review.ReviewError, match="不能重复录入"):
-        review.record_decision(panel=panel, decision="fail", note="x", minutes_document=panel.minutes, by=secretary)
+    with pytest.raises(lifecycle_errors.ReviewError, match="不能重复录入"):
+        review_actions.record_decision(panel=panel, decision="fail", note="x", minutes_document=panel.minutes, by=secretary)
     member = panel.members.select_related("expert__user").first()
-    with pytest.raises(review.ReviewError, match="已作出审查结论"):
-        review.record_conclusion(member=member, conclusion="fail", opinion="x", by=member.expert.user)
+    with pytest.raises(lifecycle_errors.ReviewError, match="已作出审查结论"):
+        review_actions.record_conclusion(member=member, conclusion="fail", opinion="x", by=member.expert.user)
     # Without the 报批稿 the table refuses; with it the drafter moves the project on.
-    with pytest.raises(services.TransitionRefused, match="报批稿"):
-        services.advance(project=project, action=Action.SUBMIT_FOR_APPROVAL, by=world["drafter"])
-    services.upload_document(project=project, kind=Doc.DRAFT_FOR_APPROVAL, data=PDF, filename="报批稿.pdf",
+    with pytest.raises(lifecycle_errors.TransitionRefused, match="报批稿"):
+        project_actions.advance(project=project, action=Action.SUBMIT_FOR_APPROVAL, by=world["drafter"])
+    documents.upload_document(project=project, kind=Doc.DRAFT_FOR_APPROVAL, data=PDF, filename="报批稿.pdf",
                              by=world["drafter"])
-    project = services.advance(project=project, action=Action.SUBMIT_FOR_APPROVAL, by=world["drafter"])
+    project = project_actions.advance(project=project, action=Action.SUBMIT_FOR_APPROVAL, by=world["drafter"])
     assert project.state == State.APPROVAL
     assert Notice.objects.filter(recipient=world["drafter"], subject__contains="技术审查结论").exists()
 
@@ -342,18 +347,18 @@ def test_a_failed_review_goes_back_to_drafting_and_the_next_round_is_a_new_panel
     project, secretary = world["project"], world["secretary"]
     panel = _form(world)
     _conclude_all(panel, ["fail"] * 4 + ["pass_with_changes"])
-    review.record_decision(panel=panel, decision="fail", note="", minutes_document=_minutes(world), by=secretary)
-    with pytest.raises(review.ReviewError, match="须先退回起草单位修改"):
+    review_actions.record_decision(panel=panel, decision="fail", note="", minutes_document=_minutes(world), by=secretary)
+    with pytest.raises(lifecycle_errors.ReviewError, match="须先退回起草单位修改"):
         _form(world)
-    project = services.advance(project=project, action=Action.RETURN_FOR_CHANGES, by=secretary, reason="按纪要修改")
+    project = project_actions.advance(project=project, action=Action.RETURN_FOR_CHANGES, by=secretary, reason="按纪要修改")
     assert project.state == State.DRAFTING
     LocalStandardProject.objects.filter(pk=project.pk).update(state=State.TECHNICAL_REVIEW,
                                                               stage_entered_at=timezone.now())
     project.refresh_from_db()
-    assert services.project_facts(project).review_decision == "fail"  # until the new panel decides
+    assert access.project_facts(project).review_decision == "fail"  # until the new panel decides
     second = _form(world, expert_ids=[e.pk for e in world["experts"][2:7]])
     assert second.round == 2
-    facts = services.project_facts(project)
+    facts = access.project_facts(project)
     assert facts.review_decision is None and facts.missing_conclusions == 5
 
 
@@ -362,17 +367,17 @@ def test_a_failed_review_goes_back_to_drafting_and_the_next_round_is_a_new_panel
 
 def test_pool_changes_are_events_and_duplicates_are_refused(world):
     officer, org = world["officer"], world["experts"][0].organisation
-    with pytest.raises(review.ReviewError, match="不能重复添加"):
-        review.add_expert(name="专家 0", organisation=org, by=officer)
-    with pytest.raises(review.ReviewForbidden):
-        review.add_expert(name="新专家", organisation=org, by=world["secretary"])
+    with pytest.raises(lifecycle_errors.ReviewError, match="不能重复添加"):
+        review_actions.add_expert(name="专家 0", organisation=org, by=officer)
+    with pytest.raises(lifecycle_errors.ReviewForbidden):
+        review_actions.add_expert(name="新专家", organisation=org, by=world["secretary"])
     expert = world["experts"][0]
     before = Event.objects.filter(subject=f"lifecycle.expert:{expert.pk}").count()
-    review.update_expert(expert=expert, name=expert.name, organisation=org, title="教授级高工",
+    review_actions.update_expert(expert=expert, name=expert.name, organisation=org, title="教授级高工",
                          speciality=expert.speciality, region_code="广州", user=expert.user, by=officer)
-    review.update_expert(expert=expert, name=expert.name, organisation=org, title="教授级高工",
+    review_actions.update_expert(expert=expert, name=expert.name, organisation=org, title="教授级高工",
                          speciality=expert.speciality, region_code="440100", user=expert.user, by=officer)
-    review.set_expert_active(expert=expert, active=False, by=officer)
+    review_actions.set_expert_active(expert=expert, active=False, by=officer)
     kinds = list(Event.objects.filter(subject=f"lifecycle.expert:{expert.pk}").order_by("seq")
                  .values_list("kind", flat=True))
     assert kinds[before:] == ["expert_changed", "expert_deactivated"]  # the second save changed nothing
@@ -589,7 +594,7 @@ def test_panel_context_queries_are_bounded(world, django_assert_max_num_queries)
     _minutes(world)
     project = LocalStandardProject.objects.get(pk=world["project"].pk)
     with django_assert_max_num_queries(4):
-        context = review.project_panel_context(project, world["secretary"], {"committee"})
+        context = review_queries.project_panel_context(project, world["secretary"], {"committee"})
     assert context["can_decide"] and len(context["data"]["members"]) == 7 and len(context["minutes_choices"]) == 1
 
 

@@ -8,8 +8,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from lifecycle import consultation as svc
-from lifecycle import services
+from lifecycle import documents, errors
+from lifecycle.consultation import queries as consultation_queries
 from lifecycle.models import ProjectDocument
 from lifecycle.tests.conftest import gb_draft
 from lifecycle.transitions import Doc, State
@@ -38,8 +38,8 @@ def _stored(project) -> tuple[int, int]:
 def test_a_hostile_draft_is_refused_at_upload_and_nothing_is_stored(open_project, people, build, why):
     before = _stored(open_project)
     started = time.monotonic()
-    with pytest.raises(services.DocumentRefused, match=f"征求意见稿无法读取，未保存：{why}"):
-        services.upload_document(project=open_project, kind="draft_for_comment", data=build(), filename="x.docx",
+    with pytest.raises(errors.DocumentRefused, match=f"征求意见稿无法读取，未保存：{why}"):
+        documents.upload_document(project=open_project, kind="draft_for_comment", data=build(), filename="x.docx",
                                  by=people["drafter"])
     assert time.monotonic() - started < 3
     assert _stored(open_project) == before
@@ -51,8 +51,8 @@ def test_an_encrypted_draft_is_refused(open_project, people):
     path = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "standards" / "DB-44-1989-2017.pdf"
     if not path.exists():
         pytest.skip("corpus not here")
-    with pytest.raises(services.DocumentRefused, match="已加密"):
-        services.upload_document(project=open_project, kind="draft_for_comment", by=people["drafter"],
+    with pytest.raises(errors.DocumentRefused, match="已加密"):
+        documents.upload_document(project=open_project, kind="draft_for_comment", by=people["drafter"],
                                  data=hostile.encrypted_pdf(path.read_bytes()), filename="locked.pdf")
 
 
@@ -60,8 +60,8 @@ def test_someone_who_may_not_upload_makes_nothing_parse(open_project, people, mo
     import smart.services
 
     monkeypatch.setattr(smart.services, "read_untrusted", _no_parsing)
-    with pytest.raises(services.DocumentRefused, match="当前账户不能上传"):
-        services.upload_document(project=open_project, kind="draft_for_comment", data=hostile.empty_paragraphs(),
+    with pytest.raises(errors.DocumentRefused, match="当前账户不能上传"):
+        documents.upload_document(project=open_project, kind="draft_for_comment", data=hostile.empty_paragraphs(),
                                  filename="x.docx", by=people["other_drafter"])
 
 
@@ -73,7 +73,7 @@ def test_the_outline_is_read_at_upload_and_the_page_never_parses(client, open_pr
     import smart.documents
     import smart.services
 
-    doc = services.upload_document(project=open_project, kind="draft_for_comment", data=gb_draft(),
+    doc = documents.upload_document(project=open_project, kind="draft_for_comment", data=gb_draft(),
                                    filename="草案.docx", by=people["drafter"])
     assert {"4.1", "4.2"} <= {c["number"] for c in doc.outline}
     monkeypatch.setattr(smart.services, "read_untrusted", _no_parsing)
@@ -99,12 +99,12 @@ def test_a_hostile_draft_stored_before_the_limits_costs_the_page_nothing(client,
     response = client.get(reverse("lifecycle:consultation", args=[open_project.code]))
     assert time.monotonic() - started < 3
     assert response.status_code == 200 and '<input type="text" name="clause"' in response.content.decode()
-    assert svc.draft_clauses(open_project) is None
+    assert consultation_queries.draft_clauses(open_project) is None
 
 
 def test_a_package_of_too_many_entries_is_refused_before_it_is_opened(open_project, people):
     before = _stored(open_project)
-    with pytest.raises(services.DocumentRefused, match="压缩包文件数超过上限"):
-        services.upload_document(project=open_project, kind="explanatory_report", data=hostile.many_entries(),
+    with pytest.raises(errors.DocumentRefused, match="压缩包文件数超过上限"):
+        documents.upload_document(project=open_project, kind="explanatory_report", data=hostile.many_entries(),
                                  filename="x.docx", by=people["drafter"])
     assert _stored(open_project) == before

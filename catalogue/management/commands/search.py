@@ -1,4 +1,5 @@
-"""`yuebiao search QUERY [filters] [--json]`: the catalogue search, as on the page and in the API."""
+"""`yuebiao search QUERY [filters] [--json]`: the catalogue search, as on the page and in the API (with the same
+`partial` flag and `did_you_mean` near numbers)."""
 
 import json
 import sys
@@ -44,5 +45,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(page, ensure_ascii=False, cls=DjangoJSONEncoder))
             return
         self.stdout.write(f"共 {page['total']} 项（第 {page['page']}/{page['pages']} 页）")
+        if page["partial"]:
+            self.stdout.write("没有同时包含全部词语的结果，以下为包含部分词语的标准")
         for item in page["items"]:
             self.stdout.write(f"{item['number']}\t{item['title_zh']}\t{item['status_label']}")
+        if page["did_you_mean"]:
+            self.stdout.write("我们找到了相近的标准号：")
+            for item in page["did_you_mean"]:
+                why = "、".join(item["difference_labels"])
+                self.stdout.write(f"{item['number']}\t{item['title_zh']}\t{why}")

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from lifecycle import consultation as svc
+from lifecycle.consultation import queries as consultation_queries
 from lifecycle.models import LocalStandardProject
 
 
@@ -39,13 +39,13 @@ class Command(BaseCommand):
     def _export(self, project, options):
         target = Path(options["file"])
         fmt = target.suffix.lower().lstrip(".")
-        if fmt not in svc.TABLE_FORMATS:
+        if fmt not in consultation_queries.TABLE_FORMATS:
             raise CommandError("文件后缀须为 .xlsx、.docx 或 .pdf")
         if not target.parent.is_dir():
             raise CommandError(f"目录不存在：{target.parent}")
-        data, _, _ = svc.comment_table(project, fmt, show_contacts=options["with_contact"])
+        data, _, _ = consultation_queries.comment_table(project, fmt, show_contacts=options["with_contact"])
         target.write_bytes(data)
-        counts = svc.comment_counts(project)
+        counts = consultation_queries.comment_counts(project)
         if options["json"]:
             self.stdout.write(json.dumps({"file": str(target), "format": fmt, "bytes": len(data), **{
                 k: counts[k] for k in ("total", "answered", "unanswered")}}, ensure_ascii=False))
@@ -55,9 +55,9 @@ class Command(BaseCommand):
 
     def _list(self, project, options):
         show = options["with_contact"]
-        labels = {} if show else svc.project_sender_labels(project)
-        rows = [svc.comment_view(c, show_contact=show, labels=labels)
-                for c in svc.project_comments(project, unanswered_only=options["unanswered"])]
+        labels = {} if show else consultation_queries.project_sender_labels(project)
+        rows = [consultation_queries.comment_view(c, show_contact=show, labels=labels)
+                for c in consultation_queries.project_comments(project, unanswered_only=options["unanswered"])]
         if options["json"]:
             for row in rows:
                 row["submitted_at"] = row["submitted_at"].isoformat()
@@ -75,5 +75,5 @@ class Command(BaseCommand):
             self.stdout.write(f"#{row['id']}  {row['clause_label']}  [{status}]  {row['sender']}  "
                               f"{timezone.localtime(row['submitted_at']):%Y-%m-%d %H:%M}")
             self.stdout.write("    " + " ".join(row["text"].split())[:120])
-        counts = svc.comment_counts(project)
+        counts = consultation_queries.comment_counts(project)
         self.stdout.write(f"共 {counts['total']} 条，已答复 {counts['answered']} 条，未答复 {counts['unanswered']} 条")

@@ -7,14 +7,18 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lifecycle import analytics, analytics_export
+from lifecycle import errors
+from lifecycle.analytics import export as analytics_export
+from lifecycle.analytics import facts as analytics_facts
+from lifecycle.analytics import filters as analytics_filters
+from lifecycle.analytics import queries as analytics_queries
 
 
 class Command(BaseCommand):
     help = "制定周期统计：立项下达至批准发布的用时、分阶段用时与瓶颈、按地市/部门/技术委员会分组。Cycle-time figures."
 
     def add_arguments(self, parser):
-        parser.add_argument("--by", choices=analytics.GROUPINGS, help="分组方式（默认三种都列）")
+        parser.add_argument("--by", choices=analytics_filters.GROUPINGS, help="分组方式（默认三种都列）")
         parser.add_argument("--from", dest="published_from", metavar="YYYY-MM-DD", help="发布日期（起）")
         parser.add_argument("--to", dest="published_to", metavar="YYYY-MM-DD", help="发布日期（止）")
         parser.add_argument("--plan-from", metavar="YYYY-MM-DD", help="立项下达日期（起）")
@@ -32,18 +36,18 @@ class Command(BaseCommand):
         keys = ("published_from", "published_to", "plan_from", "plan_to", "nature", "kind", "city", "department",
                 "committee")
         try:
-            filters = analytics.Filters.parse({k: o.get(k) for k in keys})
-        except analytics.AnalyticsInputError as exc:
+            filters = analytics_filters.Filters.parse({k: o.get(k) for k in keys})
+        except errors.AnalyticsInputError as exc:
             raise CommandError(str(exc)) from exc
         if o["xlsx"] and not Path(o["xlsx"]).resolve().parent.is_dir():
             raise CommandError(f"目录不存在：{Path(o['xlsx']).parent}")
         if o["refresh"]:
             started = time.perf_counter()
             print("重建汇总表 CycleFact …", file=sys.stderr, flush=True)
-            rows = analytics.refresh_facts()
+            rows = analytics_facts.refresh_facts()
             print(f"已汇总 {rows:,} 个已发布项目，用时 {time.perf_counter() - started:.1f} 秒", file=sys.stderr)
-        groupings = (o["by"],) if o["by"] else analytics.GROUPINGS
-        data = analytics.cycle_time(filters, groupings=groupings, use_cache=False)
+        groupings = (o["by"],) if o["by"] else analytics_filters.GROUPINGS
+        data = analytics_queries.cycle_time(filters, groupings=groupings, use_cache=False)
         if o["xlsx"]:
             print(f"导出 {o['xlsx']} …", file=sys.stderr, flush=True)
             Path(o["xlsx"]).write_bytes(analytics_export.export_xlsx(filters, figures=data if not o["by"] else None))

@@ -8,7 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from accounts.models import User
-from lifecycle import expert_import, review
+from lifecycle import errors
+from lifecycle.review import expert_import
+from lifecycle.review import queries as review_queries
 
 
 class Command(BaseCommand):
@@ -56,7 +58,7 @@ class Command(BaseCommand):
         try:
             report = expert_import.import_experts(data=path.read_bytes(), filename=path.name, by=by,
                                            dry_run=options["dry_run"], progress=progress)
-        except review.ReviewError as exc:
+        except errors.ReviewError as exc:
             if as_json:
                 self.stdout.write(jsonlib.dumps({"filename": path.name, "refused": str(exc)}, ensure_ascii=False))
             else:
@@ -83,7 +85,7 @@ class Command(BaseCommand):
             sys.exit(1)
 
     def _list(self, options):
-        qs = review.search_experts(options["q"], include_inactive=not options["active_only"])
+        qs = review_queries.search_experts(options["q"], include_inactive=not options["active_only"])
         rows = [{"id": e.pk, "name": e.name, "organisation": e.organisation.name if e.organisation_id else "",
                  "title": e.title, "speciality": e.speciality, "region_code": e.region_code, "active": e.active,
                  "username": e.user.username if e.user_id else ""} for e in qs.iterator(chunk_size=500)]

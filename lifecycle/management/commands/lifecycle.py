@@ -6,10 +6,12 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import User
-from lifecycle import reminders, services
+from accounts.models import Organisation, User
+from lifecycle import errors, reminders
 from lifecycle import transitions as rules
 from lifecycle.models import LocalStandardProject
+from lifecycle.projects import actions as project_actions
+from lifecycle.projects import queries as project_queries
 
 
 def _project_row(p: LocalStandardProject) -> dict:
@@ -19,7 +21,7 @@ def _project_row(p: LocalStandardProject) -> dict:
         "plan_issued_on": p.plan_issued_on.isoformat() if p.plan_issued_on else None,
         "published_on": p.published_on.isoformat() if p.published_on else None,
         "stage_due_on": p.stage_due_on.isoformat() if p.stage_due_on else None,
-        "drafting_months": services.drafting_months(p),
+        "drafting_months": project_queries.drafting_months(p),
     }
 
 
@@ -80,7 +82,7 @@ class Command(BaseCommand):
         if options["state"]:
             qs = qs.filter(state=options["state"])
         if options["overdue"]:
-            qs = services.overdue(qs)
+            qs = project_queries.overdue(qs)
         rows = [_project_row(p) for p in qs[: options["limit"]]]
         self._emit(options, rows, [f"{r['code']}  {r['state_label']:<6}  {r['number'] or '—':<20} {r['title_zh']}"
                                    for r in rows] or ["没有项目"])
@@ -90,10 +92,10 @@ class Command(BaseCommand):
         holders = [{"role": h.role.value, "label": h.label, "organisations": h.organisations,
                     "since": h.since.isoformat() if h.since else None,
                     "due_on": h.due_on.isoformat() if h.due_on else None, "overdue": h.overdue}
-                   for h in services.action_holders(project)]
+                   for h in project_queries.action_holders(project)]
         events = [{"seq": e.seq, "at": e.at.isoformat(), "actor": e.actor_label, "kind": e.kind, "hash": e.hash,
                    **{k: v for k, v in e.payload.items() if k in ("action", "from", "to", "reason")}}
-                  for e in services.project_timeline(project)]
+                  for e in project_queries.project_timeline(project)]
         payload = {**_project_row(project), "holders": holders, "events": events}
         lines = [f"{project.code} {project.title_zh}", f"阶段：{project.state_label}（第 {project.version} 版）"]
         lines += [f"待处理：{h['label']} {'、'.join(h['organisations'])} 期限 {h['due_on'] or '—'}"
@@ -111,13 +113,12 @@ class Command(BaseCommand):
                 raise CommandError(f"--data 应为 KEY=VALUE：{item}")
             data[key.strip()] = value.strip()
         if "agency" in data:
-            from accounts.models import Organisation
 
             data["agency"] = Organisation.objects.filter(name=data["agency"]).first()
         try:
-            project = services.advance(project=project, action=options["action"], by=self._user(options["username"]),
+            project = project_actions.advance(project=project, action=options["action"], by=self._user(options["username"]),
                                        reason=options["reason"], data=data, expected_version=options["version"])
-        except services.LifecycleError as exc:
+        except errors.LifecycleError as exc:
             if options["json"]:
                 self.stdout.write(json.dumps({"ok": False, "error": str(exc)}, ensure_ascii=False))
             raise CommandError(str(exc)) from exc
@@ -126,7 +127,7 @@ class Command(BaseCommand):
                     f"“{project.state_label}”阶段"])
 
     def _work(self, options):
-        rows = [_project_row(p) for p in services.work_list(self._user(options["username"]))]
+        rows = [_project_row(p) for p in project_queries.work_list(self._user(options["username"]))]
         self._emit(options, rows, [f"{r['code']}  {r['state_label']}  期限 {r['stage_due_on'] or '—'}  {r['title_zh']}"
                                    for r in rows] or ["没有待办"])
 

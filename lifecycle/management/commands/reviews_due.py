@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json as jsonlib
+
 from django.core.management.base import BaseCommand
 from tqdm import tqdm
 
-from lifecycle import implementation as impl
 from lifecycle import references as refs
+from lifecycle.implementation import actions as implementation_actions
+from lifecycle.implementation import queries as implementation_queries
 
 
 class Command(BaseCommand):
@@ -22,8 +25,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, months: int = 0, open_due: bool = False, json: bool = False, **options):
         as_json = json
-        import json as jsonlib
-
         if months < 0 or months > 120:
             self.stderr.write("--months 应在 0 到 120 之间")
             raise SystemExit(2)
@@ -32,11 +33,11 @@ class Command(BaseCommand):
         if open_due:
             # References first: a text parsed since the last run may make a review due today.
             references = refs.refresh_missing_references()
-            due_now = impl.reviews_due(within_months=0)
+            due_now = implementation_queries.reviews_due(within_months=0)
             with tqdm(total=len(due_now), desc="开启复审", unit="项", file=self.stderr._out,
                       disable=as_json or not due_now) as bar:
-                opened = impl.open_due_reviews(progress=bar.update)
-        rows = impl.reviews_due(within_months=months)
+                opened = implementation_actions.open_due_reviews(progress=bar.update)
+        rows = implementation_queries.reviews_due(within_months=months)
         failed = [o for o in opened if o["error"]]
         if as_json:
             self.stdout.write(jsonlib.dumps({

@@ -23,9 +23,25 @@
       bar.style.width = percent + "%";
     });
   }
+  // Filters marked data-collapse-on-phone start folded on a narrow screen, so the results come first under them.
+  function foldFilters(root) {
+    if (!window.matchMedia || !window.matchMedia("(max-width: 720px)").matches) return;
+    var panels = root.matches && root.matches("[data-collapse-on-phone]") ? [root] : [];
+    root.querySelectorAll("[data-collapse-on-phone]").forEach(function (panel) { panels.push(panel); });
+    panels.forEach(function (panel) { panel.removeAttribute("open"); });
+  }
+  // Back on a wide screen the filters have no control to open them: open them again.
+  if (window.matchMedia) {
+    var wide = window.matchMedia("(min-width: 721px)");
+    var reopen = function () {
+      if (wide.matches) document.querySelectorAll("[data-collapse-on-phone]").forEach(function (p) { p.setAttribute("open", ""); });
+    };
+    if (wide.addEventListener) wide.addEventListener("change", reopen);
+  }
   if (window.htmx) {
     window.htmx.onLoad(drawBars);
+    window.htmx.onLoad(foldFilters);
   } else {
-    document.addEventListener("DOMContentLoaded", function () { drawBars(document); });
+    document.addEventListener("DOMContentLoaded", function () { drawBars(document); foldFilters(document); });
   }
 })();

@@ -15,9 +15,12 @@ from django.db import transaction
 from accounts.models import Organisation, User
 from accounts.permissions import can
 from accounts.roles import Action as AccountAction
-from lifecycle import services
+from lifecycle import documents
+from lifecycle import errors as lifecycle_errors
+from lifecycle.errors import ReviewError, ReviewForbidden
 from lifecycle.models import Expert
-from lifecycle.review import ReviewError, ReviewForbidden, _check_region, _expert_state, _norm, may_manage_pool
+from lifecycle.review.actions import check_region, expert_state
+from lifecycle.review.queries import may_manage_pool, normalise_name
 from trail.services import record
 
 # Expert import: an expert list is a few thousand rows at most.
@@ -76,8 +79,8 @@ def _read_sheet(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, 
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRefused(f"文件 {len(data) / 2**20:.1f} MB，超过 {MAX_IMPORT_BYTES // 2**20} MB 上限")
     try:
-        kind = services.sniff_document(data, filename)
-    except services.DocumentRefused as exc:
+        kind = documents.sniff_document(data, filename)
+    except lifecycle_errors.DocumentRefused as exc:
         raise ImportRefused(f"{exc}；专家名单须为 Excel（.xlsx）文件") from exc
     if kind != "xlsx":
         raise ImportRefused(f"“{filename}”是 {kind.upper()} 文件，不是 Excel（.xlsx）文件")
@@ -123,8 +126,8 @@ def check_import(data: bytes, filename: str) -> ImportReport:
     report = ImportReport(filename=filename, sha256=hashlib.sha256(data).hexdigest())
     header, rows = _read_sheet(data, filename)
     index = {name: header.index(name) for name in IMPORT_COLUMNS if name in header}
-    orgs = {_norm(o.name): o for o in Organisation.objects.only("id", "name")}
-    pool = {(_norm(n), org_id): pk for pk, n, org_id in Expert.objects.values_list("id", "name", "organisation_id")}
+    orgs = {normalise_name(o.name): o for o in Organisation.objects.only("id", "name")}
+    pool = {(normalise_name(n), org_id): pk for pk, n, org_id in Expert.objects.values_list("id", "name", "organisation_id")}
     wanted_users = {r[index["账号"]] for _, r in rows if "账号" in index and index["账号"] < len(r) and r[index["账号"]]}
     users = {u.username: u for u in User.objects.filter(username__in=wanted_users)}
     linked = dict(Expert.objects.filter(user__username__in=wanted_users).values_list("user__username", "name"))
@@ -143,7 +146,7 @@ def check_import(data: bytes, filename: str) -> ImportReport:
             bad("姓名", "姓名不能为空")
         elif len(name) > 100:
             bad("姓名", f"姓名不能超过 100 字（现为 {len(name)} 字）")
-        org = orgs.get(_norm(org_name)) if org_name else None
+        org = orgs.get(normalise_name(org_name)) if org_name else None
         if not org_name:
             bad("工作单位", "工作单位不能为空（利益冲突回避按工作单位判断）")
         elif org is None:
@@ -154,7 +157,7 @@ def check_import(data: bytes, filename: str) -> ImportReport:
                 bad(column, f"{column}不能超过 {limit} 字")
         region = ""
         try:
-            region = _check_region(value.get("所在地区", ""))
+            region = check_region(value.get("所在地区", ""))
         except ReviewError as exc:
             bad("所在地区", str(exc))
         user = None
@@ -172,7 +175,7 @@ def check_import(data: bytes, filename: str) -> ImportReport:
             else:
                 users_in_file[username] = number
         if name and org is not None:
-            key = (_norm(name), org.pk)
+            key = (normalise_name(name), org.pk)
             if key in pool:
                 bad("姓名", f"专家库中已有“{org.name}”的专家“{name}”（编号 {pool[key]}），重复")
             elif key in in_file:
@@ -207,7 +210,7 @@ def import_experts(*, data: bytes, filename: str, by: User | None, dry_run: bool
                 speciality=row["speciality"], region_code=row["region_code"], user=row["user"], active=True,
             )
             record(f"lifecycle.expert:{expert.pk}", actor=by, kind="expert_added", data={
-                **_expert_state(expert), "via": "import", "file": filename, "file_sha256": report.sha256,
+                **expert_state(expert), "via": "import", "file": filename, "file_sha256": report.sha256,
                 "row": row["row"],
             })
             if progress:

@@ -11,8 +11,10 @@ from ninja.files import UploadedFile
 from accounts.api_auth import RoleAuth, access_extra
 from accounts.models import Organisation
 from accounts.roles import Action as AccountAction
-from lifecycle import services
-from lifecycle.models import LocalStandardProject
+from lifecycle import documents as lifecycle_documents
+from lifecycle import errors, web
+from lifecycle.projects import actions as project_actions
+from lifecycle.projects import queries as project_queries
 from yuebiao.bounds import MAX_INT64, Offset
 
 router = Router(tags=["地方标准项目 Local-standard projects"])
@@ -85,12 +87,12 @@ class ProjectDetailOut(ProjectOut):
     def resolve_holders(obj):
         return [
             {"role": h.role.value, "label": h.label, "organisations": h.organisations, "since": h.since,
-             "due_on": h.due_on, "overdue": h.overdue} for h in services.action_holders(obj)
+             "due_on": h.due_on, "overdue": h.overdue} for h in project_queries.action_holders(obj)
         ]
 
     @staticmethod
     def resolve_actions(obj, context):
-        return services.offered_actions(context["request"].auth, obj)
+        return project_queries.offered_actions(context["request"].auth, obj)
 
     @staticmethod
     def resolve_documents(obj):
@@ -132,14 +134,6 @@ class EventOut(Schema):
     hash: str
 
 
-def _project(request, code: str) -> LocalStandardProject:
-    """services.project_for for the API: 404 or 403 with the services' message."""
-    try:
-        return services.project_for(request.auth, code)
-    except services.ProjectNotFound as exc:
-        raise HttpError(404, str(exc)) from exc
-    except services.NotAllowed as exc:
-        raise HttpError(403, str(exc)) from exc
 
 
 def _orgs(names: list[str], kind: str) -> list[Organisation]:
@@ -152,7 +146,7 @@ def _orgs(names: list[str], kind: str) -> list[Organisation]:
 
 @router.get("/projects", response=list[ProjectOut], summary="我可查看的项目", **WORK)
 def list_projects(request, state: str = "", limit: int = Query(50, ge=1, le=500), offset: Offset = 0):
-    qs = services.visible_projects(request.auth)
+    qs = project_queries.visible_projects(request.auth)
     if state:
         qs = qs.filter(state=state)
     return list(qs.order_by("-created_at", "-id")[offset:offset + limit])
@@ -160,7 +154,7 @@ def list_projects(request, state: str = "", limit: int = Query(50, ge=1, le=500)
 
 @router.get("/work", response=list[ProjectOut], summary="待我处理", **WORK)
 def my_work(request):
-    return list(services.work_list(request.auth)[:500])
+    return list(project_queries.work_list(request.auth)[:500])
 
 
 @router.post("/projects", response={201: ProjectOut, 400: Problem, 403: Problem}, summary="提出立项申请", **PROPOSE)
@@ -168,15 +162,15 @@ def create_project(request, body: ProposalIn):
     committee = _orgs([body.technical_committee], Organisation.Kind.TECHNICAL_COMMITTEE)[0] \
         if body.technical_committee else None
     try:
-        project = services.propose(
+        project = project_actions.propose(
             by=request.auth, title_zh=body.title_zh, title_en=body.title_en, kind=body.kind, nature=body.nature,
             mandatory_basis=body.mandatory_basis, city_code=body.city_code, scope=body.scope,
-            necessity=body.necessity, technical_committee=committee, revises=services.standard_to_revise(body.revises),
+            necessity=body.necessity, technical_committee=committee, revises=project_actions.standard_to_revise(body.revises),
             drafting_organisations=_orgs(body.drafting_organisations, Organisation.Kind.DRAFTING_ORGANISATION),
         )
-    except services.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise HttpError(403, str(exc)) from exc
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     return 201, project
 
@@ -184,13 +178,13 @@ def create_project(request, body: ProposalIn):
 @router.get("/projects/{code}", response={200: ProjectDetailOut, 404: Problem}, summary="项目详情",
             **WORK)
 def project_detail(request, code: str):
-    return _project(request, code)
+    return web.api_project(request, code)
 
 
 @router.post("/projects/{code}/moves", response={200: ProjectOut, 400: Problem, 404: Problem, 409: Problem},
              summary="执行操作（按转换规则表）", **WORK)
 def move(request, code: str, body: MoveIn):
-    project = _project(request, code)
+    project = web.api_project(request, code)
     data: dict = dict(body.data)
     if "agency" in data:
         agency = Organisation.objects.filter(name=data["agency"], kind=Organisation.Kind.EVALUATION_AGENCY).first()
@@ -198,24 +192,24 @@ def move(request, code: str, body: MoveIn):
             raise HttpError(400, f"没有评估机构“{data['agency']}”")
         data["agency"] = agency
     try:
-        return services.advance(project=project, action=body.action, by=request.auth, reason=body.reason, data=data,
+        return project_actions.advance(project=project, action=body.action, by=request.auth, reason=body.reason, data=data,
                                 expected_version=body.version)
-    except services.ConcurrentChange as exc:
+    except errors.ConcurrentChange as exc:
         raise HttpError(409, str(exc)) from exc
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
 
 
 @router.post("/projects/{code}/documents", response={201: dict, 400: Problem, 404: Problem},
              summary="上传项目文件（PDF、Word 或 Excel）", **WORK)
 def upload_document(request, code: str, kind: Form[str], file: File[UploadedFile]):
-    project = _project(request, code)
-    if file.size > services.MAX_DOCUMENT_BYTES:
+    project = web.api_project(request, code)
+    if file.size > lifecycle_documents.MAX_DOCUMENT_BYTES:
         raise HttpError(400, "文件超过 50 MB 上限")
     try:
-        doc = services.upload_document(project=project, kind=kind, data=file.read(), filename=file.name or "",
+        doc = lifecycle_documents.upload_document(project=project, kind=kind, data=file.read(), filename=file.name or "",
                                        by=request.auth)
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     return 201, {"kind": doc.kind, "version": doc.version, "sha256": doc.sha256, "size": doc.size}
 
@@ -223,8 +217,8 @@ def upload_document(request, code: str, kind: Form[str], file: File[UploadedFile
 @router.get("/projects/{code}/events", response={200: list[EventOut], 404: Problem},
             summary="项目的全过程记录（含哈希链）", **WORK)
 def project_events(request, code: str):
-    project = _project(request, code)
+    project = web.api_project(request, code)
     return [
         {"seq": e.seq, "at": e.at, "actor": e.actor_label, "kind": e.kind, "public": e.public, "data": e.payload,
-         "prev_hash": e.prev_hash, "hash": e.hash} for e in services.project_timeline(project)
+         "prev_hash": e.prev_hash, "hash": e.hash} for e in project_queries.project_timeline(project)
     ]

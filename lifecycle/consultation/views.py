@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import access, public
 from accounts.roles import Action as AccountAction
-from lifecycle import consultation as svc
-from lifecycle import services
-from lifecycle.views.projects import _project_or_404
-from lifecycle.personal_data import may_see_comment_contacts
+from lifecycle import access as lifecycle_access
+from lifecycle import errors, outline, web
+from lifecycle.consultation import actions as consultation_actions
+from lifecycle.consultation import queries as consultation_queries
 from lifecycle.models import LocalStandardProject, PublicComment
+from lifecycle.personal_data import may_see_comment_contacts
 from lifecycle.transitions import DOC_LABELS, STATE_LABELS, Doc, State
 from yuebiao.proxy import client_address
 
@@ -42,19 +43,19 @@ def _public_project(code: str) -> LocalStandardProject:
 @require_GET
 def consultations(request):
     today = timezone.localdate()
-    rows = [{"project": p, "days_left": svc.days_left(p, today), "open": svc.is_open(p, today)}
-            for p in svc.open_consultations(today)]
+    rows = [{"project": p, "days_left": consultation_queries.days_left(p, today), "open": consultation_queries.is_open(p, today)}
+            for p in consultation_queries.open_consultations(today)]
     return render(request, "lifecycle/consultation/list.html", {"rows": rows, "today": today})
 
 
 def _captcha_context(request) -> dict:
-    challenge = svc.issue_captcha(request.session)
+    challenge = consultation_actions.issue_captcha(request.session)
     return {"captcha_id": challenge.id, "captcha_svg": mark_safe(challenge.svg),  # noqa: S308 - drawn by our code
-            "captcha_minutes": svc.CAPTCHA_TTL_SECONDS // 60}
+            "captcha_minutes": consultation_actions.CAPTCHA_TTL_SECONDS // 60}
 
 
 def _detail_context(request, project, *, values=None, error="", field="") -> dict:
-    documents = svc.public_documents(project) if project.state == State.CONSULTATION else {}
+    documents = consultation_queries.public_documents(project) if project.state == State.CONSULTATION else {}
     user = request.user
     values = values or {}
     if user.is_authenticated and not values:
@@ -62,21 +63,21 @@ def _detail_context(request, project, *, values=None, error="", field="") -> dic
     mine = []
     if user.is_authenticated:
         own = project.comments.filter(user=user).select_related("answered_by").order_by("-submitted_at")[:50]
-        mine = [svc.comment_view(c, show_contact=True) for c in own]
+        mine = [consultation_queries.comment_view(c, show_contact=True) for c in own]
     context = {
         "project": project, "documents": [
             {"kind": kind, "label": DOC_LABELS[Doc(kind)][0], "doc": documents[kind],
              "url": reverse("lifecycle:consultation-document", args=[project.code, kind])}
-            for kind in (d.value for d in svc.PUBLIC_DOCS) if kind in documents
+            for kind in (d.value for d in consultation_queries.PUBLIC_DOCS) if kind in documents
         ],
-        "clauses": svc.draft_clauses(project, documents) if documents else None,
-        "open": svc.is_open(project), "in_consultation": project.state == State.CONSULTATION,
-        "days_left": svc.days_left(project), "comment_count": project.comments.count(),
+        "clauses": consultation_queries.draft_clauses(project, documents) if documents else None,
+        "open": consultation_queries.is_open(project), "in_consultation": project.state == State.CONSULTATION,
+        "days_left": consultation_queries.days_left(project), "comment_count": project.comments.count(),
         "values": values, "error": error, "error_field": field, "mine": mine,
-        "limits": {"text": svc.MAX_TEXT_CHARS, "proposal": svc.MAX_PROPOSAL_CHARS, "name": svc.MAX_NAME_CHARS,
-                   "organisation": svc.MAX_ORGANISATION_CHARS, "contact": svc.MAX_CONTACT_CHARS,
-                   "clause": svc.MAX_CLAUSE_CHARS},
-        "rate_limits": [(int(w.total_seconds() // 60), n) for w, n in svc.RATE_LIMITS],
+        "limits": {"text": consultation_actions.MAX_TEXT_CHARS, "proposal": consultation_actions.MAX_PROPOSAL_CHARS, "name": consultation_actions.MAX_NAME_CHARS,
+                   "organisation": consultation_actions.MAX_ORGANISATION_CHARS, "contact": consultation_actions.MAX_CONTACT_CHARS,
+                   "clause": outline.MAX_CLAUSE_CHARS},
+        "rate_limits": [(int(w.total_seconds() // 60), n) for w, n in consultation_actions.RATE_LIMITS],
         "needs_captcha": not user.is_authenticated,
     }
     clause = values.get("clause", "")
@@ -97,30 +98,30 @@ def consultation(request, code: str):
     if values["clause"] == "__other__":
         values["clause"] = request.POST.get("clause_other", "")
     status, error, field, retry_after = 400, "", "", 0
-    digest = svc.sender_digest(client_address(request))
+    digest = consultation_actions.sender_digest(client_address(request))
     try:
-        svc.ensure_open(project)
-        svc.check_rate(project, digest)
-        svc.clean_comment(**values)
+        consultation_actions.ensure_open(project)
+        consultation_actions.check_rate(project, digest)
+        consultation_actions.clean_comment(**values)
         solved = ""
         if not request.user.is_authenticated:
-            solved = svc.check_captcha(request.session, request.POST.get("captcha_id"),
+            solved = consultation_actions.check_captcha(request.session, request.POST.get("captcha_id"),
                                        request.POST.get("captcha_answer"), project=project, sender_digest=digest)
-        comment = svc.submit_comment(project=project, **values, user=request.user, sender_digest=digest,
+        comment = consultation_actions.submit_comment(project=project, **values, user=request.user, sender_digest=digest,
                                      captcha_id=solved)
-    except svc.RateLimited as exc:
+    except errors.RateLimited as exc:
         status, error, retry_after = 429, str(exc), exc.retry_after
-    except svc.CommentRefused as exc:
+    except errors.CommentRefused as exc:
         error, field = str(exc), exc.field
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         error = str(exc)
     else:
         messages.success(request, _("您的意见已提交（第 %(n)s 号），感谢参与。起草单位将逐条答复。") % {"n": comment.pk})
         return redirect(reverse("lifecycle:consultation", args=[project.code]) + "#comment-form")
     # The oversized text is not sent back into the page: what was refused is not worth 100,000 characters again.
-    if len(values["text"]) > svc.MAX_TEXT_CHARS:
+    if len(values["text"]) > consultation_actions.MAX_TEXT_CHARS:
         values["text"] = ""
-    if len(values["proposal"]) > svc.MAX_PROPOSAL_CHARS:
+    if len(values["proposal"]) > consultation_actions.MAX_PROPOSAL_CHARS:
         values["proposal"] = ""
     response = render(request, "lifecycle/consultation/detail.html",
                       _detail_context(request, project, values=values, error=error, field=field), status=status)
@@ -142,7 +143,7 @@ def consultation_captcha(request, code: str):
 def consultation_document(request, code: str, kind: str):
     """The draft for comment or the explanatory report, for anyone, only while the project is in consultation."""
     project = get_object_or_404(LocalStandardProject, code=code)
-    doc = svc.public_document(project, kind)
+    doc = consultation_queries.public_document(project, kind)
     if doc is None:
         raise Http404(_("这份文件不公开，或征求意见已结束"))
     response = FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.filename)
@@ -158,44 +159,44 @@ def consultation_document(request, code: str, kind: str):
 @access(AccountAction.LIFECYCLE_WORK)
 @require_GET
 def comments(request, code: str):
-    project = _project_or_404(request, code)
-    roles = services.project_roles(request.user, project)
+    project = web.project_or_404(request, code)
+    roles = lifecycle_access.project_roles(request.user, project)
     show = request.GET.get("show", "")
-    qs = svc.project_comments(project, unanswered_only=show == "unanswered")
+    qs = consultation_queries.project_comments(project, unanswered_only=show == "unanswered")
     page = Paginator(qs, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
-    answerer = svc.may_answer(roles)
+    answerer = consultation_queries.may_answer(roles)
     show = may_see_comment_contacts(request.user, project)
-    labels = {} if show else svc.project_sender_labels(project)
-    rows = [svc.comment_view(c, show_contact=show, labels=labels) for c in page.object_list]
+    labels = {} if show else consultation_queries.project_sender_labels(project)
+    rows = [consultation_queries.comment_view(c, show_contact=show, labels=labels) for c in page.object_list]
     return render(request, "lifecycle/consultation/comments.html", {
-        "project": project, "rows": rows, "page": page, "show": show, "counts": svc.comment_counts(project),
-        "may_answer": answerer and project.state in svc.ANSWER_STATES, "may_attach": answerer
+        "project": project, "rows": rows, "page": page, "show": show, "counts": consultation_queries.comment_counts(project),
+        "may_answer": answerer and project.state in consultation_queries.ANSWER_STATES, "may_attach": answerer
         and project.state == State.RESOLUTION, "resolutions": PublicComment.Resolution.choices,
         "table_urls": [(fmt, reverse("lifecycle:comment-table", args=[project.code, fmt]))
-                       for fmt in svc.TABLE_FORMATS],
-        "answer_states": "、".join(STATE_LABELS[s][0] for s in svc.ANSWER_STATES),
+                       for fmt in consultation_queries.TABLE_FORMATS],
+        "answer_states": "、".join(STATE_LABELS[s][0] for s in consultation_queries.ANSWER_STATES),
     })
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def answer(request, code: str, pk: int):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     comment = get_object_or_404(PublicComment.objects.select_related("answered_by"), pk=pk, project=project)
-    roles = services.project_roles(request.user, project)
-    if not svc.may_answer(roles):
+    roles = lifecycle_access.project_roles(request.user, project)
+    if not consultation_queries.may_answer(roles):
         raise PermissionDenied(_("只有该项目的起草单位或省局标准化处可以答复意见"))
     error, status = "", 200
     try:
-        comment = svc.answer_comment(comment=comment, resolution=request.POST.get("resolution", ""),
+        comment = consultation_actions.answer_comment(comment=comment, resolution=request.POST.get("resolution", ""),
                                      response=request.POST.get("response", ""), by=request.user,
                                      expected_answered_at=request.POST.get("token"))
-    except svc.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except svc.StaleAnswer as exc:
+    except errors.StaleAnswer as exc:
         error, status = str(exc), 409
         comment.refresh_from_db()
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         error, status = str(exc), 400
     if not request.htmx:
         if error:
@@ -204,25 +205,25 @@ def answer(request, code: str, pk: int):
             messages.success(request, _("第 %(n)s 号意见已答复") % {"n": comment.pk})
         return redirect(reverse("lifecycle:comments", args=[project.code]) + f"#comment-{comment.pk}")
     show = may_see_comment_contacts(request.user, project)
-    row = svc.comment_view(comment, show_contact=show, labels={} if show else svc.project_sender_labels(project))
+    row = consultation_queries.comment_view(comment, show_contact=show, labels={} if show else consultation_queries.project_sender_labels(project))
     if error and status == 400:
         # Keep what the drafter typed so the reason is not lost with the error.
         row = {**row, "draft_resolution": request.POST.get("resolution", ""),
-               "draft_response": request.POST.get("response", "")[: svc.MAX_RESPONSE_CHARS]}
+               "draft_response": request.POST.get("response", "")[: consultation_actions.MAX_RESPONSE_CHARS]}
     return render(request, "lifecycle/consultation/_comment.html", {
-        "project": project, "c": row, "may_answer": project.state in svc.ANSWER_STATES, "error": error,
+        "project": project, "c": row, "may_answer": project.state in consultation_queries.ANSWER_STATES, "error": error,
         "resolutions": PublicComment.Resolution.choices, "just_saved": not error,
-        "oob_counts": svc.comment_counts(project),
+        "oob_counts": consultation_queries.comment_counts(project),
     }, status=status)
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_GET
 def comment_table(request, code: str, fmt: str):
-    project = _project_or_404(request, code)
-    if fmt not in svc.TABLE_FORMATS:
+    project = web.project_or_404(request, code)
+    if fmt not in consultation_queries.TABLE_FORMATS:
         raise Http404(_("只能导出为 xlsx、docx 或 pdf"))
-    data, content_type, filename = svc.comment_table(project, fmt,
+    data, content_type, filename = consultation_queries.comment_table(project, fmt,
                                                      show_contacts=may_see_comment_contacts(request.user, project))
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -232,12 +233,12 @@ def comment_table(request, code: str, fmt: str):
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def attach_table(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     try:
-        doc = svc.attach_comment_table(project=project, by=request.user)
-    except svc.NotAllowed as exc:
+        doc = consultation_actions.attach_comment_table(project=project, by=request.user)
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         messages.error(request, str(exc))
         status = 400
     else:

@@ -12,9 +12,12 @@ from accounts.api_auth import PUBLIC, RoleAuth, access_extra
 from accounts.permissions import can, roles_of
 from accounts.roles import Action as AccountAction
 from accounts.roles import Role as AccountRole
-from lifecycle import captcha, services, timeline
-from lifecycle import implementation as impl
+from catalogue.queries import find_standard
+from lifecycle import access, captcha, errors, timeline
+from lifecycle.implementation import actions as implementation_actions
+from lifecycle.implementation import queries as implementation_queries
 from lifecycle.models import ImplementationEvaluation
+from lifecycle.projects import queries as project_queries
 from yuebiao.bounds import DbId
 from yuebiao.proxy import client_address
 
@@ -109,7 +112,6 @@ class ScoresOut(Schema):
 
 
 def _standard(slug: str):
-    from catalogue.queries import find_standard
 
     std = find_standard(slug)
     if std is None:
@@ -120,7 +122,7 @@ def _standard(slug: str):
 @router.get("/feedback/captcha", response=CaptchaOut, summary="取得反馈验证码（匿名提交反馈前调用，保留会话 cookie）",
             **OPEN)
 def feedback_captcha(request):
-    challenge = impl.issue_captcha(request.session)
+    challenge = implementation_actions.issue_captcha(request.session)
     return {"id": challenge.id, "svg": challenge.svg, "expires_in": captcha.TTL_SECONDS}
 
 
@@ -139,22 +141,22 @@ def post_feedback(request, slug: str, body: FeedbackIn):
             raise HttpError(400, "匿名提交须先 GET /api/lifecycle/feedback/captcha 取得验证码，并在同一会话中"
                                  "提交 captcha_id 与 captcha_answer；或登录后提交")
         try:
-            impl.clean_feedback(kind=body.kind, text=body.text, author_name=body.name,
+            implementation_actions.clean_feedback(kind=body.kind, text=body.text, author_name=body.name,
                                 author_organisation=body.organisation, contact=body.contact)
-            impl.check_rate(sender=sender, user=None)
-            solved = impl.check_captcha(request.session, body.captcha_id, body.captcha_answer, sender=sender)
-        except impl.TooMany as exc:
+            implementation_actions.check_rate(sender=sender, user=None)
+            solved = implementation_actions.check_captcha(request.session, body.captcha_id, body.captcha_answer, sender=sender)
+        except errors.TooMany as exc:
             raise HttpError(429, str(exc)) from exc
-        except services.LifecycleError as exc:
+        except errors.LifecycleError as exc:
             raise HttpError(400, str(exc)) from exc
     try:
-        fb = impl.submit_feedback(
+        fb = implementation_actions.submit_feedback(
             standard=std, kind=body.kind, text=body.text, author_name=body.name, author_organisation=body.organisation,
             contact=body.contact, user=user, sender=sender, captcha_id=solved,
         )
-    except impl.TooMany as exc:
+    except errors.TooMany as exc:
         raise HttpError(429, str(exc)) from exc
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     return Status(201, {"id": fb.pk, "standard": std.number, "kind": fb.kind, "status": fb.status,
                         "submitted_at": fb.submitted_at})
@@ -186,20 +188,20 @@ def reviews_due(request, months: int = 6):
     user = request.auth
     if not (can(user, AccountAction.LIFECYCLE_MANAGE) or AccountRole.CITY_OFFICER in roles_of(user)):
         raise HttpError(403, "复审到期清单仅供省局和地市市场监管部门查看")
-    return [r.as_dict() for r in impl.reviews_due(services.visible_projects(user), within_months=months)]
+    return [r.as_dict() for r in implementation_queries.reviews_due(project_queries.visible_projects(user), within_months=months)]
 
 
 @router.post("/evaluations/{evaluation_id}/scores", response={200: ScoresOut, 400: Problem, 403: Problem, 404: Problem},
              summary="评估机构录入评分与评估结论", **WORK)
 def score(request, evaluation_id: Path[DbId], body: ScoresIn):
     ev = ImplementationEvaluation.objects.select_related("project").filter(pk=evaluation_id).first()
-    if ev is None or not services.can_view_project(request.auth, ev.project):
+    if ev is None or not access.can_view_project(request.auth, ev.project):
         raise HttpError(404, "没有这项评估委托")
     try:
-        ev = impl.score_evaluation(evaluation=ev, scores=body.scores, conclusion=body.conclusion, by=request.auth)
-    except impl.NotAllowed as exc:
+        ev = implementation_actions.score_evaluation(evaluation=ev, scores=body.scores, conclusion=body.conclusion, by=request.auth)
+    except errors.NotAllowed as exc:
         raise HttpError(403, str(exc)) from exc
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     return {"evaluation": ev.pk, "project": ev.project.code, "scores": ev.scores, "total_score": str(ev.total_score),
             "conclusion": ev.conclusion}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -15,10 +15,16 @@ from django.utils.translation import gettext_lazy
 from accounts.models import Organisation
 from accounts.permissions import access, can
 from accounts.roles import Action
-from lifecycle import analytics, analytics_export, services
-from lifecycle.analytics import AnalyticsInputError, Filters
+from catalogue.models import AdminDivision
+from lifecycle import transitions
+from lifecycle.analytics import export as analytics_export
+from lifecycle.analytics import filters as analytics_filters
+from lifecycle.analytics import queries as analytics_queries
+from lifecycle.analytics.filters import Filters
 from lifecycle.deadlines import Period, Unit
+from lifecycle.errors import AnalyticsInputError
 from lifecycle.models import LocalStandardProject
+from lifecycle.projects import queries as project_queries
 
 BY_LABELS = {"city": gettext_lazy("按地市"), "department": gettext_lazy("按部门"),
              "committee": gettext_lazy("按技术委员会")}
@@ -67,7 +73,7 @@ def _project_scope(user):
     """Ids of the projects the reader may open (None: all of them, for the bureau)."""
     if _bureau(user):
         return None
-    return services.visible_projects(user).order_by().values("id")
+    return project_queries.visible_projects(user).order_by().values("id")
 
 
 def _query(filters: Filters, all_cities: bool = False, **extra) -> str:
@@ -80,7 +86,6 @@ def _query(filters: Filters, all_cities: bool = False, **extra) -> str:
 
 
 def _choices():
-    from catalogue.models import AdminDivision
 
     cities = [("440000", _("省级（全省范围）"))] + list(
         AdminDivision.objects.filter(level=AdminDivision.Level.PREFECTURE, code__startswith="44")
@@ -114,15 +119,15 @@ def _chart_data(data: dict) -> dict:
 def dashboard(request):
     filters, error, defaulted = _filters(request)
     by = request.GET.get("by", "city")
-    by = by if by in analytics.GROUPINGS else "city"
+    by = by if by in analytics_filters.GROUPINGS else "city"
     sort = request.GET.get("sort", "-count")
     every = _all_cities(request, filters)
-    data = analytics.cycle_time(filters, groupings=(by,))
-    rows = analytics.sort_groups(data["groups"][by], sort)
+    data = analytics_queries.cycle_time(filters, groupings=(by,))
+    rows = analytics_queries.sort_groups(data["groups"][by], sort)
     province = None
     if filters.city:
         # The same figures without the city: the province's average to compare with (cached like any other view).
-        province = analytics.headline(filters.with_(city=""))
+        province = analytics_queries.headline(filters.with_(city=""))
     # Each row's links: the same filters with the row's city, department or committee in place of any chosen one.
     base = filters.with_(**{by: "" if by == "city" else None})
     for row in rows:
@@ -165,7 +170,6 @@ def export(request):
     response = HttpResponse(
         body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     name = f"制定周期统计-{today:%Y%m%d}.xlsx"
-    from urllib.parse import quote
 
     response["Content-Disposition"] = f"attachment; filename=\"cycle-time-{today:%Y%m%d}.xlsx\"; filename*=UTF-8''{quote(name)}"
     return response
@@ -182,13 +186,13 @@ def projects(request):
     page = paginator.get_page(request.GET.get("page"))
     offset = (page.number - 1) * PAGE_SIZE
     rows = list(analytics_export.project_rows(filters, project_ids=scope, limit=PAGE_SIZE, offset=offset))
-    stage_cols = [(v, label) for v, label in analytics_export.stage_columns() if v in {s.value for s in analytics.DRAFTING_CYCLE_STATES}]
+    stage_cols = [(v, label) for v, label in analytics_export.stage_columns() if v in {s.value for s in transitions.DRAFTING_CYCLE_STATES}]
     for row in rows:
         row["cells"] = [row["stage_days"].get(v) for v, _label in stage_cols]
     return render(request, "lifecycle/analytics/projects.html", {
         "rows": rows, "page": page, "total": total, "filters": filters, "error": error, "defaulted": defaulted,
         "query": _query(filters, every), "stage_cols": stage_cols, "limited": scope is not None,
-        "target": analytics.target_period().label(_),
+        "target": analytics_filters.target_period().label(_),
         "dashboard_url": reverse("lifecycle:analytics") + "?" + _query(filters, every),
         "export_url": reverse("lifecycle:analytics_export") + "?" + _query(filters, every),
     }, status=400 if error else 200)

@@ -18,11 +18,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import Organisation, User
 from accounts.permissions import access, can
 from accounts.roles import Action as AccountAction
-from lifecycle import expert_import as pool_import
-from lifecycle import review, services
-from lifecycle.views.projects import _project_or_404
-from yuebiao.bounds import int_param, int_params
+from catalogue.geography import GD_CITY_CODES
+from catalogue.models import AdminDivision
+from lifecycle import access as lifecycle_access
+from lifecycle import documents, errors, web
 from lifecycle.models import Expert, PanelMember
+from lifecycle.review import actions as review_actions
+from lifecycle.review import expert_import as pool_import
+from lifecycle.review import queries as review_queries
+from trail.services import timeline
+from yuebiao.bounds import int_param, int_params
 
 PAGE_SIZE = 30
 
@@ -30,7 +35,6 @@ PAGE_SIZE = 30
 
 
 def _region_names(codes) -> dict[str, str]:
-    from catalogue.models import AdminDivision
 
     codes = {c for c in codes if c}
     return dict(AdminDivision.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
@@ -55,7 +59,7 @@ class ExpertForm(forms.Form):
 
     def clean_organisation(self):
         text = self.cleaned_data["organisation"].strip()
-        org = review.find_organisation(text)
+        org = review_queries.find_organisation(text)
         if org is not None:
             return org
         raise forms.ValidationError(_("机构名录中没有“%(name)s”，请填写名录中的全称") % {"name": text})
@@ -71,7 +75,6 @@ class ExpertForm(forms.Form):
 
 
 def _pool_form_context(form, expert=None) -> dict:
-    from catalogue.geography import GD_CITY_CODES
 
     return {
         "form": form, "expert": expert,
@@ -85,11 +88,11 @@ def _pool_form_context(form, expert=None) -> dict:
 def expert_list(request):
     # The pool is the bureau's (LIFECYCLE_MANAGE); committee secretariats also read it because they form the
     # panels. Both hold LIFECYCLE_WORK, which the URL declares; drafters and experts hold it too and are refused here.
-    if not review.may_view_pool(request.user):
+    if not review_queries.may_view_pool(request.user):
         raise PermissionDenied(_("只有省局标准化处和技术委员会秘书处可以查看专家库"))
     q = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
-    qs = review.search_experts(q).annotate(seats=Count("panel_seats"))
+    qs = review_queries.search_experts(q).annotate(seats=Count("panel_seats"))
     if status == "active":
         qs = qs.filter(active=True)
     elif status == "inactive":
@@ -98,7 +101,7 @@ def expert_list(request):
     regions = _region_names(e.region_code for e in page)
     for e in page:
         e.region_name = regions.get(e.region_code, e.region_code)
-    context = {"page": page, "q": q, "status": status, "may_manage": review.may_manage_pool(request.user),
+    context = {"page": page, "q": q, "status": status, "may_manage": review_queries.may_manage_pool(request.user),
                "total": Expert.objects.count()}
     template = "lifecycle/review/_expert_rows.html" if request.htmx else "lifecycle/review/experts.html"
     return render(request, template, context)
@@ -111,11 +114,11 @@ def expert_add(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            expert = review.add_expert(
+            expert = review_actions.add_expert(
                 name=data["name"], organisation=data["organisation"], title=data["title"],
                 speciality=data["speciality"], region_code=data["region_code"], user=data["username"], by=request.user,
             )
-        except review.ReviewError as exc:
+        except errors.ReviewError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已添加专家：%(name)s") % {"name": expert.name})
@@ -135,19 +138,18 @@ def expert_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            review.update_expert(
+            review_actions.update_expert(
                 expert=expert, name=data["name"], organisation=data["organisation"], title=data["title"],
                 speciality=data["speciality"], region_code=data["region_code"], user=data["username"], by=request.user,
             )
-        except review.ReviewError as exc:
+        except errors.ReviewError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("已保存专家：%(name)s") % {"name": data["name"]})
             return redirect("lifecycle:experts")
-    from trail.services import timeline
 
     context = _pool_form_context(form, expert)
-    context["events"] = [(e, review.EXPERT_EVENT_LABELS.get(e.kind, e.kind))
+    context["events"] = [(e, review_queries.EXPERT_EVENT_LABELS.get(e.kind, e.kind))
                          for e in timeline(f"lifecycle.expert:{expert.pk}")]
     return render(request, "lifecycle/review/expert_form.html", context, status=400 if form.errors else 200)
 
@@ -158,8 +160,8 @@ def expert_active(request, pk: int):
     expert = get_object_or_404(Expert, pk=pk)
     active = request.POST.get("active") == "1"
     try:
-        review.set_expert_active(expert=expert, active=active, by=request.user, reason=request.POST.get("reason", ""))
-    except review.ReviewError as exc:
+        review_actions.set_expert_active(expert=expert, active=active, by=request.user, reason=request.POST.get("reason", ""))
+    except errors.ReviewError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, (_("已恢复：%(name)s") if active else _("已停用：%(name)s")) % {"name": expert.name})
@@ -185,7 +187,7 @@ def expert_import(request):
             try:
                 report = pool_import.import_experts(data=upload.read(), filename=upload.name, by=request.user,
                                                dry_run=dry_run)
-            except review.ReviewError as exc:
+            except errors.ReviewError as exc:
                 context["error"] = str(exc)
             else:
                 context["report"] = report
@@ -210,11 +212,11 @@ def expert_template(request):
 # The panel of a project.
 
 def _panel_context(request, project) -> dict:
-    roles = services.project_roles(request.user, project)
+    roles = lifecycle_access.project_roles(request.user, project)
     return {
         "project": project, "user": request.user, "roles": {r.value for r in roles},
         "can_manage": can(request.user, AccountAction.LIFECYCLE_MANAGE),
-        "panel": review.project_panel_context(project, request.user, roles),
+        "panel": review_queries.project_panel_context(project, request.user, roles),
     }
 
 
@@ -242,15 +244,15 @@ def _after_write(request, project, *, error: str | None = None, ok: str | None =
 @access(AccountAction.LIFECYCLE_WORK)
 @require_GET
 def panel_fragment(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     return render(request, "lifecycle/review/_panel.html", _panel_context(request, project))
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_http_methods(["GET", "POST"])
 def panel_form(request, code: str):
-    project = _project_or_404(request, code)
-    if not review.is_secretariat(request.user, project):
+    project = web.project_or_404(request, code)
+    if not review_queries.is_secretariat(request.user, project):
         raise PermissionDenied(_("只有归口技术委员会秘书处或省局标准化处可以组建审查专家组"))
     selected = int_params(request.POST, "expert") or int_params(request.GET, "expert")
     chair = int_param(request.POST, "chair", lo=1) or int_param(request.GET, "chair", lo=1)
@@ -258,25 +260,25 @@ def panel_form(request, code: str):
     error = None
     if request.method == "POST":
         try:
-            panel = review.form_panel(project=project, expert_ids=selected, chair_id=chair,
+            panel = review_actions.form_panel(project=project, expert_ids=selected, chair_id=chair,
                                       meeting_on=values["meeting_on"], location=values["location"], by=request.user)
-        except review.ReviewForbidden as exc:
+        except errors.ReviewForbidden as exc:
             raise PermissionDenied(str(exc)) from exc
-        except review.ReviewError as exc:
+        except errors.ReviewError as exc:
             error = str(exc)
         else:
             messages.success(request, _("已组建第 %(r)s 轮审查专家组（%(n)s 人），已通知关联账号的专家") % {
                 "r": panel.round, "n": len(selected)})
             return redirect(project.get_absolute_url() + "#review")
     q = request.GET.get("q", "").strip()[:100]
-    ranked, conflicts = review.suggest_experts(project, q=q, limit=60, exclude_ids=selected)
+    ranked, conflicts = review_queries.suggest_experts(project, q=q, limit=60, exclude_ids=selected)
     chosen = {e.pk: e for e in Expert.objects.select_related("organisation").filter(pk__in=selected)}
     context = {
         "project": project, "ranked": ranked, "conflicts": conflicts, "q": q,
         "chosen": [chosen[i] for i in selected if i in chosen], "chair": chair, "values": values, "error": error,
-        "form_block": review.formation_block(project, review.latest_panel(project)),
-        "min_size": review.MIN_PANEL_SIZE, "max_size": review.MAX_PANEL_SIZE,
-        "earliest": review._stage_entered_on(project), "drafting": list(project.drafting_organisations.all()),
+        "form_block": review_queries.formation_block(project, review_queries.latest_panel(project)),
+        "min_size": review_queries.MIN_PANEL_SIZE, "max_size": review_queries.MAX_PANEL_SIZE,
+        "earliest": review_queries.stage_entered_on(project), "drafting": list(project.drafting_organisations.all()),
     }
     if request.htmx and request.method == "GET":
         return render(request, "lifecycle/review/_candidates.html", context)
@@ -286,16 +288,16 @@ def panel_form(request, code: str):
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def conclusion(request, code: str, member_id: int):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     member = get_object_or_404(PanelMember.objects.select_related("panel", "expert"), pk=member_id,
                                panel__project=project)
     from_seats = request.POST.get("from") == "my"
     try:
-        review.record_conclusion(member=member, conclusion=request.POST.get("conclusion", ""),
+        review_actions.record_conclusion(member=member, conclusion=request.POST.get("conclusion", ""),
                                  opinion=request.POST.get("opinion", ""), by=request.user)
-    except review.ReviewForbidden as exc:
+    except errors.ReviewForbidden as exc:
         raise PermissionDenied(str(exc)) from exc
-    except review.ReviewError as exc:
+    except errors.ReviewError as exc:
         if from_seats:
             return _seat_response(request, member_id, error=str(exc))
         return _after_write(request, project, error=str(exc))
@@ -307,24 +309,24 @@ def conclusion(request, code: str, member_id: int):
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def decision(request, code: str):
-    project = _project_or_404(request, code)
-    if not review.is_secretariat(request.user, project):
+    project = web.project_or_404(request, code)
+    if not review_queries.is_secretariat(request.user, project):
         raise PermissionDenied(_("只有归口技术委员会秘书处或省局标准化处可以录入审查结论"))
-    panel = review.latest_panel(project)
+    panel = review_queries.latest_panel(project)
     if panel is None:
         return _after_write(request, project, error=_("尚未组建审查专家组"))
     upload = request.FILES.get("minutes_file")
-    if upload is not None and upload.size > services.MAX_DOCUMENT_BYTES:
+    if upload is not None and upload.size > documents.MAX_DOCUMENT_BYTES:
         return _after_write(request, project, error=_("文件超过 50 MB 上限"))
     try:
-        review.record_decision(
+        review_actions.record_decision(
             panel=panel, decision=request.POST.get("decision", ""), note=request.POST.get("note", ""),
             minutes_document=request.POST.get("minutes") or None, by=request.user,
             minutes_file=(upload.read(), upload.name) if upload is not None else None,
         )
-    except review.ReviewForbidden as exc:
+    except errors.ReviewForbidden as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         return _after_write(request, project, error=str(exc))
     return _after_write(request, project, ok=_("已录入第 %(r)s 轮审查结论") % {"r": panel.round})
 
@@ -339,25 +341,25 @@ def _seat_response(request, member_id: int, *, error: str | None = None, ok: str
         if ok:
             messages.success(request, ok)
         return redirect("lifecycle:review-my")
-    seat = next((s for s in review.seats_of(request.user) if s.pk == member_id), None)
+    seat = next((s for s in review_queries.seats_of(request.user) if s.pk == member_id), None)
     if seat is None:  # the secretariat answering from this page for someone else: back to the list
         response = HttpResponse(status=400 if error else 200)
         response["HX-Redirect"] = reverse("lifecycle:review-my")
         return response
     return render(request, "lifecycle/review/_seat.html", {
-        "seat": seat, "seat_error": error, "seat_ok": ok, "conclusion_choices": list(review.CONCLUSION_LABELS.items()),
-        "max_chars": review.MAX_OPINION_CHARS,
+        "seat": seat, "seat_error": error, "seat_ok": ok, "conclusion_choices": list(review_queries.CONCLUSION_LABELS.items()),
+        "max_chars": review_queries.MAX_OPINION_CHARS,
     }, status=400 if error else 200)
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_GET
 def my_seats(request):
-    seats = review.seats_of(request.user)
+    seats = review_queries.seats_of(request.user)
     return render(request, "lifecycle/review/my.html", {
         "seats": seats, "open": [s for s in seats if s.is_open], "closed": [s for s in seats if not s.is_open],
         "is_expert": Expert.objects.filter(user=request.user).exists(),
-        "conclusion_choices": list(review.CONCLUSION_LABELS.items()), "max_chars": review.MAX_OPINION_CHARS,
+        "conclusion_choices": list(review_queries.CONCLUSION_LABELS.items()), "max_chars": review_queries.MAX_OPINION_CHARS,
         "today": timezone.localdate(),
     })
 

@@ -12,12 +12,12 @@ from ninja.utils import check_csrf
 
 from accounts.api_auth import PUBLIC, RoleAuth, access_extra
 from accounts.roles import Action as AccountAction
-from lifecycle import consultation as svc
-from lifecycle import services
-from lifecycle.api_projects import _project
+from lifecycle import errors, web
+from lifecycle.consultation import actions as consultation_actions
+from lifecycle.consultation import queries as consultation_queries
 from lifecycle.models import LocalStandardProject, PublicComment
-from lifecycle.transitions import DOC_LABELS, Doc, State
 from lifecycle.personal_data import may_see_comment_contacts
+from lifecycle.transitions import DOC_LABELS, Doc, State
 from yuebiao.bounds import DbId
 from yuebiao.proxy import client_address
 
@@ -115,7 +115,7 @@ def _summary(project: LocalStandardProject, comments: int) -> dict:
     return {
         "code": project.code, "title_zh": project.title_zh, "title_en": project.title_en,
         "opened_on": project.consultation_opened_on, "closes_on": project.consultation_closes_on,
-        "days_left": svc.days_left(project), "open": svc.is_open(project), "comments": comments,
+        "days_left": consultation_queries.days_left(project), "open": consultation_queries.is_open(project), "comments": comments,
         "url": reverse("lifecycle:consultation", args=[project.code]),
     }
 
@@ -129,14 +129,14 @@ def _consultation(code: str) -> LocalStandardProject:
 
 @router.get("/consultations", response=list[ConsultationOut], summary="正在征求意见的地方标准", openapi_extra=PUBLIC)
 def consultations(request):
-    return [_summary(p, p.comment_count) for p in svc.open_consultations()]
+    return [_summary(p, p.comment_count) for p in consultation_queries.open_consultations()]
 
 
 @router.get("/consultations/{code}", response={200: ConsultationDetailOut, 404: Problem}, summary="征求意见详情",
             openapi_extra=PUBLIC)
 def consultation(request, code: str):
     project = _consultation(code)
-    documents = svc.public_documents(project)
+    documents = consultation_queries.public_documents(project)
     docs = [
         {"kind": kind, "label": DOC_LABELS[Doc(kind)][0], "filename": d.filename, "version": d.version,
          "sha256": d.sha256, "size": d.size,
@@ -144,15 +144,15 @@ def consultation(request, code: str):
         for kind, d in sorted(documents.items())
     ]
     return {**_summary(project, project.comments.count()), "documents": docs,
-            "clauses": svc.draft_clauses(project, documents)}
+            "clauses": consultation_queries.draft_clauses(project, documents)}
 
 
 @router.get("/consultations/{code}/captcha", response={200: CaptchaOut, 404: Problem},
             summary="取一道验证码（未登录提交意见时需要；须保留会话 Cookie）", openapi_extra=PUBLIC)
 def captcha(request, code: str):
     _consultation(code)
-    challenge = svc.issue_captcha(request.session)
-    return {"id": challenge.id, "svg": challenge.svg, "expires_in": svc.CAPTCHA_TTL_SECONDS}
+    challenge = consultation_actions.issue_captcha(request.session)
+    return {"id": challenge.id, "svg": challenge.svg, "expires_in": consultation_actions.CAPTCHA_TTL_SECONDS}
 
 
 @router.post("/consultations/{code}/comments", response={201: SubmittedOut, 400: Problem, 403: Problem, 404: Problem,
@@ -164,20 +164,20 @@ def submit(request, code: str, body: CommentIn):
     if user is not None and check_csrf(request) is not None:
         # A signed-in caller is recognised by its session cookie, so another site must not post in its name.
         raise HttpError(403, "已登录的请求须带 CSRF 令牌（X-CSRFToken 请求头）")
-    digest = svc.sender_digest(client_address(request))
+    digest = consultation_actions.sender_digest(client_address(request))
     values = body.dict(exclude={"captcha_id", "captcha_answer"})
     try:
-        svc.ensure_open(project)
-        svc.check_rate(project, digest)
-        svc.clean_comment(**values)
+        consultation_actions.ensure_open(project)
+        consultation_actions.check_rate(project, digest)
+        consultation_actions.clean_comment(**values)
         solved = ""
         if user is None:
-            solved = svc.check_captcha(request.session, body.captcha_id, body.captcha_answer, project=project,
+            solved = consultation_actions.check_captcha(request.session, body.captcha_id, body.captcha_answer, project=project,
                                        sender_digest=digest)
-        comment = svc.submit_comment(project=project, **values, user=user, sender_digest=digest, captcha_id=solved)
-    except svc.RateLimited as exc:
+        comment = consultation_actions.submit_comment(project=project, **values, user=user, sender_digest=digest, captcha_id=solved)
+    except errors.RateLimited as exc:
         raise HttpError(429, str(exc)) from exc
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     return Status(201, {"id": comment.pk, "clause": comment.clause, "submitted_at": comment.submitted_at})
 
@@ -187,27 +187,27 @@ def submit(request, code: str, body: CommentIn):
 @router.get("/projects/{code}/comments", response={200: list[CommentOut], 403: Problem, 404: Problem},
             summary="项目收到的意见（提出人的个人信息仅省局、本市市场监管局和技术委员会秘书处可见）", **WORK)
 def project_comments(request, code: str, unanswered: bool = False):
-    project = _project(request, code)
+    project = web.api_project(request, code)
     show = may_see_comment_contacts(request.auth, project)
-    labels = {} if show else svc.project_sender_labels(project)
-    return [svc.comment_view(c, show_contact=show, labels=labels)
-            for c in svc.project_comments(project, unanswered_only=unanswered)]
+    labels = {} if show else consultation_queries.project_sender_labels(project)
+    return [consultation_queries.comment_view(c, show_contact=show, labels=labels)
+            for c in consultation_queries.project_comments(project, unanswered_only=unanswered)]
 
 
 @router.post("/projects/{code}/comments/{comment_id}/answer",
              response={200: CommentOut, 400: Problem, 403: Problem, 404: Problem, 409: Problem},
              summary="答复意见：采纳 / 部分采纳 / 未采纳（起草单位或省局）", **WORK)
 def answer(request, code: str, comment_id: Path[DbId], body: AnswerIn):
-    project = _project(request, code)
+    project = web.api_project(request, code)
     comment = get_object_or_404(PublicComment, pk=comment_id, project=project)
     try:
-        comment = svc.answer_comment(comment=comment, resolution=body.resolution, response=body.response,
+        comment = consultation_actions.answer_comment(comment=comment, resolution=body.resolution, response=body.response,
                                      by=request.auth, expected_answered_at=body.expected)
-    except svc.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise HttpError(403, str(exc)) from exc
-    except svc.StaleAnswer as exc:
+    except errors.StaleAnswer as exc:
         raise HttpError(409, str(exc)) from exc
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     show = may_see_comment_contacts(request.auth, project)
-    return svc.comment_view(comment, show_contact=show, labels={} if show else svc.project_sender_labels(project))
+    return consultation_queries.comment_view(comment, show_contact=show, labels={} if show else consultation_queries.project_sender_labels(project))

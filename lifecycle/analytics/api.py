@@ -9,7 +9,9 @@ from ninja.errors import HttpError
 
 from accounts.api_auth import RoleAuth, access_extra
 from accounts.roles import Action
-from lifecycle import analytics
+from lifecycle import errors
+from lifecycle.analytics import filters as analytics_filters
+from lifecycle.analytics import queries as analytics_queries
 
 router = Router(tags=["制定周期统计 Cycle-time analytics"])
 
@@ -47,7 +49,7 @@ def cycle_time(request, q: Query[CycleTimeQuery]):
     params = q.dict(exclude_none=True)
     by = params.pop("by", None)
     try:
-        filters = analytics.Filters.parse(params)
-    except analytics.AnalyticsInputError as exc:
+        filters = analytics_filters.Filters.parse(params)
+    except errors.AnalyticsInputError as exc:
         raise HttpError(400, str(exc)) from exc
-    return analytics.cycle_time(filters, groupings=(by,) if by else analytics.GROUPINGS)
+    return analytics_queries.cycle_time(filters, groupings=(by,) if by else analytics_filters.GROUPINGS)

@@ -10,37 +10,34 @@ from typing import Iterator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.table_writer import write_workbook
 from lifecycle import transitions as rules
+from lifecycle.analytics.facts import ensure_facts
+from lifecycle.analytics.filters import GROUPINGS, Filters, months, target_days
+from lifecycle.analytics.queries import cycle_time, group_names
 
 # The SQL helpers are shared with the figures so that the list and the workbook count exactly what the page shows.
-from lifecycle.analytics import (
-    _RUNNING_STATES,
+from lifecycle.analytics.sql import (
     FACT_STATES,
-    GROUPINGS,
+    RUNNING_STATES,
     F,
-    Filters,
     P,
     S,
-    _fact_where,
-    _group_names,
-    _param_dt,
-    _rows,
-    _stay_days,
-    _vendor,
-    _where,
-    cycle_time,
-    ensure_facts,
-    months,
-    target_days,
+    db_vendor,
+    fact_where,
+    param_dt,
+    sql_rows,
+    stay_days,
+    where_clause,
 )
 from lifecycle.transitions import State
 
 
 def _project_union(f: Filters, project_ids=None) -> tuple[str, list]:
     """Completed projects (from CycleFact) and running ones (from the projects), one row shape for both."""
-    fwhere, fparams = _fact_where(f)
-    rwhere, rparams = _where(f, "p", committee_column="technical_committee_id", published=False)
-    states = ", ".join("%s" for _s in _RUNNING_STATES)
+    fwhere, fparams = fact_where(f)
+    rwhere, rparams = where_clause(f, "p", committee_column="technical_committee_id", published=False)
+    states = ", ".join("%s" for _s in RUNNING_STATES)
     scope_f = scope_p = ""
     scope_params: list = []
     if project_ids is not None:
@@ -56,13 +53,13 @@ def _project_union(f: Filters, project_ids=None) -> tuple[str, list]:
         f"p.plan_issued_on, p.published_on, p.state, NULL, {nulls} FROM {P} p WHERE p.state IN ({states}) "
         f"AND p.plan_issued_on IS NOT NULL AND p.published_on IS NULL{rwhere}{scope_p}"
     )
-    return sql, [*fparams, *scope_params, *_RUNNING_STATES, *rparams, *scope_params]
+    return sql, [*fparams, *scope_params, *RUNNING_STATES, *rparams, *scope_params]
 
 
 def count_projects(f: Filters, *, project_ids=None) -> int:
     ensure_facts()
     sql, params = _project_union(f, project_ids)
-    return _rows(f"SELECT COUNT(*) FROM ({sql}) u", params)[0][0]
+    return sql_rows(f"SELECT COUNT(*) FROM ({sql}) u", params)[0][0]
 
 
 def project_rows(f: Filters, *, today: date | None = None, project_ids=None, limit: int | None = None,
@@ -79,23 +76,23 @@ def project_rows(f: Filters, *, today: date | None = None, project_ids=None, lim
     sql = f"SELECT * FROM ({sql}) u ORDER BY 7 DESC, 1 DESC"
     if limit is not None:
         sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
-    rows = _rows(sql, params)
+    rows = sql_rows(sql, params)
     for start in range(0, len(rows), 5000):
         yield from _detail_slice(rows[start:start + 5000], today, target)
 
 
 def _detail_slice(rows: list[tuple], today: date, target: float) -> Iterator[dict]:
-    cities = _group_names("city", {r[3] for r in rows})
-    orgs = _group_names("department", {r[4] for r in rows} | {r[5] for r in rows})
+    cities = group_names("city", {r[3] for r in rows})
+    orgs = group_names("department", {r[4] for r in rows} | {r[5] for r in rows})
     running = [r[0] for r in rows if r[7] is None]
     live: dict[int, dict[str, float]] = {}
     if running:
         marks = ", ".join("%s" for _i in running)
-        now = _param_dt(timezone.now())
-        stay = _stay_days(until="COALESCE(s.left_at, %s)")
-        if _vendor() == "postgresql":
+        now = param_dt(timezone.now())
+        stay = stay_days(until="COALESCE(s.left_at, %s)")
+        if db_vendor() == "postgresql":
             stay = stay.replace("%s", "CAST(%s AS TIMESTAMPTZ)")
-        for pid, state, t in _rows(
+        for pid, state, t in sql_rows(
             f"SELECT s.project_id, s.state, SUM({stay}) FROM {S} s WHERE s.project_id IN ({marks}) "
             f"GROUP BY s.project_id, s.state", [now, *running]
         ):
@@ -187,7 +184,6 @@ def export_xlsx(filters: Filters | None = None, *, today: date | None = None, pr
                    *[p["stage_days"].get(v) for v, _l in cols]]
 
     sheets.append((_("项目明细"), detail(), [14, 40, 10, 28, 30, 10, 12, 12, 14, 8, *[10] * len(cols)]))
-    from catalogue.table_writer import write_workbook
 
     return write_workbook(sheets)
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -18,29 +18,31 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import Organisation
 from accounts.permissions import access, can
 from accounts.roles import Action as AccountAction
-from lifecycle import analytics, consultation, implementation, review, services
+from catalogue.models import AdminDivision
+from lifecycle import access as lifecycle_access
+from lifecycle import documents as lifecycle_documents
+from lifecycle import errors, web
+from lifecycle import periods as lifecycle_periods
 from lifecycle import transitions as rules
+from lifecycle.analytics import queries as analytics_queries
+from lifecycle.consultation import queries as consultation_queries
+from lifecycle.deadlines import UNIT_LABELS
+from lifecycle.implementation import queries as implementation_queries
 from lifecycle.models import LocalStandardProject, ProjectDocument, StatutoryPeriod
+from lifecycle.projects import actions as project_actions
+from lifecycle.projects import queries as project_queries
+from lifecycle.review import queries as review_queries
 from lifecycle.transitions import Action, Doc, Role, State
 from yuebiao.bounds import int_param
 
 PAGE_EVENTS = 30  # events the project page shows; the trail page shows them all
-PANEL_AREAS = (("consultation", consultation), ("review", review), ("implementation", implementation),
-               ("analytics", analytics))
+PANEL_AREAS = (("consultation", consultation_queries), ("review", review_queries),
+               ("implementation", implementation_queries), ("analytics", analytics_queries))
 
 
-def _project_or_404(request, code: str) -> LocalStandardProject:
-    """services.project_for for a page: 404 or 403 with the services' message."""
-    try:
-        return services.project_for(request.user, code)
-    except services.ProjectNotFound as exc:
-        raise Http404(str(exc)) from exc
-    except services.NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
 
 
 def _cities():
-    from catalogue.models import AdminDivision
 
     rows = [("440000", _("全省"))]
     rows += list(AdminDivision.objects.filter(level=AdminDivision.Level.PREFECTURE, code__startswith="44")
@@ -84,8 +86,8 @@ class ProposalForm(forms.Form):
 
     def clean_revises(self):
         try:
-            return services.standard_to_revise(self.cleaned_data.get("revises", ""))
-        except services.LifecycleError as exc:
+            return project_actions.standard_to_revise(self.cleaned_data.get("revises", ""))
+        except errors.LifecycleError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
 
@@ -97,16 +99,16 @@ def propose(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            project = services.propose(
+            project = project_actions.propose(
                 by=request.user, title_zh=data["title_zh"], title_en=data["title_en"], kind=data["kind"],
                 revises=data["revises"], nature=data["nature"], mandatory_basis=data["mandatory_basis"],
                 city_code=data["city_code"], drafting_organisations=data["drafting_organisations"],
                 technical_committee=data["technical_committee"], ics_code=data["ics_code"], scope=data["scope"],
                 necessity=data["necessity"],
             )
-        except services.NotAllowed as exc:
+        except errors.NotAllowed as exc:
             raise PermissionDenied(str(exc)) from exc
-        except services.LifecycleError as exc:
+        except errors.LifecycleError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("立项申请已创建（项目编号 %(code)s）。请上传立项申请书后提交。") % {"code": project.code})
@@ -122,7 +124,7 @@ def _filtered(request, qs):
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(title_zh__icontains=q) | Q(number__icontains=q))
     if request.GET.get("overdue"):
-        qs = services.overdue(qs)
+        qs = project_queries.overdue(qs)
     city = request.GET.get("city", "")
     if city.isdigit():
         qs = qs.filter(city_code=city)
@@ -131,7 +133,7 @@ def _filtered(request, qs):
 
 @access(AccountAction.LIFECYCLE_WORK)
 def project_list(request):
-    qs, filters = _filtered(request, services.visible_projects(request.user))
+    qs, filters = _filtered(request, project_queries.visible_projects(request.user))
     page = Paginator(qs.order_by("-created_at", "-id"), 30).get_page(request.GET.get("page"))
     return render(request, "lifecycle/projects/list.html", {
         "page": page, "filters": filters, "states": [(s.value, rules.STATE_LABELS[s][0]) for s in State],
@@ -141,7 +143,7 @@ def project_list(request):
 
 @access(AccountAction.LIFECYCLE_WORK)
 def work(request):
-    projects = list(services.work_list(request.user)[:200])
+    projects = list(project_queries.work_list(request.user)[:200])
     now = timezone.now()
     rows = [{"project": p, "days": (now - p.stage_entered_at).days if p.stage_entered_at else 0,
              "overdue": bool(p.stage_due_on and timezone.localdate() > p.stage_due_on)} for p in projects]
@@ -150,19 +152,19 @@ def work(request):
 
 @access(AccountAction.LIFECYCLE_WORK)
 def project_detail(request, code: str):
-    project = _project_or_404(request, code)
-    roles = services.project_roles(request.user, project)
+    project = web.project_or_404(request, code)
+    roles = lifecycle_access.project_roles(request.user, project)
     can_manage = can(request.user, AccountAction.LIFECYCLE_MANAGE)
     # The page shows the latest events; the whole chain, with every hash, is on the trail page (like the
     # Datatracker's History tab), so a project with hundreds of events still opens quickly.
-    events = [services.describe_event(e) for e in services.project_timeline(project, latest=PAGE_EVENTS)]
+    events = [project_queries.describe_event(e) for e in project_queries.project_timeline(project, latest=PAGE_EVENTS)]
     documents = list(project.documents.select_related("uploaded_by").order_by("kind", "-version"))
     context = {
         "project": project, "roles": {r.value for r in roles}, "role_labels": [_(rules.ROLE_LABELS[r][0]) for r in roles],
         "can_manage": can_manage, "events": events, "documents": documents,
-        "holders": services.action_holders(project), "actions": services.offered_actions(request.user, project),
-        "stages": services.stage_history(project), "main_line": _main_line(project),
-        "drafting_months": services.drafting_months(project), "target": services.period("drafting_cycle.target"),
+        "holders": project_queries.action_holders(project), "actions": project_queries.offered_actions(request.user, project),
+        "stages": project_queries.stage_history(project), "main_line": _main_line(project),
+        "drafting_months": project_queries.drafting_months(project), "target": lifecycle_periods.period("drafting_cycle.target"),
         "uploadable": _uploadable(roles), "agencies": _orgs(Organisation.Kind.EVALUATION_AGENCY),
         "today": timezone.localdate(), "drafting_organisations": list(project.drafting_organisations.all()),
         "more_events": bool(events) and events[0]["event"].seq > 1,
@@ -175,8 +177,8 @@ def project_detail(request, code: str):
 @access(AccountAction.LIFECYCLE_WORK)
 def project_trail(request, code: str):
     """全过程记录: every event of the project's chain, oldest first, with its hash and the hash before it."""
-    project = _project_or_404(request, code)
-    events = [services.describe_event(e) for e in services.project_timeline(project)]
+    project = web.project_or_404(request, code)
+    events = [project_queries.describe_event(e) for e in project_queries.project_timeline(project)]
     return render(request, "lifecycle/projects/trail.html", {"project": project, "events": events})
 
 
@@ -194,66 +196,56 @@ def _main_line(project) -> list[dict]:
 
 def _uploadable(roles) -> list[tuple[str, str]]:
     return [(d.value, rules.DOC_LABELS[d][0]) for d in Doc
-            if Role.BUREAU in roles or services.UPLOADERS[d] & set(roles)]
+            if Role.BUREAU in roles or lifecycle_documents.UPLOADERS[d] & set(roles)]
 
 
 _DATA_FIELDS = ("closes_on", "published_on", "implementation_on", "filed_on", "filing_reference", "disclosed_on",
                 "requested_due_on")
 
 
-def _respond(request, project, *, error: str | None = None, ok: str | None = None):
-    if error:
-        messages.error(request, error)
-    if ok:
-        messages.success(request, ok)
-    if request.htmx:
-        response = HttpResponse(status=400 if error else 200)
-        response["HX-Redirect"] = project.get_absolute_url()
-        return response
-    return redirect(project.get_absolute_url())
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def act(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     action = request.POST.get("action", "")
     data = {k: request.POST[k] for k in _DATA_FIELDS if request.POST.get(k)}
     agency_id = int_param(request.POST, "agency", lo=1)
     if agency_id is not None:
         data["agency"] = Organisation.objects.filter(pk=agency_id).first()
     try:
-        services.advance(
+        project_actions.advance(
             project=project, action=action, by=request.user, reason=request.POST.get("reason", ""), data=data,
             expected_version=int_param(request.POST, "version"),
         )
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
     label = _(rules.ACTION_LABELS[Action(action)][0])
-    return _respond(request, project, ok=_("已完成：%(action)s") % {"action": label})
+    return web.respond(request, project, ok=_("已完成：%(action)s") % {"action": label})
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def upload(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     size = int(request.META.get("CONTENT_LENGTH") or 0)
-    if size > services.MAX_DOCUMENT_BYTES + 64 * 1024:
-        return _respond(request, project, error=_("文件超过 50 MB 上限"))
+    if size > lifecycle_documents.MAX_DOCUMENT_BYTES + 64 * 1024:
+        return web.respond(request, project, error=_("文件超过 50 MB 上限"))
     file = request.FILES.get("file")
     if file is None:
-        return _respond(request, project, error=_("请选择要上传的文件"))
+        return web.respond(request, project, error=_("请选择要上传的文件"))
     try:
-        doc = services.upload_document(project=project, kind=request.POST.get("kind", ""), data=file.read(),
+        doc = lifecycle_documents.upload_document(project=project, kind=request.POST.get("kind", ""), data=file.read(),
                                        filename=file.name, by=request.user, note=request.POST.get("note", ""))
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
-    return _respond(request, project, ok=_("已上传：%(kind)s 第 %(v)s 版") % {"kind": doc.kind_label, "v": doc.version})
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
+    return web.respond(request, project, ok=_("已上传：%(kind)s 第 %(v)s 版") % {"kind": doc.kind_label, "v": doc.version})
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 def document(request, code: str, pk: int):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     doc = get_object_or_404(ProjectDocument, pk=pk, project=project)
     response = FileResponse(doc.file.open("rb"), as_attachment=True, filename=doc.filename)
     response["X-Content-SHA256"] = doc.sha256
@@ -263,17 +255,16 @@ def document(request, code: str, pk: int):
 @access(AccountAction.LIFECYCLE_MANAGE)
 @require_http_methods(["GET", "POST"])
 def periods(request):
-    services.ensure_periods()
+    lifecycle_periods.ensure_periods()
     if request.method == "POST":
         try:
-            services.set_period(key=request.POST.get("key", ""), amount=int(request.POST.get("amount", "0") or 0),
+            lifecycle_periods.set_period(key=request.POST.get("key", ""), amount=int(request.POST.get("amount", "0") or 0),
                                 unit=request.POST.get("unit", ""), by=request.user)
-        except (services.LifecycleError, ValueError) as exc:
-            messages.error(request, str(exc) if isinstance(exc, services.LifecycleError) else _("期限须为整数"))
+        except (errors.LifecycleError, ValueError) as exc:
+            messages.error(request, str(exc) if isinstance(exc, errors.LifecycleError) else _("期限须为整数"))
         else:
             messages.success(request, _("期限已更新"))
         return redirect("lifecycle:periods")
-    from lifecycle.deadlines import UNIT_LABELS
 
     return render(request, "lifecycle/projects/periods.html", {
         "periods": StatutoryPeriod.objects.all(), "units": [(u.value, lbl[0]) for u, lbl in UNIT_LABELS.items()],

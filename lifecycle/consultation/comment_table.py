@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,6 @@ _COLUMN_WIDTHS_PT = (30, 56, 200, 158, 96, 52, 178)  # 770 pt: A4 landscape less
 def build_table_pdf(content: TableContent) -> bytes:
     """The table as PDF with ReportLab and the Adobe-GB1 CID font STSong-Light, which needs no font file: the same
     output on any machine, offline; viewers draw it with their own Song typeface, and the text stays extractable."""
-    from xml.sax.saxutils import escape
 
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape

@@ -10,9 +10,10 @@ from ninja.errors import HttpError
 
 from accounts.api_auth import RoleAuth, access_extra
 from accounts.roles import Action as AccountAction
-from lifecycle import review, services
-from lifecycle.api_projects import _project
+from lifecycle import errors, web
 from lifecycle.models import LocalStandardProject, PanelMember
+from lifecycle.review import actions as review_actions
+from lifecycle.review import queries as review_queries
 from yuebiao.bounds import DbId, Offset
 
 router = Router(tags=["技术审查 Technical review"])
@@ -102,22 +103,22 @@ class DecisionIn(Schema):
 
 
 def _panel_out(request, project: LocalStandardProject) -> dict:
-    panel = review.latest_panel(project)
+    panel = review_queries.latest_panel(project)
     if panel is None:
         raise HttpError(404, "尚未组建审查专家组")
     members = list(panel.members.select_related("expert__organisation"))
-    return review.panel_data(panel, members=members, full=review.is_secretariat(request.auth, project))
+    return review_queries.panel_data(panel, members=members, full=review_queries.is_secretariat(request.auth, project))
 
 
 def _refuse(exc: Exception):
-    status = 403 if isinstance(exc, review.ReviewForbidden) else 400
+    status = 403 if isinstance(exc, errors.ReviewForbidden) else 400
     raise HttpError(status, str(exc)) from exc
 
 
 @router.get("/experts", response=list[ExpertOut], summary="专家库（按姓名、专业领域、工作单位查找）", **MANAGE)
 def list_experts(request, q: str = "", active: bool | None = None, limit: int = Query(100, ge=1, le=500),
                  offset: Offset = 0):
-    qs = review.search_experts(q)
+    qs = review_queries.search_experts(q)
     if active is not None:
         qs = qs.filter(active=active)
     return list(qs[offset:offset + limit])
@@ -126,17 +127,17 @@ def list_experts(request, q: str = "", active: bool | None = None, limit: int = 
 @router.get("/projects/{code}/panel", response={200: PanelOut, 403: Problem, 404: Problem},
             summary="项目当前的审查专家组", **WORK)
 def project_panel(request, code: str):
-    return _panel_out(request, _project(request, code))
+    return _panel_out(request, web.api_project(request, code))
 
 
 @router.post("/projects/{code}/panel", response={201: PanelOut, 400: Problem, 403: Problem, 404: Problem},
              summary="组建审查专家组（秘书处或省局）", **WORK)
 def form_panel(request, code: str, body: PanelIn):
-    project = _project(request, code)
+    project = web.api_project(request, code)
     try:
-        review.form_panel(project=project, expert_ids=body.expert_ids, chair_id=body.chair_id,
+        review_actions.form_panel(project=project, expert_ids=body.expert_ids, chair_id=body.chair_id,
                           meeting_on=body.meeting_on, location=body.location, by=request.auth)
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         _refuse(exc)
     return Status(201, _panel_out(request, project))
 
@@ -145,11 +146,11 @@ def form_panel(request, code: str, body: PanelIn):
              response={200: PanelOut, 400: Problem, 403: Problem, 404: Problem},
              summary="专家提交个人审查结论（本人，或秘书处代为录入）", **WORK)
 def record_conclusion(request, code: str, member_id: Path[DbId], body: ConclusionIn):
-    project = _project(request, code)
+    project = web.api_project(request, code)
     member = get_object_or_404(PanelMember, pk=member_id, panel__project=project)
     try:
-        review.record_conclusion(member=member, conclusion=body.conclusion, opinion=body.opinion, by=request.auth)
-    except services.LifecycleError as exc:
+        review_actions.record_conclusion(member=member, conclusion=body.conclusion, opinion=body.opinion, by=request.auth)
+    except errors.LifecycleError as exc:
         _refuse(exc)
     return _panel_out(request, project)
 
@@ -157,13 +158,13 @@ def record_conclusion(request, code: str, member_id: Path[DbId], body: Conclusio
 @router.post("/projects/{code}/panel/decision", response={200: PanelOut, 400: Problem, 403: Problem, 404: Problem},
              summary="录入专家组审查结论（须全部专家已提交、已上传会议纪要）", **WORK)
 def record_decision(request, code: str, body: DecisionIn):
-    project = _project(request, code)
-    panel = review.latest_panel(project)
+    project = web.api_project(request, code)
+    panel = review_queries.latest_panel(project)
     if panel is None:
         raise HttpError(404, "尚未组建审查专家组")
     try:
-        review.record_decision(panel=panel, decision=body.decision, note=body.note,
+        review_actions.record_decision(panel=panel, decision=body.decision, note=body.note,
                                minutes_document=body.minutes_document_id, by=request.auth)
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         _refuse(exc)
     return _panel_out(request, project)

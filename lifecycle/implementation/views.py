@@ -21,13 +21,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.permissions import access, can, public, roles_of
 from accounts.roles import Action as AccountAction
 from accounts.roles import Role as AccountRole
-from lifecycle import implementation as impl
+from catalogue.queries import find_standard
+from lifecycle import documents, errors, web
 from lifecycle import references as refs
-from lifecycle import services
 from lifecycle import timeline as public_trace
+from lifecycle.implementation import actions as implementation_actions
+from lifecycle.implementation import queries as implementation_queries
+from lifecycle.implementation import rubric as lifecycle_rubric
 from lifecycle.models import ImplementationEvaluation, ImplementationFeedback
+from lifecycle.projects import queries as project_queries
 from lifecycle.transitions import STATE_LABELS, State
-from lifecycle.views.projects import _project_or_404, _respond
 from yuebiao.bounds import int_param
 from yuebiao.proxy import client_address
 
@@ -36,7 +39,6 @@ DEFAULT_WINDOW = 6
 
 
 def _standard_or_404(slug: str):
-    from catalogue.queries import find_standard
 
     std = find_standard(slug)
     if std is None:
@@ -53,7 +55,7 @@ class FeedbackForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("反馈类型"), choices=ImplementationFeedback.Kind.choices,
                              widget=forms.RadioSelect, initial=ImplementationFeedback.Kind.PROBLEM)
     text = forms.CharField(label=gettext_lazy("反馈内容"), strip=False, widget=forms.Textarea(
-        attrs={"rows": 7, "maxlength": impl.MAX_TEXT}), help_text=gettext_lazy("不超过 5000 字"))
+        attrs={"rows": 7, "maxlength": implementation_queries.MAX_TEXT}), help_text=gettext_lazy("不超过 5000 字"))
     author_name = forms.CharField(label=gettext_lazy("姓名"), required=False, strip=False,
                                   widget=forms.TextInput(attrs={"maxlength": 100, "autocomplete": "name"}))
     author_organisation = forms.CharField(label=gettext_lazy("单位"), required=False, strip=False,
@@ -67,9 +69,9 @@ class FeedbackForm(forms.Form):
         data = super().clean()
         if not self.errors:
             try:
-                data.update(impl.clean_feedback(**{k: data.get(k, "") for k in (
+                data.update(implementation_actions.clean_feedback(**{k: data.get(k, "") for k in (
                     "kind", "text", "author_name", "author_organisation", "contact")}))
-            except services.LifecycleError as exc:
+            except errors.LifecycleError as exc:
                 raise forms.ValidationError(str(exc)) from exc
         return data
 
@@ -80,7 +82,7 @@ def feedback(request, slug: str):
     std = _standard_or_404(slug)
     if std.slug != slug:
         return redirect("lifecycle:feedback", std.slug)
-    accepted = impl.accepts_feedback(std)
+    accepted = implementation_queries.accepts_feedback(std)
     anonymous = not request.user.is_authenticated
     form = FeedbackForm(request.POST or None)
     status = 200
@@ -91,22 +93,22 @@ def feedback(request, slug: str):
         elif form.is_valid():
             sender = client_address(request)
             try:
-                impl.check_rate(sender=sender, user=request.user)
+                implementation_actions.check_rate(sender=sender, user=request.user)
                 solved = ""
                 if anonymous:
-                    solved = impl.check_captcha(request.session, request.POST.get("captcha_id"),
+                    solved = implementation_actions.check_captcha(request.session, request.POST.get("captcha_id"),
                                                 request.POST.get("captcha_answer"), sender=sender)
-                fb = impl.submit_feedback(
+                fb = implementation_actions.submit_feedback(
                     standard=std, user=request.user, sender=sender, captcha_id=solved,
                     **{k: form.cleaned_data[k] for k in ("kind", "text", "author_name", "author_organisation",
                                                          "contact")},
                 )
-            except impl.CaptchaRefused as exc:
+            except errors.CaptchaRefused as exc:
                 captcha_error, status = str(exc), 400
-            except impl.TooMany as exc:
+            except errors.TooMany as exc:
                 form.add_error(None, str(exc))
                 status = 429
-            except services.LifecycleError as exc:
+            except errors.LifecycleError as exc:
                 form.add_error(None, str(exc))
                 status = 400
             else:
@@ -114,10 +116,10 @@ def feedback(request, slug: str):
                 return redirect(reverse("lifecycle:feedback", args=[std.slug]) + "?sent=1")
         else:
             status = 400
-    challenge = impl.issue_captcha(request.session) if anonymous and accepted else None
+    challenge = implementation_actions.issue_captcha(request.session) if anonymous and accepted else None
     return render(request, "lifecycle/implementation/feedback.html", {
         "std": std, "form": form, "accepted": accepted, "challenge": challenge, "captcha_error": captcha_error,
-        "project": impl.project_of(std) if accepted else None, "sent": request.GET.get("sent") == "1",
+        "project": implementation_queries.project_of(std) if accepted else None, "sent": request.GET.get("sent") == "1",
     }, status=status)
 
 
@@ -125,7 +127,7 @@ def feedback(request, slug: str):
 def feedback_captcha(request, slug: str):
     """A fresh captcha for the feedback form (HTMX swaps it in when the picture is hard to read)."""
     _standard_or_404(slug)
-    challenge = impl.issue_captcha(request.session)
+    challenge = implementation_actions.issue_captcha(request.session)
     return render(request, "lifecycle/implementation/_captcha.html", {"challenge": challenge, "slug": slug})
 
 
@@ -140,7 +142,7 @@ def timeline(request, slug: str):
     projects, rows = public_trace.public_timeline(std)
     return render(request, "lifecycle/implementation/timeline.html", {
         "std": std, "projects": [{"project": p, "state_label": STATE_LABELS[State(p.state)][0]} for p in projects],
-        "rows": rows, "accepts_feedback": impl.accepts_feedback(std),
+        "rows": rows, "accepts_feedback": implementation_queries.accepts_feedback(std),
     })
 
 
@@ -205,7 +207,7 @@ timeline_feed = public(TimelineFeed())
 # The bureau's feedback list.
 
 def _handler_or_403(request) -> None:
-    if not impl.may_handle_feedback(request.user):
+    if not implementation_queries.may_handle_feedback(request.user):
         raise PermissionDenied(_("只有省局和地市市场监管部门可以处理实施信息反馈"))
 
 
@@ -213,7 +215,7 @@ def _handler_or_403(request) -> None:
 def feedback_list(request):
     _handler_or_403(request)
     status = request.GET.get("status", "new")
-    qs = impl.feedback_for(request.user)
+    qs = implementation_queries.feedback_for(request.user)
     if status in ImplementationFeedback.Status.values:
         qs = qs.filter(status=status)
     else:
@@ -225,14 +227,14 @@ def feedback_list(request):
     return render(request, "lifecycle/implementation/feedback_list.html", {
         "page": page, "status": status, "standard": slug, "statuses": [
             ("new", _("待处理")), ("handled", _("已处理")), ("all", _("全部"))],
-        "may_review": can(request.user, AccountAction.LIFECYCLE_MANAGE), "review_grounds": impl.REVIEW_GROUNDS,
-        "in_force": [s.value for s in impl.IN_FORCE],
+        "may_review": can(request.user, AccountAction.LIFECYCLE_MANAGE), "review_grounds": implementation_actions.REVIEW_GROUNDS,
+        "in_force": [s.value for s in implementation_queries.IN_FORCE],
     })
 
 
 def _feedback_or_404(request, pk: int) -> ImplementationFeedback:
     fb = get_object_or_404(ImplementationFeedback.objects.select_related("standard", "project"), pk=pk)
-    if not impl.may_handle_feedback(request.user, fb):
+    if not implementation_queries.may_handle_feedback(request.user, fb):
         raise PermissionDenied(_("这条反馈不属于您所在地区"))
     return fb
 
@@ -248,7 +250,7 @@ def _back_to_feedback(request, fb):
 
 def _refused(request, exc, fallback):
     """A refused request: 403 for a wrong role, else the message and 400 for HTMX (redirect for a plain form)."""
-    if isinstance(exc, impl.NotAllowed):
+    if isinstance(exc, errors.NotAllowed):
         raise PermissionDenied(str(exc))
     messages.error(request, str(exc))
     if request.htmx:
@@ -264,8 +266,8 @@ def feedback_respond(request, pk: int):
     _handler_or_403(request)
     fb = _feedback_or_404(request, pk)
     try:
-        impl.respond_feedback(feedback=fb, response=request.POST.get("response", ""), by=request.user)
-    except services.LifecycleError as exc:
+        implementation_actions.respond_feedback(feedback=fb, response=request.POST.get("response", ""), by=request.user)
+    except errors.LifecycleError as exc:
         return _refused(request, exc, reverse("lifecycle:feedback-list") + f"#feedback-{fb.pk}")
     messages.success(request, _("已记录处理情况"))
     return _back_to_feedback(request, fb)
@@ -276,9 +278,9 @@ def feedback_respond(request, pk: int):
 def feedback_review(request, pk: int):
     fb = _feedback_or_404(request, pk)
     try:
-        review = impl.review_because_of_feedback(feedback=fb, by=request.user,
+        review = implementation_actions.review_because_of_feedback(feedback=fb, by=request.user,
                                                  response=request.POST.get("response", ""))
-    except services.LifecycleError as exc:
+    except errors.LifecycleError as exc:
         return _refused(request, exc, reverse("lifecycle:feedback-list") + f"#feedback-{fb.pk}")
     messages.success(request, _("已据此反馈启动复审（期限 %(d)s）") % {"d": review.due_on.isoformat()})
     return redirect(fb.project.get_absolute_url())
@@ -301,7 +303,7 @@ def _window(request) -> int:
 def reviews(request):
     _review_viewer_or_403(request)
     months = _window(request)
-    rows = impl.reviews_due(services.visible_projects(request.user), within_months=months)
+    rows = implementation_queries.reviews_due(project_queries.visible_projects(request.user), within_months=months)
     return render(request, "lifecycle/implementation/reviews.html", {
         "rows": rows, "months": months, "windows": REVIEW_WINDOWS, "today": timezone.localdate(),
         "overdue_count": sum(r.overdue for r in rows),
@@ -319,7 +321,7 @@ def reviews_export(request):
     from openpyxl.styles import Font, PatternFill
 
     months = _window(request)
-    rows = impl.reviews_due(services.visible_projects(request.user), within_months=months)
+    rows = implementation_queries.reviews_due(project_queries.visible_projects(request.user), within_months=months)
     wb = Workbook()
     ws = wb.active
     ws.title = _("复审到期清单")
@@ -362,68 +364,68 @@ def evaluations(request):
         qs = ImplementationEvaluation.objects.select_related("project", "agency", "report").order_by(
             "submitted_at", "-commissioned_at")
     elif AccountRole.EVALUATOR in roles_of(request.user):
-        qs = impl.evaluations_for(request.user)
+        qs = implementation_queries.evaluations_for(request.user)
     else:
         raise PermissionDenied(_("只有第三方评估机构和省局可以查看评估委托"))
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(request, "lifecycle/implementation/evaluations.html", {
-        "page": page, "today": timezone.localdate(), "rubric": impl.rubric(),
+        "page": page, "today": timezone.localdate(), "rubric": lifecycle_rubric.rubric(),
     })
 
 
 def _scores_from(post) -> dict:
-    return {d.key: post.get(f"score_{d.key}", "").strip() for d in impl.rubric()}
+    return {d.key: post.get(f"score_{d.key}", "").strip() for d in lifecycle_rubric.rubric()}
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def evaluation_score(request, code: str):
-    project = _project_or_404(request, code)
-    evaluation = impl.open_evaluation(project)
+    project = web.project_or_404(request, code)
+    evaluation = implementation_queries.open_evaluation(project)
     if evaluation is None:
-        return _respond(request, project, error=_("没有待评分的评估委托"))
+        return web.respond(request, project, error=_("没有待评分的评估委托"))
     try:
-        ev = impl.score_evaluation(evaluation=evaluation, scores=_scores_from(request.POST),
+        ev = implementation_actions.score_evaluation(evaluation=evaluation, scores=_scores_from(request.POST),
                                    conclusion=request.POST.get("conclusion", ""), by=request.user)
-    except impl.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
-    return _respond(request, project, ok=_("评分已保存，总分 %(t)s") % {"t": ev.total_score})
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
+    return web.respond(request, project, ok=_("评分已保存，总分 %(t)s") % {"t": ev.total_score})
 
 
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def evaluation_submit(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     file = request.FILES.get("file")
-    if file is not None and file.size > services.MAX_DOCUMENT_BYTES:
-        return _respond(request, project, error=_("文件超过 50 MB 上限"))
+    if file is not None and file.size > documents.MAX_DOCUMENT_BYTES:
+        return web.respond(request, project, error=_("文件超过 50 MB 上限"))
     try:
-        impl.submit_evaluation_report(project=project, data=file.read() if file else None,
+        implementation_actions.submit_evaluation_report(project=project, data=file.read() if file else None,
                                       filename=file.name if file else "", by=request.user,
                                       note=request.POST.get("note", ""))
-    except impl.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
-    return _respond(request, project, ok=_("评估报告已提交"))
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
+    return web.respond(request, project, ok=_("评估报告已提交"))
 
 
 @access(AccountAction.LIFECYCLE_MANAGE)
 @require_POST
 def evaluation_review(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     evaluation = project.evaluations.filter(submitted_at__isnull=False).order_by("-submitted_at").first()
     if evaluation is None:
-        return _respond(request, project, error=_("没有已提交的评估报告"))
+        return web.respond(request, project, error=_("没有已提交的评估报告"))
     try:
-        review = impl.review_because_of_evaluation(evaluation=evaluation, by=request.user)
-    except impl.NotAllowed as exc:
+        review = implementation_actions.review_because_of_evaluation(evaluation=evaluation, by=request.user)
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
-    return _respond(request, project, ok=_("已据评估结论启动复审（期限 %(d)s）") % {"d": review.due_on.isoformat()})
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
+    return web.respond(request, project, ok=_("已据评估结论启动复审（期限 %(d)s）") % {"d": review.due_on.isoformat()})
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -432,62 +434,62 @@ def evaluation_review(request, code: str):
 @access(AccountAction.LIFECYCLE_MANAGE)
 @require_POST
 def reference_add(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     try:
         ref = refs.add_reference(project=project, number=request.POST.get("number", ""), by=request.user)
-    except impl.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
-    return _respond(request, project, ok=_("已登记引用标准 %(n)s") % {"n": ref.number})
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
+    return web.respond(request, project, ok=_("已登记引用标准 %(n)s") % {"n": ref.number})
 
 
 @access(AccountAction.LIFECYCLE_MANAGE)
 @require_POST
 def reference_remove(request, code: str, pk: int):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     try:
         refs.remove_reference(project=project, reference_id=pk, by=request.user)
-    except impl.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
-    return _respond(request, project, ok=_("已删除引用标准"))
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
+    return web.respond(request, project, ok=_("已删除引用标准"))
 
 
 @access(AccountAction.LIFECYCLE_MANAGE)
 @require_POST
 def references_refresh(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     try:
         added = refs.refresh_references(project=project, by=request.user, strict=True)
-    except impl.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
     if added:
-        return _respond(request, project, ok=_("从标准全文登记了 %(n)s 项引用标准") % {"n": len(added)})
-    return _respond(request, project, ok=_("标准全文中没有新的引用标准"))
+        return web.respond(request, project, ok=_("从标准全文登记了 %(n)s 项引用标准") % {"n": len(added)})
+    return web.respond(request, project, ok=_("标准全文中没有新的引用标准"))
 
 
 @access(AccountAction.LIFECYCLE_MANAGE)
 @require_POST
 def review_conclude(request, code: str):
-    project = _project_or_404(request, code)
+    project = web.project_or_404(request, code)
     file = request.FILES.get("file")
-    if file is not None and file.size > services.MAX_DOCUMENT_BYTES:
-        return _respond(request, project, error=_("文件超过 50 MB 上限"))
+    if file is not None and file.size > documents.MAX_DOCUMENT_BYTES:
+        return web.respond(request, project, error=_("文件超过 50 MB 上限"))
     try:
-        impl.conclude_review(
+        implementation_actions.conclude_review(
             project=project, action=request.POST.get("action", ""), reason=request.POST.get("reason", ""),
             by=request.user, data=file.read() if file else None, filename=file.name if file else "",
             expected_version=int_param(request.POST, "version"),
         )
-    except impl.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
-    except services.LifecycleError as exc:
-        return _respond(request, project, error=str(exc))
-    return _respond(request, project, ok=_("复审结论已记录"))
+    except errors.LifecycleError as exc:
+        return web.respond(request, project, error=str(exc))
+    return web.respond(request, project, ok=_("复审结论已记录"))
 
 
 urlpatterns = [
