@@ -57,6 +57,10 @@ def visible_texts(html: str) -> list[str]:
     return [unescape(t) for t in parser.texts]
 
 
+# Tables whose text is the platform's own sentences, not data: a notice says what happened in the interface's words.
+MESSAGES = {"notify.Notice"}
+
+
 class Data:
     """The strings the database holds in its text columns: joined (to look a long run up inside them) and cut into
     their own runs of Chinese (a short run is data only when it is a whole run of some value: 报批稿 of
@@ -67,7 +71,7 @@ class Data:
         self.runs = {run for value in values for run in CJK.findall(value)} | {v.strip() for v in values}
 
     def holds(self, run: str) -> bool:
-        return run in self.runs or (len(run) >= 4 and run in self.joined)
+        return run in self.runs or (len(run) >= 6 and run in self.joined)
 
 
 def database_text() -> Data:
@@ -82,6 +86,8 @@ def database_text() -> Data:
     interface = {ANONYMOUS_LABEL, SYSTEM_LABEL}
     values: list[str] = []
     for model in apps.get_models():
+        if model._meta.label in MESSAGES:
+            continue
         names = [f.name for f in model._meta.concrete_fields if isinstance(f, (models.CharField, models.TextField))]
         if not names:
             continue
