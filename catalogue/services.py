@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterable, Iterator
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from catalogue import history
 from catalogue import status as status_rules
@@ -546,18 +547,19 @@ def reference_dir() -> Path:
     return Path(os.environ.get("YUEBIAO_REFERENCE_DIR") or REFERENCE_DIR)
 REFERENCE_SOURCE = "reference"
 SOURCE_LABELS = {
-    "reference": "参考数据",
-    "corpus_standards": "真实标准文本（题录）",
-    "arch_standards_index": "建筑标准索引（CC BY 4.0）",
-    "relaton_gb_examples": "relaton-gb 示例题录",
-    "demo": "演示数据",
+    "reference": gettext_noop("参考数据"),
+    "corpus_standards": gettext_noop("真实标准文本（题录）"),
+    "arch_standards_index": gettext_noop("建筑标准索引（CC BY 4.0）"),
+    "relaton_gb_examples": gettext_noop("relaton-gb 示例题录"),
+    "demo": gettext_noop("演示数据"),
 }
 
 
 def source_label(source: str) -> str:
+    """Where a record came from, in the reader's language."""
     if source.startswith("import:"):
-        return f"批量导入（{source.split(':', 1)[1]}）"
-    return SOURCE_LABELS.get(source, source)
+        return gettext("批量导入（%(user)s）") % {"user": source.split(":", 1)[1]}
+    return gettext(SOURCE_LABELS[source]) if source in SOURCE_LABELS else source
 
 
 def _read_reference(name: str) -> list[dict]:

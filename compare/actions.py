@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from django.db import transaction
 
 from accounts.permissions import can
@@ -64,7 +65,7 @@ def request_comparison(*, a: Given, b: Given, by, inline: bool = False,
                        progress: Progress | None = None) -> Comparison:
     """Compare what a person gave as A and B: the right is checked before any file is read."""
     if not can(by, Action.COMPARE_RUN):
-        raise PermissionDenied("当前账户无权进行标准比对")
+        raise PermissionDenied(_("当前账户无权进行标准比对"))
     return compare_sides(side_from_given(a, "A"), side_from_given(b, "B"), by=by, inline=inline,
                          progress=progress)
 
@@ -79,7 +80,7 @@ def compare_sides(a: Side, b: Side, *, by, inline: bool = True, progress: Progre
     other writer): on the worker, or here when `inline`.
     """
     if not can(by, Action.COMPARE_RUN):
-        raise PermissionDenied("当前账户无权进行标准比对")
+        raise PermissionDenied(_("当前账户无权进行标准比对"))
     failed = unreadable(a, b)
     if failed:
         raise SideUnreadable(failed)

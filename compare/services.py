@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can
 from accounts.roles import Action
@@ -160,7 +161,7 @@ def comparison_for(user, key: str) -> Comparison:
     if comparison is None:
         raise Http404("没有这个比对记录")
     if not can_view(user, comparison):
-        raise PermissionDenied("该比对包含他人上传的文件，只有比对人和省局可以查看")
+        raise PermissionDenied(_("该比对包含他人上传的文件，只有比对人和省局可以查看"))
     return comparison
 
 

@@ -176,8 +176,10 @@ def _is_data_row(row: list[str], has_header: bool = False) -> bool:
 def fill_table(table: Table, rows: list[list[str]], spans: list[list[int]] | None = None) -> None:
     header: list[list[str]] = []
     data: list[list[str]] = []
+    kept: list[int] = []  # the index in ``rows`` of each header row, then of each data row
+    kept_data: list[int] = []
     started = False
-    for row in rows:
+    for index, row in enumerate(rows):
         if _is_note_row(row):
             text = next((c for c in row if c), "")
             if text:
@@ -185,15 +187,38 @@ def fill_table(table: Table, rows: list[list[str]], spans: list[list[int]] | Non
             continue
         if not started and not _is_data_row(row, bool(header)) and len(header) < 4:
             header.append(row)
+            kept.append(index)
             continue
         started = True
         data.append(row)
+        kept_data.append(index)
     if not header and data and not _is_data_row(data[0]):
         header.append(data.pop(0))
+        kept.append(kept_data.pop(0))
     if header and header[0] and SEQ_HDR.match(_plain(header[0][0])):
         _merge_split_labels(data)
     table.header = header
     table.rows = data
+    table.spans = kept_spans(spans or [], kept + kept_data, len(header))
+
+
+def kept_spans(spans: list[list[int]], kept: list[int], header_rows: int) -> list[list[int]]:
+    """Merged cells of the read grid renumbered over the rows a table kept (``kept[new] = old``); a merged cell
+    stops where a dropped row (a note) cuts it, and at the end of the header (a cell never spans from the
+    header into the body). Cells that cover one position after that are no longer merged."""
+    position = {old: new for new, old in enumerate(kept)}
+    out = []
+    for r, c, rowspan, colspan in spans:
+        top = position.get(r)
+        if top is None:
+            continue
+        height = 1
+        while (r + height < r + rowspan and position.get(r + height) == top + height
+               and (top + height < header_rows) == (top < header_rows)):
+            height += 1
+        if height * colspan > 1:
+            out.append([top, c, height, colspan])
+    return out
 
 
 def _merge_split_labels(rows: list[list[str]]) -> None:
@@ -226,13 +251,20 @@ def extend_table(table: Table, rows: list[list[str]], spans: list[list[int]] | N
     """Rows of a table continued on the next page (表 N（续）): repeated header rows are skipped."""
     head_keys = {tuple(_plain(c) for c in r) for r in table.header}
     extra = Table(number=table.number)
-    fill_table(extra, [r for r in rows if tuple(_plain(c) for c in r) not in head_keys], spans)
+    kept = [i for i, r in enumerate(rows) if tuple(_plain(c) for c in r) not in head_keys]
+    fill_table(extra, [rows[i] for i in kept], kept_spans(spans or [], kept, 0))
     width = max((len(r) for r in table.header + table.rows), default=0)
-    for row in extra.rows:
+    first = len(table.header) + len(table.rows) - len(extra.header)  # where extra's rows land
+    realigned = set()
+    for index, row in enumerate(extra.rows):
         if width and len(row) != width:
             row = _realign(row, width, table)
+            realigned.add(len(extra.header) + index)
         table.rows.append(row)
     table.notes.extend(extra.notes)
+    # a continued table keeps the merged cells of its body rows, unless a row had to be realigned
+    table.spans.extend([r + first, c, rs, cs] for r, c, rs, cs in extra.spans
+                       if r >= len(extra.header) and not realigned & set(range(r, r + rs)))
 
 
 def _realign(row: list[str], width: int, table: Table) -> list[str]:
