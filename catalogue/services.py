@@ -118,19 +118,8 @@ def _canonical(text: str, what: str, owner: str) -> str:
         raise RecordError(f"{owner}：{what}“{text}”无法识别（{exc}）") from exc
 
 
-def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: date) -> tuple[Standard, dict]:
-    """A Standard (unsaved) and its relations from one record; raises RecordError naming the problem."""
-    raw_number = str(record.get("number") or "").strip()
-    if not raw_number:
-        raise RecordError("缺少标准号")
-    try:
-        num = parse_number(raw_number)
-    except StandardNumberError as exc:
-        raise RecordError(str(exc)) from exc
-    number = num.canonical
-    title_zh = (record.get("title_zh") or "").strip()
-    if not title_zh:
-        raise RecordError(f"{number}：缺少中文名称")
+def _checked_dates(record: dict, number: str) -> tuple[date | None, date | None, date | None]:
+    """Published, implemented and withdrawn dates, in an order that makes sense."""
     published = _as_date(record.get("published_on"))
     implemented = _as_date(record.get("implemented_on"))
     withdrawn = _as_date(record.get("withdrawn_on"))
@@ -138,6 +127,11 @@ def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: 
         raise RecordError(f"{number}：发布日期 {published} 晚于实施日期 {implemented}")
     if implemented and withdrawn and withdrawn < implemented:
         raise RecordError(f"{number}：废止日期 {withdrawn} 早于实施日期 {implemented}")
+    return published, implemented, withdrawn
+
+
+def _checked_codes(record: dict, ref: _Reference, num, number: str) -> tuple[list[str], str | None, str, list[str]]:
+    """ICS codes, CCS code, region and sectors, each known to the reference tables."""
     ics = [c.strip() for c in record.get("ics_codes") or [] if c and c.strip()]
     unknown = [c for c in ics if c not in ref.ics]
     if unknown:
@@ -152,6 +146,11 @@ def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: 
     unknown = [s for s in sectors if s not in ref.sectors]
     if unknown:
         raise RecordError(f"{number}：未知的领域 {'、'.join(unknown)}")
+    return ics, ccs, region, sectors
+
+
+def _checked_relations(record: dict, number: str) -> tuple[list[str], str, str, str]:
+    """Replaced numbers, adopted standard, degree of adoption and stated status."""
     replaces = [_canonical(r, "被代替标准号", number) for r in record.get("replaces") or [] if r and str(r).strip()]
     if number in replaces:
         raise RecordError(f"{number}：标准不能代替自身")
@@ -164,6 +163,25 @@ def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: 
     stated = record.get("status") or ""
     if stated and stated not in status_rules.STATUSES:
         raise RecordError(f"{number}：未知的标准状态“{stated}”")
+    return replaces, adopted, degree, stated
+
+
+def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: date) -> tuple[Standard, dict]:
+    """A Standard (unsaved) and its relations from one record; raises RecordError naming the problem."""
+    raw_number = str(record.get("number") or "").strip()
+    if not raw_number:
+        raise RecordError("缺少标准号")
+    try:
+        num = parse_number(raw_number)
+    except StandardNumberError as exc:
+        raise RecordError(str(exc)) from exc
+    number = num.canonical
+    title_zh = (record.get("title_zh") or "").strip()
+    if not title_zh:
+        raise RecordError(f"{number}：缺少中文名称")
+    published, implemented, withdrawn = _checked_dates(record, number)
+    ics, ccs, region, sectors = _checked_codes(record, ref, num, number)
+    replaces, adopted, degree, stated = _checked_relations(record, number)
     orgs = [o.strip() for o in record.get("drafting_organisations") or [] if o and o.strip()]
     digits = "".join(ch if ch.isdigit() else " " for ch in num.sequence).split()
     std = Standard(
@@ -275,6 +293,78 @@ def bump_revision() -> None:
         CatalogueRevision.objects.create(id=1, revision=1)
 
 
+def _sort_built(built: list, existing: dict, result: UpsertResult, superseded: dict[str, list[str]],
+                withdrawn: list[str]) -> tuple[list, list]:
+    """Built standards into new and changed ones (unchanged are only counted); notes what they replace or withdraw."""
+    new, changed = [], []
+    for std, rel in built:
+        if std.number in existing:
+            pk, digest, old_status = existing[std.number]
+            if digest == std.record_hash:
+                result.unchanged += 1
+                continue
+            std.id = pk
+            changed.append((std, rel))
+        else:
+            new.append((std, rel))
+            old_status = None
+        for replaced in rel["replaces"]:
+            superseded.setdefault(replaced, []).append(std.number)
+        # A withdrawal dated ahead counts when announced, not only once the date has come.
+        withdrawing = std.status == Standard.Status.WITHDRAWN or std.withdrawn_on is not None
+        if withdrawing and old_status != Standard.Status.WITHDRAWN:
+            withdrawn.append(std.number)
+    return new, changed
+
+
+def _write_chunk(chunk: list[dict], ref: _Reference, rights: CatalogueRights, seen: set[str], result: UpsertResult,
+                 superseded: dict[str, list[str]], withdrawn: list[str], *, source: str, is_demo: bool, today: date,
+                 by, context: dict) -> list:
+    """Check, build and write one batch of records with their relations and trail events; the written standards."""
+    for r in chunk:
+        refused = rights.refusals(r)
+        if refused:
+            raise RecordError(refused[0][1])
+    built = [_build(r, ref, source=source, is_demo=is_demo, today=today) for r in chunk]
+    for std, _ in built:
+        if std.number in seen:
+            raise RecordError(f"{std.number}：同一批数据中重复出现")
+        seen.add(std.number)
+    existing = {
+        number: (pk, digest, old_status)
+        for number, pk, digest, old_status in Standard.objects.filter(
+            number__in=[s.number for s, _ in built]
+        ).values_list("number", "id", "record_hash", "status")
+    }
+    new, changed = _sort_built(built, existing, result, superseded, withdrawn)
+    before = history.stored_values([s.id for s, _ in changed]) if changed else {}
+    if new:
+        _insert_standards([s for s, _ in new])
+    if changed:
+        _update_standards([s for s, _ in changed])
+        ids = [s.id for s, _ in changed]
+        Standard.ics_codes.through.objects.filter(standard_id__in=ids).delete()
+        Standard.sectors.through.objects.filter(standard_id__in=ids).delete()
+        Replacement.objects.filter(standard_id__in=ids).delete()
+    written = new + changed
+    _insert_rows(
+        Standard.ics_codes.through._meta.db_table, ("standard_id", "icscode_id"),
+        [(s.id, c) for s, rel in written for c in rel["ics"]],
+    )
+    _insert_rows(
+        Standard.sectors.through._meta.db_table, ("standard_id", "sector_id"),
+        [(s.id, c) for s, rel in written for c in rel["sectors"]],
+    )
+    _insert_rows(
+        Replacement._meta.db_table, ("standard_id", "replaced_number"),
+        [(s.id, n) for s, rel in written for n in rel["replaces"]],
+    )
+    history.record_writes(written, before, by=by, context=context)
+    result.created += len(new)
+    result.updated += len(changed)
+    return written
+
+
 def upsert_standards(
     records: Iterable[dict],
     *,
@@ -303,64 +393,8 @@ def upsert_standards(
     withdrawn: list[str] = []
     with transaction.atomic():
         for chunk in _batched(records, batch_size):
-            for r in chunk:
-                refused = rights.refusals(r)
-                if refused:
-                    raise RecordError(refused[0][1])
-            built = [_build(r, ref, source=source, is_demo=is_demo, today=today) for r in chunk]
-            for std, _ in built:
-                if std.number in seen:
-                    raise RecordError(f"{std.number}：同一批数据中重复出现")
-                seen.add(std.number)
-            existing = {
-                number: (pk, digest, old_status)
-                for number, pk, digest, old_status in Standard.objects.filter(
-                    number__in=[s.number for s, _ in built]
-                ).values_list("number", "id", "record_hash", "status")
-            }
-            new, changed = [], []
-            for std, rel in built:
-                if std.number in existing:
-                    pk, digest, old_status = existing[std.number]
-                    if digest == std.record_hash:
-                        result.unchanged += 1
-                        continue
-                    std.id = pk
-                    changed.append((std, rel))
-                else:
-                    new.append((std, rel))
-                    old_status = None
-                for replaced in rel["replaces"]:
-                    superseded.setdefault(replaced, []).append(std.number)
-                # A withdrawal dated ahead counts when announced, not only once the date has come.
-                withdrawing = std.status == Standard.Status.WITHDRAWN or std.withdrawn_on is not None
-                if withdrawing and old_status != Standard.Status.WITHDRAWN:
-                    withdrawn.append(std.number)
-            before = history.stored_values([s.id for s, _ in changed]) if changed else {}
-            if new:
-                _insert_standards([s for s, _ in new])
-            if changed:
-                _update_standards([s for s, _ in changed])
-                ids = [s.id for s, _ in changed]
-                Standard.ics_codes.through.objects.filter(standard_id__in=ids).delete()
-                Standard.sectors.through.objects.filter(standard_id__in=ids).delete()
-                Replacement.objects.filter(standard_id__in=ids).delete()
-            written = new + changed
-            _insert_rows(
-                Standard.ics_codes.through._meta.db_table, ("standard_id", "icscode_id"),
-                [(s.id, c) for s, rel in written for c in rel["ics"]],
-            )
-            _insert_rows(
-                Standard.sectors.through._meta.db_table, ("standard_id", "sector_id"),
-                [(s.id, c) for s, rel in written for c in rel["sectors"]],
-            )
-            _insert_rows(
-                Replacement._meta.db_table, ("standard_id", "replaced_number"),
-                [(s.id, n) for s, rel in written for n in rel["replaces"]],
-            )
-            history.record_writes(written, before, by=by, context=context)
-            result.created += len(new)
-            result.updated += len(changed)
+            written = _write_chunk(chunk, ref, rights, seen, result, superseded, withdrawn,
+                                   source=source, is_demo=is_demo, today=today, by=by, context=context)
             touched.extend(s.id for s, _ in written)
             if progress:
                 progress(len(chunk))
