@@ -80,8 +80,8 @@ class _Xlsx:
     def sheets(self) -> list[tuple[str, str]]:
         """(name, part) of each visible worksheet, in workbook order; sets up shared strings and styles."""
         root_rels = self._rels("")
-        workbook = next((p for t, p in root_rels.values() if t == "officeDocument"), "xl/workbook.xml")
-        workbook = self._part(workbook)
+        named = next((p for t, p in root_rels.values() if t == "officeDocument"), "xl/workbook.xml")
+        workbook = self._part(named)
         if workbook is None:
             raise TabularError("无法识别文件格式：压缩包中没有 Excel 工作簿，请上传 CSV 或 Excel（.xlsx）文件")
         wb = self._xml(workbook)
@@ -91,17 +91,20 @@ class _Xlsx:
         )
         sst = next((p for t, p in rels.values() if t == "sharedStrings"), None)
         styles = next((p for t, p in rels.values() if t == "styles"), None)
-        self.shared = self._shared_strings(self._part(sst)) if sst and self._part(sst) else []
-        self.date_styles = self._date_styles(self._part(styles)) if styles and self._part(styles) else frozenset()
-        out = []
+        sst_part = self._part(sst) if sst else None
+        styles_part = self._part(styles) if styles else None
+        self.shared = self._shared_strings(sst_part) if sst_part else []
+        self.date_styles = self._date_styles(styles_part) if styles_part else frozenset()
+        out: list[tuple[str, str]] = []
         for el in wb.iter():
             if _local(el.tag) != "sheet" or el.get("state") in ("hidden", "veryHidden"):
                 continue
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id") and k[1:].split("}")[0] in _REL_NS_IDS),
                        None)
-            kind, part = rels.get(rid, ("", ""))
-            if kind == "worksheet" and self._part(part):
-                out.append((el.get("name") or "", self._part(part)))
+            kind, part = rels.get(rid, ("", "")) if rid else ("", "")
+            sheet = self._part(part) if kind == "worksheet" else None
+            if sheet:
+                out.append((el.get("name") or "", sheet))
         return out
 
     def _shared_strings(self, name: str) -> list[str]:
@@ -275,6 +278,7 @@ class _CellValues:
     def _number(self, c, x: str) -> Any:
         from openpyxl.utils.datetime import from_excel
 
+        v: int | float
         try:
             v = int(x)
         except ValueError:
