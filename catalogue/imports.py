@@ -16,10 +16,7 @@ from catalogue.models import ImportBatch, Standard
 from catalogue.rights import restrict_table
 from catalogue.services import Progress, _Reference, record_hash, upsert_standards
 from catalogue.table_reader import read_table
-
-
-class ImportRefused(ValueError):
-    """An import that may not be written as asked (message in Chinese)."""
+from yuebiao.refusals import ImportRefused
 
 
 def max_import_bytes() -> int:
