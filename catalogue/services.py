@@ -31,6 +31,7 @@ from catalogue.numbers import StandardNumberError, parse_number
 from catalogue.rights import CatalogueRights
 from catalogue.search_text import index_words
 from catalogue.slugs import number_slug
+from yuebiao import files
 
 Progress = Callable[[int], None] | None
 
@@ -671,7 +672,6 @@ _LEVEL_ORDER = {"province": 1, "prefecture": 2, "county": 3, "township": 4}
 # Full text (全文): the published text of a standard, attached by an editor.
 
 MAX_FULL_TEXT_BYTES = 50 * 1024 * 1024
-_FULL_TEXT_KINDS = {b"%PDF-": "pdf", b"PK\x03\x04": "docx"}
 
 
 class FullTextRefused(ValueError):
@@ -694,11 +694,11 @@ def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> S
         raise FullTextRefused("文件为空")
     if len(data) > MAX_FULL_TEXT_BYTES:
         raise FullTextRefused(f"文件 {len(data) / 2**20:.1f} MB，超过 {MAX_FULL_TEXT_BYTES // 2**20} MB 上限")
-    kind = next((k for magic, k in _FULL_TEXT_KINDS.items() if data.startswith(magic)), None)
-    if kind is None:
-        raise FullTextRefused(f"“{filename}”不是 PDF 或 Word（.docx）文件")
-    if kind == "docx" and b"word/document.xml" not in data[:200_000] and b"word/document.xml" not in data:
+    kind = files.sniff(data, filename)
+    if kind in files.ZIP_KINDS - {files.DOCX}:
         raise FullTextRefused(f"“{filename}”是压缩包，但不是 Word（.docx）文档")
+    if kind not in (files.PDF, files.DOCX):
+        raise FullTextRefused(f"“{filename}”不是 PDF 或 Word（.docx）文件")
     keepers = [keep for _, keep in full_text_submitted.send(sender=Standard, data=data, filename=filename)
                if callable(keep)]
     digest = hashlib.sha256(data).hexdigest()

@@ -13,11 +13,12 @@ table cells, 5,300 characters on a page): a real standard never comes near them.
 
 from __future__ import annotations
 
-import struct
 import zipfile
 from dataclasses import dataclass, fields, replace
 from io import BytesIO
 from typing import Any, Iterable
+
+from yuebiao.files import zip_entry_count
 
 from .errors import DocumentLimitError
 
@@ -98,23 +99,6 @@ def _at_most(name: str, value: int, limits: DocumentLimits, where: str = "") -> 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Zip packages (.docx)
-
-
-def zip_entry_count(data: bytes) -> int | None:
-    """The entries of a zip as its end-of-central-directory record gives them, read without opening the archive
-    (zipfile.ZipFile reads the whole directory first): the declared count, or more if the directory's declared size
-    could hold more (a directory entry takes at least 46 bytes, and zipfile reads all of it whatever the count
-    says); None when there is no such record (not a zip)."""
-    tail = data[-(65535 + 22):]
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) - at < 22:
-        return None
-    total, directory_bytes = struct.unpack("<HI", tail[at + 10:at + 16])
-    if total == 0xFFFF or directory_bytes == 0xFFFFFFFF:  # ZIP64: the real figures are in the record before
-        at64 = tail.rfind(b"PK\x06\x06", 0, at)
-        if at64 >= 0 and len(tail) - at64 >= 48:
-            total, directory_bytes = struct.unpack("<QQ", tail[at64 + 32:at64 + 48])
-    return max(total, directory_bytes // 46)
 
 
 def check_zip_entries(data: bytes, limits: DocumentLimits = DEFAULT_LIMITS) -> None:

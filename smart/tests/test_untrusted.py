@@ -10,9 +10,10 @@ import pytest
 
 from smart.documents import read_standard
 from smart.errors import DocumentLimitError, DocumentParseError, EncryptedDocumentError
-from smart.guard import DEFAULT_LIMITS, DocumentLimits, zip_entry_count
+from smart.guard import DEFAULT_LIMITS, DocumentLimits
 from smart.sandbox import parse_untrusted
 from smart.tests import hostile
+from yuebiao.files import zip_entry_count
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "standards"
 SHORT_PDF = CORPUS / "DB-44-1989-2017.pdf"  # 5 pages, parses in a fraction of a second
