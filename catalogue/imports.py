@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,8 +21,6 @@ from yuebiao.refusals import ImportRefused
 
 
 def max_import_bytes() -> int:
-    from django.conf import settings
-
     return settings.YUEBIAO_MAX_IMPORT_BYTES
 
 

@@ -38,6 +38,8 @@ import gc
 import io
 import posixpath
 
+from charset_normalizer import from_bytes
+
 from catalogue.import_checks import check_rows
 from catalogue.table_header import build_header
 from catalogue.table_vocabulary import (
@@ -123,8 +125,6 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
     except UnicodeDecodeError:
         pass
     try:
-        from charset_normalizer import from_bytes
-
         best = from_bytes(data).best()
     except Exception:  # noqa: BLE001 - a detector failure means "unknown encoding"
         best = None

@@ -10,6 +10,7 @@ from .errors import DocumentReadError, EncryptedDocumentError
 from .guard import DEFAULT_LIMITS, DocumentLimits, check_zip_entries
 from .model import StandardDocument
 from .parser import parse_document
+from .reader_text import read_text
 
 SUFFIXES = (".pdf", ".docx", ".txt", ".md")
 
@@ -46,6 +47,7 @@ def read_standard(data: bytes, filename: str = "", limits: DocumentLimits = DEFA
     This runs in the calling process: for an uploaded file use smart.sandbox.parse_untrusted, which runs it in a
     worker with CPU-time and memory limits."""
     kind = sniff(data, filename, limits)
+    # The PDF and Word readers bring pdfplumber and python-docx: loaded when such a file comes, not for a text.
     if kind == "pdf":
         from .reader_pdf import read_pdf
 
@@ -55,8 +57,6 @@ def read_standard(data: bytes, filename: str = "", limits: DocumentLimits = DEFA
 
         raw = read_docx(data, limits=limits)
     else:
-        from .reader_text import read_text
-
         raw = read_text(data, limits=limits)
     return parse_document(raw)
 

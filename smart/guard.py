@@ -18,6 +18,8 @@ from dataclasses import dataclass, fields, replace
 from io import BytesIO
 from typing import Any, Iterable
 
+from lxml import etree
+
 from yuebiao.files import zip_entry_count
 
 from .errors import DocumentLimitError
@@ -140,8 +142,6 @@ def check_docx(data: bytes, limits: DocumentLimits = DEFAULT_LIMITS) -> None:
 
 
 def _count_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, counts: _Counts, limits: DocumentLimits) -> None:
-    from lxml import etree
-
     parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False)
     part_bytes = 0
     depth = 0

@@ -7,6 +7,8 @@ import hashlib
 import json
 import re
 import sys
+import time
+import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Callable, Container, Iterable, Iterator, Mapping, Sequence
@@ -429,8 +431,6 @@ def read_published_roots(text: str) -> list[dict]:
     of /trail/anchors/feed/: a list of {"id", "day", "root"} (id and day may be None)."""
     text = text.lstrip("\ufeff").strip()
     if text.startswith("<"):
-        import xml.etree.ElementTree as ET
-
         atom = "{http://www.w3.org/2005/Atom}"
         try:
             feed = ET.fromstring(text)
@@ -672,8 +672,6 @@ def _main(argv: list[str] | None = None) -> int:
     v.add_argument("--roots", metavar="FILE", help="已公布的根：yuebiao trail roots --json 的输出或保存的 Atom 订阅文件")
     v.add_argument("--json", action="store_true", help="输出 JSON")
     args = parser.parse_args(argv)
-    import time
-
     started = time.perf_counter()
     try:
         if args.file == "-":
