@@ -11,6 +11,7 @@ from pathlib import Path
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -30,6 +31,8 @@ from catalogue.models import (
 from catalogue.numbers import StandardNumberError, parse_number
 from catalogue.rights import CatalogueRights
 from catalogue.search_text import index_words
+from catalogue.sectors import SECTORS
+from catalogue.signals import full_text_attached, full_text_submitted, standards_superseded
 from catalogue.slugs import number_slug
 from yuebiao import files
 
@@ -410,8 +413,6 @@ def upsert_standards(
 
 def _announce_superseded(superseded: dict[str, list[str]], withdrawn: list[str]) -> None:
     """Queue one standards_superseded signal for after commit (robust: a receiver's failure never undoes an import)."""
-    from catalogue.signals import standards_superseded
-
     numbers = sorted(set(superseded) | set(withdrawn))
     transaction.on_commit(
         lambda: standards_superseded.send(
@@ -615,8 +616,6 @@ class ReferenceLoadResult:
 def load_reference(*, progress: Callable[[str, int, int], None] | None = None) -> ReferenceLoadResult:
     """Load the real reference data shipped in catalogue/reference_data (ICS, CCS, divisions, HS, sectors, the
     standards records), in one transaction; running it again changes nothing."""
-    from catalogue.sectors import SECTORS
-
     steps: list[tuple[str, Callable[[], int]]] = []
 
     def sectors() -> int:
@@ -678,27 +677,48 @@ class FullTextRefused(ValueError):
     """A full-text file that is not accepted (message in Chinese)."""
 
 
-def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> Standard:
-    """Store the published text (PDF or Word .docx) of a standard; the type is read from the bytes, not the name.
+class FullTextNotAllowed(FullTextRefused):
+    """The user may not change this standard's full text (another region's standard): 403, not 400."""
 
-    The rooms that read texts read it first (catalogue.signals.full_text_submitted), outside any transaction: one
-    that cannot be read (encrypted, scanned, garbled, over the limits) is refused there with FullTextRefused and
-    nothing is stored, so an unreadable file is never published as a standard's full text. What they read is
-    kept in the same transaction as the file; the file it replaces is removed only once that has committed.
-    """
-    from django.core.files.base import ContentFile
 
-    from catalogue.signals import full_text_attached, full_text_submitted
+def full_text_too_large(size: int) -> str:
+    return f"文件 {size / 2**20:.1f} MB，超过 {MAX_FULL_TEXT_BYTES // 2**20} MB 上限"
 
+
+def check_full_text_rights(*, standard: Standard, by) -> None:
+    """FullTextNotAllowed unless `by` may change this standard's full text (None is the system)."""
+    refused = CatalogueRights(by).standard_refusal(standard)
+    if refused:
+        raise FullTextNotAllowed(refused)
+
+
+def check_full_text(*, standard: Standard, data: bytes, filename: str, by) -> str:
+    """What can be told at once of a full text: may `by` change this standard, and is the file a PDF or Word .docx
+    of an allowed size. Its kind ('pdf' or 'docx'); FullTextRefused (FullTextNotAllowed) with the reason."""
+    check_full_text_rights(standard=standard, by=by)
     if not data:
         raise FullTextRefused("文件为空")
     if len(data) > MAX_FULL_TEXT_BYTES:
-        raise FullTextRefused(f"文件 {len(data) / 2**20:.1f} MB，超过 {MAX_FULL_TEXT_BYTES // 2**20} MB 上限")
+        raise FullTextRefused(full_text_too_large(len(data)))
     kind = files.sniff(data, filename)
     if kind in files.ZIP_KINDS - {files.DOCX}:
         raise FullTextRefused(f"“{filename}”是压缩包，但不是 Word（.docx）文档")
     if kind not in (files.PDF, files.DOCX):
         raise FullTextRefused(f"“{filename}”不是 PDF 或 Word（.docx）文件")
+    return kind
+
+
+def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> Standard:
+    """Store the published text (PDF or Word .docx) of a standard; the type is read from the bytes, not the name.
+
+    `by` must be allowed to change this standard (catalogue.rights; None is the system). The rooms that read
+    texts read it first (catalogue.signals.full_text_submitted), outside any transaction: one that cannot be read
+    (encrypted, scanned, garbled, over the limits) is refused there with FullTextRefused and nothing is stored, so
+    an unreadable file is never published as a standard's full text. What they read is kept in the same
+    transaction as the file; the file it replaces is removed only once that has committed. This reading takes
+    time: a page or the API asks for it through catalogue.full_text, which runs it on the worker.
+    """
+    kind = check_full_text(standard=standard, data=data, filename=filename, by=by)
     keepers = [keep for _, keep in full_text_submitted.send(sender=Standard, data=data, filename=filename)
                if callable(keep)]
     digest = hashlib.sha256(data).hexdigest()
