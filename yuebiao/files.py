@@ -98,7 +98,7 @@ def suffix(filename: str) -> str:
 def _is_pdf(data: bytes) -> bool:
     """The PDF header opens the file, or (as readers allow) comes within its first 1024 bytes of a file that ends
     like a PDF: a text that merely mentions "%PDF-" is not one."""
-    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"%PDF-":
+    if data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n")[:5] == b"%PDF-":
         return True
     return b"%PDF-" in data[:1024] and b"%%EOF" in data[-2048:]
 
