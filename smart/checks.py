@@ -22,6 +22,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from catalogue.numbers import find_numbers
+
 from .model import Clause, StandardDocument, chapter_kind
 
 StatusLookup = Callable[[str], "tuple[str, str | None] | None"]
@@ -110,10 +112,8 @@ RE_SPECIFIC = re.compile(r"^\s*(?:的|中|之)?\s*(?:第?\s*\d+(?:\.\d+)+\s*条?
                          r"\d+(?:\.\d+)+)")
 
 
-def _undated_specific(doc: StandardDocument, find_numbers) -> list[Finding]:
-    out = []
-    if find_numbers is None:
-        return out
+def _undated_specific(doc: StandardDocument) -> list[Finding]:
+    out: list[Finding] = []
     seen = set()
     for clause in doc.walk():
         for block in clause.blocks:
@@ -234,15 +234,11 @@ def _withdrawn(doc: StandardDocument, status_of: StatusLookup | None) -> list[Fi
 
 
 def check(doc: StandardDocument, status_of: StatusLookup | None = None) -> list[Finding]:
-    try:
-        from catalogue.numbers import find_numbers  # noqa: PLC0415
-    except ImportError:
-        find_numbers = None
     findings: list[Finding] = []
     findings += _order(doc)
     findings += _foreword(doc)
     findings += _forbidden(doc)
-    findings += _undated_specific(doc, find_numbers)
+    findings += _undated_specific(doc)
     findings += _terms(doc)
     findings += _numbering(doc)
     findings += _tables(doc)

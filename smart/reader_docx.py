@@ -17,6 +17,10 @@ import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import docx  # python-docx
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+
 from .errors import DocumentReadError
 from .guard import DEFAULT_LIMITS, DocumentLimits, check_docx, check_zip_entries
 from .model import Line, Page, RawDocument, RawTable
@@ -50,8 +54,6 @@ def _open(source: str | os.PathLike | bytes | BinaryIO, limits: DocumentLimits) 
     if "word/document.xml" not in names:
         raise DocumentReadError(f"文件 {name} 是一个ZIP压缩包，但不是Word文档（缺少word/document.xml），请上传.docx文件。")
     check_docx(data, limits)
-    import docx  # python-docx
-
     try:
         return docx.Document(io.BytesIO(data)), name
     except Exception as exc:  # noqa: BLE001 - any failure of python-docx becomes one clear message
@@ -122,9 +124,6 @@ def merged_spans(grid: list[list[Any]]) -> list[list[int]]:
 def read_docx(source: str | os.PathLike | bytes | BinaryIO, *, limits: DocumentLimits = DEFAULT_LIMITS) -> RawDocument:
     """Read a .docx after its structure passed the limits (smart.guard)."""
     document, name = _open(source, limits)
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph
-
     formats = _numbering_formats(document)
     heading_counters = [0] * 10
     list_counters: dict[tuple[str, int], int] = {}

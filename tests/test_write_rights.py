@@ -218,6 +218,7 @@ def api_call(op: str, w) -> tuple[str, dict]:
     today = timezone.localdate().isoformat()
     bodies = {
         "POST /api/standards/import": {"data": {"file": _file("rows.csv", _import_rows(w))}, "query": "?mode=valid_only"},
+        "POST /api/standards/{slug}/full-text": {"data": {"file": _file("全文.pdf", b"%PDF-1.4\n%%EOF\n")}},
         "POST /api/smart/parse": {"data": {"file": _file("d.docx", docx)}},
         "POST /api/smart/check": {"data": {"file": _file("d.docx", docx)}},
         "POST /api/lifecycle/projects": {"json": {"title_zh": "汕头市的项目", "city_code": "440500"}},
