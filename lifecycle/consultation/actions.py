@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Role as AccountRole
 from lifecycle import captcha, public_input
 from lifecycle.access import project_roles
+from lifecycle.consultation import receipts
 from lifecycle.consultation.queries import (
     ANSWER_STATES,
     WHOLE_DRAFT_LABEL,
@@ -85,8 +86,8 @@ def ensure_open(project: Project, today: date | None = None) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # Captcha: the challenge lives in the session as an HMAC of its answer; each is good for one try, and a solved one
 # is used up in the database with the comment it lets in (public_input.consume_captcha).
-def issue_captcha(session, *, now: float | None = None) -> captcha.Challenge:
-    return public_input.issue_captcha(session, purpose=PURPOSE, now=now)
+def issue_captcha(session, *, now: float | None = None, text: bool = False) -> captcha.Challenge:
+    return public_input.issue_captcha(session, purpose=PURPOSE, now=now, text=text)
 
 
 def check_captcha(session, challenge_id: str | None, answer: str | None, *, project: Project, sender_digest: str = "",
@@ -227,6 +228,7 @@ def submit_comment(
         author_organisation=data.author_organisation, contact=data.contact, user=user,
         sender_digest=(sender_digest or "")[:64],
     )
+    receipts.issue_receipt(comment)
     record(locked, actor=user if user is not None else AnonymousUser(), kind="comment_received", public=True, data={
         "comment": comment.pk, "clause": data.clause, "text_sha256": _sha256(data.text),
         "proposal_sha256": _sha256(data.proposal) if data.proposal else "", "signed_in": user is not None,
