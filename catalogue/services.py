@@ -551,6 +551,7 @@ SOURCE_LABELS = {
     "arch_standards_index": "建筑标准索引（CC BY 4.0）",
     "relaton_gb_examples": "relaton-gb 示例题录",
     "demo": "演示数据",
+    "lifecycle": "本平台地方标准制修订项目",
 }
 
 
