@@ -102,3 +102,14 @@ def test_the_overdue_filter_agrees_with_the_review_due_list(client, quick, new_p
     client.force_login(people["bureau"])
     body = client.get(reverse("lifecycle:projects") + "?overdue=1").content.decode()
     assert late_review.code in body and late_stage.code in body
+
+
+@pytest.mark.django_db
+def test_the_work_page_in_english(client, quick, people):  # noqa: F811
+    from django.conf import settings
+
+    quick(review_due_on=timezone.localdate() - timedelta(days=92))
+    client.force_login(people["bureau"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("lifecycle:work")).content.decode()
+    assert "Periodic review 92 days late" in body and "To start: the periodic review" in body
