@@ -270,7 +270,7 @@ def answer_comment(
     expected = expected_token(expected_answered_at)
     if expected is not None and expected != answer_token(locked):
         who = locked.answered_by or "他人"
-        raise StaleAnswer(f"第 {locked.pk} 号意见已由{who}答复或修改，请刷新页面后再处理")
+        raise StaleAnswer(f"第 {locked.number or locked.pk} 条意见已由{who}答复或修改，请刷新页面后再处理")
     if locked.resolution == resolution and locked.response == response:
         return locked
     previous = locked.resolution
@@ -287,7 +287,7 @@ def answer_comment(
         label = str(Resolution(resolution).label)
         send([locked.user_id], kind="comment_answered",
              subject=f"您对《{project.title_zh[:60]}》的意见已答复：{label}",
-             body=f"您对 {project.code}《{project.title_zh}》{label_of_clause(locked.clause)}的意见（第 {locked.pk} 号）"
+             body=f"您对 {project.code}《{project.title_zh}》{label_of_clause(locked.clause)}的意见（本草案第 {locked.number or locked.pk} 条）"
                   f"处理意见为“{label}”。" + (f"理由：{response}" if response else ""),
              url=reverse("lifecycle:consultation", args=[project.code]))
     return locked

@@ -205,7 +205,7 @@ def answer(request, code: str, pk: int):
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, _("第 %(n)s 号意见已答复") % {"n": comment.pk})
+            messages.success(request, _("第 %(n)s 条意见已答复") % {"n": comment.number or comment.pk})
         return redirect(reverse("lifecycle:comments", args=[project.code]) + f"#comment-{comment.pk}")
     show = may_see_comment_contacts(request.user, project)
     row = consultation_queries.comment_view(comment, show_contact=show, labels={} if show else consultation_queries.project_sender_labels(project))
