@@ -150,3 +150,33 @@ def test_the_non_visual_captcha_lets_a_comment_in_once(client, open_project, tex
     assert "文字题：" in again.content.decode()  # the refused form keeps the text challenge
     fragment = client.get(reverse("lifecycle:consultation-captcha", args=[open_project.code]) + "?captcha=text")
     assert "文字题：" in fragment.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_comments_sent_at_the_same_moment_get_consecutive_numbers(open_project):
+    """Four senders at once: numbers 1–4, none twice, none lost (the project row is locked while numbering)."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(4)
+    outcomes: list = []
+
+    def send(i):
+        try:
+            barrier.wait()
+            comment = consultation_actions.submit_comment(project=open_project, text=f"同时提交的意见 {i}",
+                                                          author_name=f"提出人{i}")
+            outcomes.append(comment.number)
+        except Exception as exc:  # noqa: BLE001 - a lock error or a duplicate number would fail this test
+            outcomes.append(f"error: {exc!r}")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes) == [1, 2, 3, 4], outcomes
+    assert sorted(PublicComment.objects.filter(project=open_project).values_list("number", flat=True)) == [1, 2, 3, 4]
