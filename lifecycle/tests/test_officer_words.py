@@ -114,3 +114,11 @@ def test_the_expert_import_offers_its_template_next_to_the_upload(client, people
     form = body[body.index('enctype="multipart/form-data"'):]
     form = form[:form.index("</form>")]
     assert reverse("lifecycle:experts-template") in form
+
+
+def test_a_city_officer_proposing_for_another_city_is_told_which_city_is_his(make_user):
+    from lifecycle import errors
+
+    officer = make_user("sz2", "city_officer", region="440300", kind=Organisation.Kind.CITY_BUREAU)
+    with pytest.raises(errors.NotAllowed, match="sz2 机构只能为深圳市提出立项申请，不能为广州市提出"):
+        project_actions.propose(by=officer, title_zh="越权的项目", city_code="440100")
