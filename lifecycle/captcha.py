@@ -68,6 +68,7 @@ class Challenge:
     issued_at: float
     svg: str
     text: str = ""  # the question as a sentence, for a text challenge (then there is no picture)
+    text_en: str = ""  # the same sentence in English
 
 
 # The digits a picture may show: no 0 (read as O) and no 1 (read as l, I or 7), so no sign can be taken for another.
@@ -112,6 +113,31 @@ def text_question(question: str) -> str:
         if op in question:
             a, b = question.split(op)
             return f"{chinese_number(int(a))}{word}{chinese_number(int(b))}等于几？（请用数字作答）"
+    raise ValueError(question)
+
+
+_EN_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen").split()
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_EN_OPS = {"+": "plus", "-": "minus", "x": "times"}
+
+
+def english_number(n: int) -> str:
+    """0–99 in English words: 7 → seven, 35 → thirty-five."""
+    if not 0 <= n < 100:
+        raise ValueError(n)
+    if n < 20:
+        return _EN_ONES[n]
+    tens, ones = divmod(n, 10)
+    return _EN_TENS[tens] + (f"-{_EN_ONES[ones]}" if ones else "")
+
+
+def text_question_en(question: str) -> str:
+    """The sum "12+7" as the sentence "What is twelve plus seven? (answer in digits)"."""
+    for op, word in _EN_OPS.items():
+        if op in question:
+            a, b = question.split(op)
+            return f"What is {english_number(int(a))} {word} {english_number(int(b))}? (answer in digits)"
     raise ValueError(question)
 
 
@@ -210,7 +236,7 @@ def new_text_challenge(*, now: float, rng: random.Random | None = None) -> Chall
     rng = rng or random.Random(secrets.randbits(64))
     question, answer = _question(rng)
     return Challenge(id=challenge_id, question=question, answer=str(answer), issued_at=float(now), svg="",
-                     text=text_question(question))
+                     text=text_question(question), text_en=text_question_en(question))
 
 
 def normalise_answer(text: str | None) -> str:

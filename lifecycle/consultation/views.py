@@ -54,7 +54,7 @@ def _captcha_context(request) -> dict:
     text = "text" in (request.GET.get("captcha"), request.POST.get("captcha_mode"))
     challenge = consultation_actions.issue_captcha(request.session, text=text)
     return {"captcha_id": challenge.id, "captcha_svg": mark_safe(challenge.svg),  # noqa: S308 - drawn by our code
-            "captcha_text": challenge.text, "captcha_minutes": consultation_actions.CAPTCHA_TTL_SECONDS // 60}
+            "captcha_text": challenge.text, "captcha_text_en": challenge.text_en, "captcha_minutes": consultation_actions.CAPTCHA_TTL_SECONDS // 60}
 
 
 def _detail_context(request, project, *, values=None, error="", field="") -> dict:

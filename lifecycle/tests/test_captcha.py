@@ -132,3 +132,14 @@ def test_a_text_challenge_is_one_use_and_takes_digits_or_chinese_numerals():
         captcha.verify(store, challenge.id, given_answer, secret=SECRET, now=1)
         with pytest.raises(captcha.CaptchaError, match="已使用或已失效"):
             captcha.verify(store, challenge.id, given_answer, secret=SECRET, now=2)
+
+
+@pytest.mark.parametrize("n, words", [(7, "seven"), (12, "twelve"), (20, "twenty"), (35, "thirty-five")])
+def test_numbers_in_english_words(n, words):
+    assert captcha.english_number(n) == words
+
+
+def test_the_text_challenge_reads_in_english_too():
+    challenge = captcha.new_text_challenge(now=0, rng=random.Random(3))
+    assert challenge.text_en.startswith("What is ") and challenge.text_en.endswith("? (answer in digits)")
+    assert not re.search(r"\d", challenge.text_en)
