@@ -588,6 +588,7 @@ SOURCE_LABELS = {
     "arch_standards_index": gettext_noop("建筑标准索引（CC BY 4.0）"),
     "relaton_gb_examples": gettext_noop("relaton-gb 示例题录"),
     "demo": gettext_noop("演示数据"),
+    "lifecycle": gettext_noop("本平台地方标准制修订项目"),
 }
 
 

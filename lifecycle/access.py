@@ -13,6 +13,7 @@ from accounts.permissions import can, roles_of
 from accounts.roles import Action as AccountAction
 from accounts.roles import Role as AccountRole
 from accounts.roles import region_within
+from catalogue.geography import GD_CITY_CODES, GUANGDONG
 from lifecycle import deadlines
 from lifecycle.errors import NotAllowed, ProjectNotFound
 from lifecycle.models import (
@@ -78,8 +79,25 @@ def project_for(user: User | None, code: str) -> Project:
     if project is None:
         raise ProjectNotFound(gettext("没有这个项目"))
     if not can_view_project(user, project):
-        raise NotAllowed(gettext("您不是该项目的参与方"))
+        raise NotAllowed(refusal(user, project))
     return project
+
+
+def city_name(code: str | None) -> str:
+    names = {c: f"{n}市" for n, c in GD_CITY_CODES.items()}
+    return names.get((code or "")[:4] + "00", "") if code and code != GUANGDONG else ""
+
+
+def refusal(user: User | None, project: Project) -> str:
+    """Why `user` may not open `project`, naming whose project it is and the user's unit:
+    「该项目属于深圳市，广州市市场监管局无权查看」, not a bare "no access"."""
+    unit = getattr(getattr(user, "organisation", None), "name", "") or gettext("您的账户")
+    city = city_name(project.city_code)
+    if city and AccountRole.CITY_OFFICER in roles_of(user):
+        return gettext("该项目属于%(owner)s，%(unit)s无权查看") % {"owner": city, "unit": unit}
+    owner = project.proposer.name if project.proposer_id else (city or gettext("广东省市场监督管理局"))
+    return gettext("该项目由%(owner)s提出，%(unit)s不是它的起草、审查或主管单位，无权查看") % {
+        "owner": owner, "unit": unit}
 
 
 def is_city_officer_of(user: User | None, project: Project) -> bool:

@@ -47,7 +47,7 @@ class CaptchaError(ValueError):
     """A refused answer; `code` is missing / unknown / expired / wrong, str() the Chinese message."""
 
     MESSAGES = {
-        "missing": "请填写验证码（图中算式的结果）",
+        "missing": "请填写验证码（算式的结果）",
         "unknown": "验证码已使用或已失效，请看新的验证码再填写",
         "expired": "验证码已过期，请看新的验证码再填写",
         "wrong": "验证码不正确，请看新的验证码再填写",
@@ -67,19 +67,91 @@ class Challenge:
     answer: str
     issued_at: float
     svg: str
+    text: str = ""  # the question as a sentence, for a text challenge (then there is no picture)
+    text_en: str = ""  # the same sentence in English
+
+
+# The digits a picture may show: no 0 (read as O) and no 1 (read as l, I or 7), so no sign can be taken for another.
+CLEAR_DIGITS = "23456789"
+# Operands made of those digits only: 2–9 and 22–29, 32–39 …
+_OPERANDS = tuple(n for n in range(2, 100) if set(str(n)) <= set(CLEAR_DIGITS))
 
 
 def _question(rng: random.Random) -> tuple[str, int]:
     kind = rng.choice("+-x")
+    small = [n for n in _OPERANDS if n < 30]
     if kind == "+":
-        a, b = rng.randint(1, 20), rng.randint(1, 20)
+        a, b = rng.choice(small), rng.choice(small)
         return f"{a}+{b}", a + b
     if kind == "-":
-        a = rng.randint(6, 30)
-        b = rng.randint(1, a - 1)
+        a = rng.choice([n for n in small if n > 2])
+        b = rng.choice([n for n in small if n < a])
         return f"{a}-{b}", a - b
     a, b = rng.randint(2, 9), rng.randint(2, 9)
     return f"{a}x{b}", a * b
+
+
+# The non-visual alternative (for a screen reader, or when the picture cannot be read): the same kind of sum,
+# written in Chinese characters as a sentence. It is as one-use and as rate-limited as the picture.
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_OPS = {"+": "加", "-": "减", "x": "乘以"}
+
+
+def chinese_number(n: int) -> str:
+    """0–99 in Chinese characters: 7 → 七, 12 → 十二, 20 → 二十, 35 → 三十五."""
+    if not 0 <= n < 100:
+        raise ValueError(n)
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def text_question(question: str) -> str:
+    """The sum "12+7" as the sentence "十二加七等于几？（请用数字作答）"."""
+    for op, word in _CN_OPS.items():
+        if op in question:
+            a, b = question.split(op)
+            return f"{chinese_number(int(a))}{word}{chinese_number(int(b))}等于几？（请用数字作答）"
+    raise ValueError(question)
+
+
+_EN_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+            "sixteen seventeen eighteen nineteen").split()
+_EN_TENS = ("", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_EN_OPS = {"+": "plus", "-": "minus", "x": "times"}
+
+
+def english_number(n: int) -> str:
+    """0–99 in English words: 7 → seven, 35 → thirty-five."""
+    if not 0 <= n < 100:
+        raise ValueError(n)
+    if n < 20:
+        return _EN_ONES[n]
+    tens, ones = divmod(n, 10)
+    return _EN_TENS[tens] + (f"-{_EN_ONES[ones]}" if ones else "")
+
+
+def text_question_en(question: str) -> str:
+    """The sum "12+7" as the sentence "What is twelve plus seven? (answer in digits)"."""
+    for op, word in _EN_OPS.items():
+        if op in question:
+            a, b = question.split(op)
+            return f"What is {english_number(int(a))} {word} {english_number(int(b))}? (answer in digits)"
+    raise ValueError(question)
+
+
+def _from_chinese(text: str) -> str:
+    """An answer typed in Chinese numerals (十二, 三十五) as digits; anything else is returned as it is."""
+    if not text or any(ch not in _CN_DIGITS + "十两" for ch in text):
+        return text
+    text = text.replace("两", "二")
+    if "十" not in text:
+        return "".join(str(_CN_DIGITS.index(ch)) for ch in text)
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or "十" in ones:
+        return text
+    return str((_CN_DIGITS.index(tens) if tens else 1) * 10 + (_CN_DIGITS.index(ones) if ones else 0))
 
 
 def _jittered(points, rng: random.Random, *, scale: float, angle: float, dx: float,
@@ -158,10 +230,19 @@ def new_challenge(*, now: float, rng: random.Random | None = None) -> Challenge:
                      svg=render_svg(question + "=?", rng))
 
 
+def new_text_challenge(*, now: float, rng: random.Random | None = None) -> Challenge:
+    """A fresh question written as a Chinese sentence, with no picture: the non-visual alternative."""
+    challenge_id = secrets.token_hex(12) if rng is None else f"{rng.getrandbits(96):024x}"
+    rng = rng or random.Random(secrets.randbits(64))
+    question, answer = _question(rng)
+    return Challenge(id=challenge_id, question=question, answer=str(answer), issued_at=float(now), svg="",
+                     text=text_question(question), text_en=text_question_en(question))
+
+
 def normalise_answer(text: str | None) -> str:
-    """What the person typed, as the digits compared: full-width digits and spaces are accepted."""
+    """What the person typed, as the digits compared: full-width digits, spaces and Chinese numerals are accepted."""
     text = unicodedata.normalize("NFKC", text or "")
-    return "".join(text.split())[:12]
+    return _from_chinese("".join(text.split())[:12])
 
 
 def answer_digest(secret: bytes, challenge_id: str, answer: str) -> str:

@@ -35,7 +35,7 @@ class ProjectNotFound(LifecycleError):
 
 class ConcurrentChange(LifecycleError):
     def __init__(self, project: Project):
-        super().__init__(f"项目“{project.code}”已被他人修改（当前第 {project.version} 版），请刷新页面后重试")
+        super().__init__(f"项目“{project.code}”在您打开页面之后已被他人修改，请刷新页面后重试")
 
 
 class DocumentRefused(LifecycleError):

@@ -297,10 +297,15 @@ class PublicComment(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # 第 N 条意见: counted within this draft (project), given under the project's row lock (consultation/receipts.py).
+    number = models.PositiveIntegerField(_("意见序号"), null=True, blank=True)
+    # SHA-256 of the sender's private receipt link token; the token itself is shown once and never stored.
+    receipt_digest = models.CharField(max_length=64, blank=True, db_index=True)
 
     class Meta:
         ordering = ["submitted_at", "id"]
         indexes = [models.Index(fields=["project", "resolution"], name="comment_project_res")]
+        constraints = [models.UniqueConstraint(fields=["project", "number"], name="comment_number_per_draft")]
 
 
 class Expert(models.Model):

@@ -42,6 +42,20 @@ DEFAULT_PERIODS: dict[str, tuple[int, Unit, str, str, str, bool]] = {
                               "试点工作方案：地方标准平均制定周期不超过15个月", True),
 }
 
+# The order of the process (立项 → 起草 → 征求意见 → 审查 → 报批 → 发布 → 实施 → 复审), in which lists show the periods.
+PROCESS_ORDER: tuple[str, ...] = (
+    "stage.assessment", "stage.publicity", "stage.drafting", "consultation.minimum", "stage.resolution",
+    "stage.technical_review", "stage.approval", "disclosure", "filing", "evaluation.report",
+    "periodic_review.interval", "periodic_review.stage", "drafting_cycle.target",
+)
+
+
+def in_process_order(rows) -> list:
+    """Period rows (anything with a `key`) sorted by PROCESS_ORDER; unknown keys last, by key."""
+    rank = {key: i for i, key in enumerate(PROCESS_ORDER)}
+    return sorted(rows, key=lambda r: (rank.get(r.key, len(rank)), r.key))
+
+
 # The period that sets each state's due date (counted from the day the project entered it).
 STAGE_PERIOD_KEYS: dict[State, str] = {
     State.ASSESSMENT: "stage.assessment",

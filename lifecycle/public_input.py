@@ -75,9 +75,13 @@ def _store(session, purpose: str) -> dict:
     return dict(store) if isinstance(store, dict) else {}
 
 
-def issue_captcha(session, *, purpose: str, now: float | None = None) -> captcha.Challenge:
-    """A new challenge, remembered in `session` (a Django session or any dict) as an HMAC of its answer."""
-    challenge = captcha.new_challenge(now=time.time() if now is None else now)
+def issue_captcha(session, *, purpose: str, now: float | None = None, text: bool = False) -> captcha.Challenge:
+    """A new challenge, remembered in `session` (a Django session or any dict) as an HMAC of its answer.
+
+    `text` asks for the non-visual alternative (the sum as a Chinese sentence); it is checked the same way.
+    """
+    when = time.time() if now is None else now
+    challenge = captcha.new_text_challenge(now=when) if text else captcha.new_challenge(now=when)
     store = _store(session, purpose)
     captcha.remember(store, challenge, secret(purpose + ".captcha"), keep=CAPTCHA_PENDING_MAX)
     session[f"{purpose}.captcha"] = store

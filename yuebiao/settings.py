@@ -142,7 +142,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "catalogue:home"
+LOGIN_REDIRECT_URL = "lifecycle:landing"  # officers land on their work list, others on the home page
 LOGOUT_REDIRECT_URL = "catalogue:home"
 
 # django-axes first: a locked-out (user name, address) pair is refused before its password is checked, on the

@@ -17,6 +17,7 @@ from accounts.models import User
 from accounts.roles import Role as AccountRole
 from lifecycle import captcha, public_input
 from lifecycle.access import project_roles
+from lifecycle.consultation import receipts
 from lifecycle.consultation.queries import (
     ANSWER_STATES,
     WHOLE_DRAFT_LABEL,
@@ -85,8 +86,8 @@ def ensure_open(project: Project, today: date | None = None) -> None:
 # ---------------------------------------------------------------------------------------------------------------
 # Captcha: the challenge lives in the session as an HMAC of its answer; each is good for one try, and a solved one
 # is used up in the database with the comment it lets in (public_input.consume_captcha).
-def issue_captcha(session, *, now: float | None = None) -> captcha.Challenge:
-    return public_input.issue_captcha(session, purpose=PURPOSE, now=now)
+def issue_captcha(session, *, now: float | None = None, text: bool = False) -> captcha.Challenge:
+    return public_input.issue_captcha(session, purpose=PURPOSE, now=now, text=text)
 
 
 def check_captcha(session, challenge_id: str | None, answer: str | None, *, project: Project, sender_digest: str = "",
@@ -227,6 +228,7 @@ def submit_comment(
         author_organisation=data.author_organisation, contact=data.contact, user=user,
         sender_digest=(sender_digest or "")[:64],
     )
+    receipts.issue_receipt(comment)
     record(locked, actor=user if user is not None else AnonymousUser(), kind="comment_received", public=True, data={
         "comment": comment.pk, "clause": data.clause, "text_sha256": _sha256(data.text),
         "proposal_sha256": _sha256(data.proposal) if data.proposal else "", "signed_in": user is not None,
@@ -268,7 +270,7 @@ def answer_comment(
     expected = expected_token(expected_answered_at)
     if expected is not None and expected != answer_token(locked):
         who = locked.answered_by or "他人"
-        raise StaleAnswer(f"第 {locked.pk} 号意见已由{who}答复或修改，请刷新页面后再处理")
+        raise StaleAnswer(f"第 {locked.number or locked.pk} 条意见已由{who}答复或修改，请刷新页面后再处理")
     if locked.resolution == resolution and locked.response == response:
         return locked
     previous = locked.resolution
@@ -285,7 +287,7 @@ def answer_comment(
         label = str(Resolution(resolution).label)
         send([locked.user_id], kind="comment_answered",
              subject=f"您对《{project.title_zh[:60]}》的意见已答复：{label}",
-             body=f"您对 {project.code}《{project.title_zh}》{label_of_clause(locked.clause)}的意见（第 {locked.pk} 号）"
+             body=f"您对 {project.code}《{project.title_zh}》{label_of_clause(locked.clause)}的意见（本草案第 {locked.number or locked.pk} 条）"
                   f"处理意见为“{label}”。" + (f"理由：{response}" if response else ""),
              url=reverse("lifecycle:consultation", args=[project.code]))
     return locked

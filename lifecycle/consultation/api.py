@@ -15,6 +15,7 @@ from accounts.roles import Action as AccountAction
 from lifecycle import errors, web
 from lifecycle.consultation import actions as consultation_actions
 from lifecycle.consultation import queries as consultation_queries
+from lifecycle.consultation import receipts
 from lifecycle.models import LocalStandardProject, PublicComment
 from lifecycle.personal_data import may_see_comment_contacts
 from lifecycle.transitions import DOC_LABELS, Doc, State
@@ -84,10 +85,13 @@ class SubmittedOut(Schema):
     id: int
     clause: str
     submitted_at: datetime
+    number: int | None = None  # 第 N 条意见, counted within this draft
+    receipt_url: str = ""  # the sender's private link to the answer (shown once; only its hash is stored)
 
 
 class CommentOut(Schema):
     id: int
+    number: int | None = None  # 第 N 条意见 within the draft
     clause: str
     text: str
     proposal: str
@@ -179,7 +183,7 @@ def submit(request, code: str, body: CommentIn):
         raise HttpError(429, str(exc)) from exc
     except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
-    return Status(201, {"id": comment.pk, "clause": comment.clause, "submitted_at": comment.submitted_at})
+    return Status(201, {"id": comment.pk, "clause": comment.clause, "submitted_at": comment.submitted_at, **receipts.receipt_fields(comment)})
 
 
 

@@ -227,7 +227,7 @@ def comment_table(project: Project, fmt: str, *, show_contacts: bool = False) ->
 def comment_view(c: PublicComment, *, show_contact: bool, labels: dict[int, str] | None = None) -> dict:
     """A comment for a page or the API; without `show_contact`, who sent it is the pseudonym from `labels`."""
     return {
-        "id": c.pk, "clause": c.clause, "clause_label": c.clause or WHOLE_DRAFT_LABEL, "text": c.text,
+        "id": c.pk, "number": c.number, "clause": c.clause, "clause_label": c.clause or WHOLE_DRAFT_LABEL, "text": c.text,
         "proposal": c.proposal, "author_name": c.author_name if show_contact else None,
         "author_organisation": c.author_organisation if show_contact else None,
         "contact": c.contact if show_contact else None,

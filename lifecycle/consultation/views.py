@@ -20,6 +20,7 @@ from lifecycle import access as lifecycle_access
 from lifecycle import errors, outline, web
 from lifecycle.consultation import actions as consultation_actions
 from lifecycle.consultation import queries as consultation_queries
+from lifecycle.consultation import receipt_views
 from lifecycle.models import LocalStandardProject, PublicComment
 from lifecycle.personal_data import may_see_comment_contacts
 from lifecycle.transitions import DOC_LABELS, STATE_LABELS, Doc, State
@@ -49,9 +50,11 @@ def consultations(request):
 
 
 def _captcha_context(request) -> dict:
-    challenge = consultation_actions.issue_captcha(request.session)
+    # ?captcha=text: the non-visual alternative, the sum written as a Chinese sentence (no picture).
+    text = "text" in (request.GET.get("captcha"), request.POST.get("captcha_mode"))
+    challenge = consultation_actions.issue_captcha(request.session, text=text)
     return {"captcha_id": challenge.id, "captcha_svg": mark_safe(challenge.svg),  # noqa: S308 - drawn by our code
-            "captcha_minutes": consultation_actions.CAPTCHA_TTL_SECONDS // 60}
+            "captcha_text": challenge.text, "captcha_text_en": challenge.text_en, "captcha_minutes": consultation_actions.CAPTCHA_TTL_SECONDS // 60}
 
 
 def _detail_context(request, project, *, values=None, error="", field="") -> dict:
@@ -79,6 +82,7 @@ def _detail_context(request, project, *, values=None, error="", field="") -> dic
                    "clause": outline.MAX_CLAUSE_CHARS},
         "rate_limits": [(int(w.total_seconds() // 60), n) for w, n in consultation_actions.RATE_LIMITS],
         "needs_captcha": not user.is_authenticated,
+        **receipt_views.public_table_context(project),
     }
     clause = values.get("clause", "")
     numbers = {c["number"] for c in context["clauses"] or ()}
@@ -116,8 +120,7 @@ def consultation(request, code: str):
     except errors.LifecycleError as exc:
         error = str(exc)
     else:
-        messages.success(request, _("您的意见已提交（第 %(n)s 号），感谢参与。起草单位将逐条答复。") % {"n": comment.pk})
-        return redirect(reverse("lifecycle:consultation", args=[project.code]) + "#comment-form")
+        return receipt_views.after_submit(request, project, comment)
     # The oversized text is not sent back into the page: what was refused is not worth 100,000 characters again.
     if len(values["text"]) > consultation_actions.MAX_TEXT_CHARS:
         values["text"] = ""
@@ -202,7 +205,7 @@ def answer(request, code: str, pk: int):
         if error:
             messages.error(request, error)
         else:
-            messages.success(request, _("第 %(n)s 号意见已答复") % {"n": comment.pk})
+            messages.success(request, _("第 %(n)s 条意见已答复") % {"n": comment.number or comment.pk})
         return redirect(reverse("lifecycle:comments", args=[project.code]) + f"#comment-{comment.pk}")
     show = may_see_comment_contacts(request.user, project)
     row = consultation_queries.comment_view(comment, show_contact=show, labels={} if show else consultation_queries.project_sender_labels(project))
@@ -257,6 +260,7 @@ def attach_table(request, code: str):
 urlpatterns = [
     path("consultations/", consultations, name="consultations"),
     path("consultations/<str:code>/", consultation, name="consultation"),
+    *receipt_views.urlpatterns,
     path("consultations/<str:code>/captcha/", consultation_captcha, name="consultation-captcha"),
     path("consultations/<str:code>/documents/<str:kind>/", consultation_document, name="consultation-document"),
     path("lifecycle/projects/<str:code>/comments/", comments, name="comments"),

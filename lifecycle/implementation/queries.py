@@ -16,7 +16,7 @@ from accounts.roles import Action as AccountAction
 from accounts.roles import Role as AccountRole
 from accounts.roles import region_within
 from catalogue.models import AdminDivision
-from lifecycle import deadlines, periods
+from lifecycle import deadlines, periods, worklist
 from lifecycle import transitions as rules
 from lifecycle.implementation.rubric import rubric
 from lifecycle.models import (
@@ -170,11 +170,13 @@ def reviews_due(projects=None, *, within_months: int | None = 0, today: date | N
     rows = []
     for p in projects_list:
         opened = open_by_project.get(p.id, [])
-        dates = [d for d in [p.review_due_on, *(r.due_on for r in opened)] if d]
-        first = min(dates) if dates else None
+        # Lateness as the work list and the project list's 已超期 filter read it (lifecycle.worklist).
+        facts = worklist.Facts(state=p.state, today=today, review_due_on=p.review_due_on,
+                               open_review_dues=tuple(r.due_on for r in opened))
+        first = worklist.review_due(facts)
         rows.append(ReviewDue(
             project=p, due_on=first, days_left=(first - today).days if first else None,
-            overdue=bool(first and first < today), open_reviews=opened, city_name=names.get(p.city_code, p.city_code),
+            overdue=worklist.review_late(facts), open_reviews=opened, city_name=names.get(p.city_code, p.city_code),
         ))
     rows.sort(key=lambda r: (not r.overdue, r.due_on or date.max, r.project.code))
     return rows

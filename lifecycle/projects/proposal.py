@@ -24,6 +24,7 @@ from lifecycle.models import (
     LocalStandardProject,
     ProjectStage,
 )
+from lifecycle.access import city_name
 from lifecycle.numbering import next_project_code
 from lifecycle.transitions import State
 from trail.services import record
@@ -89,7 +90,10 @@ def propose(
     if AccountRole.CITY_OFFICER in roles_of(by) and not can(by, AccountAction.LIFECYCLE_MANAGE):
         region = getattr(by.organisation, "region_code", "")
         if not region_within(city_code, region):
-            raise NotAllowed("地市局只能为本市提出立项申请")
+            own = city_name(region) or region
+            asked = city_name(city_code) or ("全省" if city_code == "440000" else city_code)
+            unit = getattr(by.organisation, "name", "") or "本账户"
+            raise NotAllowed(f"{unit}只能为{own}提出立项申请，不能为{asked}提出")
     now = timezone.now()
     project = Project.objects.create(
         code=next_project_code(now.year), title_zh=title_zh, title_en=title_en.strip(), kind=kind, nature=nature,

@@ -14,7 +14,7 @@ from accounts.models import Organisation, User
 from accounts.permissions import can, roles_of
 from accounts.roles import Action as AccountAction
 from accounts.roles import Role as AccountRole
-from lifecycle import deadlines
+from lifecycle import deadlines, worklist
 from lifecycle import transitions as rules
 from lifecycle.access import (
     local_today,
@@ -126,7 +126,8 @@ def work_list(user: User):
     org_id = getattr(user, "organisation_id", None)
     q = Q(pk__in=[])
     if {AccountRole.PROVINCIAL_OFFICER, AccountRole.PROVINCIAL_ADMIN} & held:
-        bureau_states = [s for s in _HOLDER_STATES[Role.BUREAU] if s != State.IMPLEMENTING]
+        # A proposal still being written (立项申请, not yet submitted) is its proposer's, not the province's.
+        bureau_states = [s for s in _HOLDER_STATES[Role.BUREAU] if s not in (State.IMPLEMENTING, State.APPLICATION)]
         q |= Q(state__in=bureau_states) | Q(extensions__decision=Extension.Decision.PENDING)
         q |= Q(state=State.IMPLEMENTING, review_due_on__lte=local_today())
         q |= Q(state=State.IMPLEMENTING, reviews__conclusion="", reviews__isnull=False)
@@ -165,15 +166,52 @@ def visible_projects(user: User):
 
 
 def overdue(projects=None, *, today: date | None = None):
-    """Projects past their stage's due date (plus filings and disclosures past theirs)."""
+    """Projects that are late (已超期), as `worklist.late_reasons` defines it: past the stage's due date, the
+    filing or disclosure date, or (in force) the review's date, the five-year one or an open review's. The work
+    list, this filter and the review due list all read lateness this way."""
     today = today or local_today()
     qs = projects if projects is not None else Project.objects.all()
-    stage_late = Q(stage_due_on__lt=today) & ~Q(state__in=[s.value for s in rules.TERMINAL]) & ~Q(
-        state__in=[State.IMPLEMENTING, State.CONSULTATION]
-    )
+    stage_late = Q(stage_due_on__lt=today) & ~Q(state__in=worklist.NO_STAGE_DUE)
     filing_late = Q(filed_on__isnull=True, filing_due_on__lt=today)
     disclosure_late = Q(disclosed_on__isnull=True, disclosure_due_on__lt=today)
-    return qs.filter(stage_late | filing_late | disclosure_late)
+    review_late = Q(state__in=worklist.IN_FORCE) & (
+        Q(review_due_on__lt=today) | Q(reviews__conclusion="", reviews__due_on__lt=today))
+    late = Project.objects.filter(stage_late | filing_late | disclosure_late | review_late).exclude(
+        state__in=worklist.TERMINAL).values("id")
+    return qs.filter(id__in=late)
+
+
+def work_facts(project: Project, *, today: date, roles: frozenset[str] = frozenset()) -> worklist.Facts:
+    """What the work list's words are made from, for one project (a few queries; the list is short)."""
+    return worklist.Facts(
+        state=project.state, today=today, stage_due_on=project.stage_due_on, review_due_on=project.review_due_on,
+        open_review_dues=tuple(project.reviews.filter(conclusion="").values_list("due_on", flat=True)),
+        filing_due_on=project.filing_due_on, filed=project.filed_on is not None or not project.filing_due_on,
+        disclosure_due_on=project.disclosure_due_on,
+        disclosed=project.disclosed_on is not None or not project.disclosure_due_on,
+        extension_pending=project.extensions.filter(decision=Extension.Decision.PENDING).exists(),
+        unanswered_comments=project.comments.filter(resolution="").count()
+        if project.state in (State.CONSULTATION, State.RESOLUTION) else 0,
+        roles=roles,
+    )
+
+
+def work_rows(user: User, *, limit: int = 200) -> list[dict]:
+    """The work list (待我处理): each project with what it needs from `user` and why; late ones first."""
+    today = local_today()
+    rows = []
+    for project in work_list(user)[:limit]:
+        roles = {r.value for r in project_roles(user, project)}
+        if project.state == State.TECHNICAL_REVIEW and project.panels.filter(
+                members__expert__user=user, members__conclusion="").exists():
+            roles.add("expert")
+        facts = work_facts(project, today=today, roles=frozenset(roles))
+        late = [gettext(msg) % params for msg, params in worklist.late_reasons(facts)]
+        due = worklist.due_words(facts)
+        rows.append({"project": project, "needs": [gettext(msg) % params for msg, params in worklist.needs(facts)],
+                     "late": late, "due": gettext(due[0]) % due[1] if due else ""})
+    rows.sort(key=lambda r: not r["late"])  # stable: late first, each part still oldest wait first
+    return rows
 
 
 def project_timeline(project: Project, *, public_only: bool = False, latest: int | None = None):

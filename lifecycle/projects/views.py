@@ -13,15 +13,17 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Organisation
-from accounts.permissions import access, can
+from accounts.permissions import access, can, public, roles_of
 from accounts.roles import Action as AccountAction
+from accounts.roles import Role as AccountRole
 from catalogue.models import AdminDivision
 from lifecycle import access as lifecycle_access
 from lifecycle import documents as lifecycle_documents
 from lifecycle import errors, web
+from lifecycle import menu as lifecycle_menu
 from lifecycle import periods as lifecycle_periods
 from lifecycle import transitions as rules
 from lifecycle.analytics import queries as analytics_queries
@@ -47,6 +49,17 @@ def _cities():
     rows = [("440000", _("全省"))]
     rows += list(AdminDivision.objects.filter(level=AdminDivision.Level.PREFECTURE, code__startswith="44")
                  .values_list("code", "name"))
+    return rows
+
+
+def _cities_for(user) -> list[tuple[str, str]]:
+    """The cities this user may propose for: a city officer only his or her own city (the only option)."""
+    rows = _cities()
+    if AccountRole.CITY_OFFICER in roles_of(user) and not can(user, AccountAction.LIFECYCLE_MANAGE):
+        region = getattr(getattr(user, "organisation", None), "region_code", "") or ""
+        own = region[:4] + "00"
+        mine = [(code, name) for code, name in rows if code == own]
+        return mine or [(own, lifecycle_access.city_name(own) or own)]
     return rows
 
 
@@ -78,9 +91,9 @@ class ProposalForm(forms.Form):
     necessity = forms.CharField(label=gettext_lazy("必要性和可行性"), widget=forms.Textarea(attrs={"rows": 4}),
                                 max_length=5000, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, cities=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["city_code"].choices = _cities()
+        self.fields["city_code"].choices = cities if cities is not None else _cities()
         self.fields["drafting_organisations"].queryset = _orgs(Organisation.Kind.DRAFTING_ORGANISATION)
         self.fields["technical_committee"].queryset = _orgs(Organisation.Kind.TECHNICAL_COMMITTEE)
 
@@ -95,7 +108,7 @@ class ProposalForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def propose(request):
     region = getattr(request.user.organisation, "region_code", "") or "440000"
-    form = ProposalForm(request.POST or None, initial={"city_code": region[:4] + "00"})
+    form = ProposalForm(request.POST or None, initial={"city_code": region[:4] + "00"}, cities=_cities_for(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -143,11 +156,7 @@ def project_list(request):
 
 @access(AccountAction.LIFECYCLE_WORK)
 def work(request):
-    projects = list(project_queries.work_list(request.user)[:200])
-    now = timezone.now()
-    rows = [{"project": p, "days": (now - p.stage_entered_at).days if p.stage_entered_at else 0,
-             "overdue": bool(p.stage_due_on and timezone.localdate() > p.stage_due_on)} for p in projects]
-    return render(request, "lifecycle/projects/work.html", {"rows": rows})
+    return render(request, "lifecycle/projects/work.html", {"rows": project_queries.work_rows(request.user)})
 
 
 @access(AccountAction.LIFECYCLE_WORK)
@@ -205,11 +214,19 @@ _DATA_FIELDS = ("closes_on", "published_on", "implementation_on", "filed_on", "f
 
 
 
+# Moves that end a project for good: the form asks for a confirmation before them.
+DESTRUCTIVE_ACTIONS = frozenset({Action.CANCEL, Action.REJECT_APPLICATION})
+
+
 @access(AccountAction.LIFECYCLE_WORK)
 @require_POST
 def act(request, code: str):
     project = web.project_or_404(request, code)
     action = request.POST.get("action", "")
+    if action in DESTRUCTIVE_ACTIONS and request.POST.get("confirm") != "yes":
+        # A step that cannot be taken back is confirmed on the form (a required box, no script needed).
+        return web.respond(request, project, error=_("请先勾选确认框：%(action)s 之后不能恢复") % {
+            "action": _(rules.ACTION_LABELS[Action(action)][0])})
     data = {k: request.POST[k] for k in _DATA_FIELDS if request.POST.get(k)}
     agency_id = int_param(request.POST, "agency", lo=1)
     if agency_id is not None:
@@ -267,11 +284,20 @@ def periods(request):
         return redirect("lifecycle:periods")
 
     return render(request, "lifecycle/projects/periods.html", {
-        "periods": StatutoryPeriod.objects.all(), "units": [(u.value, lbl[0]) for u, lbl in UNIT_LABELS.items()],
+        "periods": lifecycle_periods.in_process_order(StatutoryPeriod.objects.all()), "units": [(u.value, lbl[0]) for u, lbl in UNIT_LABELS.items()],
     })
 
 
+@public
+@require_GET
+def landing(request):
+    """Where signing in leads (LOGIN_REDIRECT_URL): officers and participants to their work list, others home."""
+    target = lifecycle_menu.landing(roles_of(request.user)) if request.user.is_authenticated else None
+    return redirect(target or "catalogue:home")
+
+
 urlpatterns = [
+    path("lifecycle/start/", landing, name="landing"),
     path("lifecycle/", project_list, name="projects"),
     path("lifecycle/work/", work, name="work"),
     path("lifecycle/projects/new/", propose, name="propose"),

@@ -100,3 +100,46 @@ def test_the_store_keeps_only_the_newest_challenges():
 def test_ids_are_random_without_a_seeded_generator():
     ids = {captcha.new_challenge(now=0.0).id for _ in range(20)}
     assert len(ids) == 20 and all(re.fullmatch(r"[0-9a-f]{24}", i) for i in ids)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32))
+def test_a_picture_shows_no_sign_that_can_be_taken_for_another(seed):
+    challenge = captcha.new_challenge(now=0, rng=random.Random(seed))
+    digits = re.sub(r"[+\-x]", "", challenge.question)
+    assert set(digits) <= set(captcha.CLEAR_DIGITS) and not set(digits) & set("01")
+
+
+@pytest.mark.parametrize("n, words", [(0, "零"), (7, "七"), (10, "十"), (12, "十二"), (20, "二十"), (35, "三十五")])
+def test_numbers_in_chinese_characters(n, words):
+    assert captcha.chinese_number(n) == words
+    assert captcha.normalise_answer(words) == str(n)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=2**32))
+def test_the_text_challenge_asks_the_same_sum_in_words_and_has_no_picture(seed):
+    challenge = captcha.new_text_challenge(now=0, rng=random.Random(seed))
+    assert challenge.svg == "" and challenge.text.endswith("等于几？（请用数字作答）")
+    assert not re.search(r"\d", challenge.text.replace("（请用数字作答）", ""))
+    assert str(_solve(challenge.question)) == challenge.answer
+
+
+def test_a_text_challenge_is_one_use_and_takes_digits_or_chinese_numerals():
+    challenge = captcha.new_text_challenge(now=0, rng=random.Random(5))
+    for given_answer in (challenge.answer, captcha.chinese_number(int(challenge.answer))):
+        store = _store_with(challenge)
+        captcha.verify(store, challenge.id, given_answer, secret=SECRET, now=1)
+        with pytest.raises(captcha.CaptchaError, match="已使用或已失效"):
+            captcha.verify(store, challenge.id, given_answer, secret=SECRET, now=2)
+
+
+@pytest.mark.parametrize("n, words", [(7, "seven"), (12, "twelve"), (20, "twenty"), (35, "thirty-five")])
+def test_numbers_in_english_words(n, words):
+    assert captcha.english_number(n) == words
+
+
+def test_the_text_challenge_reads_in_english_too():
+    challenge = captcha.new_text_challenge(now=0, rng=random.Random(3))
+    assert challenge.text_en.startswith("What is ") and challenge.text_en.endswith("? (answer in digits)")
+    assert not re.search(r"\d", challenge.text_en)

@@ -110,7 +110,7 @@ def test_anonymous_comment_with_the_right_captcha_is_saved_with_one_public_event
     assert event.payload["text_sha256"] == consultation_actions._sha256(comment.text)
     assert CONTACT not in event.data and "张三" not in event.data
     page = client.get(response["Location"]).content.decode()
-    assert f"第 {comment.pk} 号" in page
+    assert f"第 {comment.number} 条意见" in page
 
 
 def test_contact_is_never_on_public_pages(client, open_project, challenges):

@@ -228,7 +228,7 @@ def test_city_officer_proposes_only_for_the_own_city(make_user):
     from accounts.models import Organisation
 
     gz = make_user("gz", "city_officer", region="440100", kind=Organisation.Kind.CITY_BUREAU)
-    with pytest.raises(lifecycle_errors.LifecycleError, match="本市"):
+    with pytest.raises(lifecycle_errors.LifecycleError, match="只能为广州市提出立项申请，不能为深圳市提出"):
         project_actions.propose(by=gz, title_zh="深圳某标准", city_code="440300")
     assert project_actions.propose(by=gz, title_zh="广州某标准", city_code="440100").proposer == gz.organisation
 

@@ -16,6 +16,13 @@
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
   });
 
+  // A confirmation that replaces what the person was doing (a sent comment's receipt) takes the focus, so a
+  // screen reader reads it and the page starts there.
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.querySelector("[data-focus-on-load]");
+    if (target) target.focus();
+  });
+
   // Bars drawn from data-percent: a style set from script is allowed where a style attribute in markup is not.
   function drawBars(root) {
     root.querySelectorAll("[data-percent]").forEach(function (bar) {
