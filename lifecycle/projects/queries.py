@@ -259,10 +259,18 @@ def offered_actions(user: User | None, project: Project) -> list[dict]:
         decision = rules.decide(project.state, row.action, roles, facts)
         english = (get_language() or "").startswith("en")
         out.append({
-            "action": row.action.value, "label": rules.ACTION_LABELS[row.action][0], "allowed": decision.allowed,
+            "action": row.action.value, "label": action_label(row.action), "allowed": decision.allowed,
             "refusal": "; ".join(decision.refusals_en) if english else decision.message, "needs_reason": row.needs_reason, "target": row.next_state.value,
         })
     return out
+
+
+def action_label(action: Action | str) -> str:
+    """A move's name in the reader's language. The pure table carries both words, because one Chinese term can
+    name a move and the stage it leads to (撤销立项: "Withdraw the project" on a button, "Project withdrawn" as a
+    stage), which a single gettext entry cannot tell apart."""
+    zh, en = rules.ACTION_LABELS[Action(action)]
+    return en if (get_language() or "").startswith("en") else zh
 
 
 # Event kinds other rooms' areas write on a project, in words.
@@ -280,7 +288,7 @@ def describe_event(event) -> dict:
     data = event.payload
     action = data.get("action")
     if action in Action._value2member_map_:
-        what = rules.ACTION_LABELS[Action(action)][0]
+        what = action_label(action)
     else:
         what = EVENT_LABELS.get(event.kind, event.kind)
     moved = ""

@@ -226,7 +226,7 @@ def act(request, code: str):
     if action in DESTRUCTIVE_ACTIONS and request.POST.get("confirm") != "yes":
         # A step that cannot be taken back is confirmed on the form (a required box, no script needed).
         return web.respond(request, project, error=_("请先勾选确认框：%(action)s 之后不能恢复") % {
-            "action": _(rules.ACTION_LABELS[Action(action)][0])})
+            "action": project_queries.action_label(action)})
     data = {k: request.POST[k] for k in _DATA_FIELDS if request.POST.get(k)}
     agency_id = int_param(request.POST, "agency", lo=1)
     if agency_id is not None:
@@ -238,7 +238,7 @@ def act(request, code: str):
         )
     except errors.LifecycleError as exc:
         return web.respond(request, project, error=str(exc))
-    label = _(rules.ACTION_LABELS[Action(action)][0])
+    label = project_queries.action_label(action)
     return web.respond(request, project, ok=_("已完成：%(action)s") % {"action": label})
 
 

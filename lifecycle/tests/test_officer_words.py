@@ -122,3 +122,16 @@ def test_a_city_officer_proposing_for_another_city_is_told_which_city_is_his(mak
     officer = make_user("sz2", "city_officer", region="440300", kind=Organisation.Kind.CITY_BUREAU)
     with pytest.raises(errors.NotAllowed, match="sz2 机构只能为深圳市提出立项申请，不能为广州市提出"):
         project_actions.propose(by=officer, title_zh="越权的项目", city_code="440100")
+
+
+def test_withdrawing_reads_as_a_move_on_the_button_and_as_a_stage_elsewhere_in_english():
+    from django.utils import translation
+
+    from lifecycle.projects.queries import action_label
+    from lifecycle.transitions import STATE_LABELS, Action
+
+    with translation.override("en"):
+        assert action_label(Action.CANCEL) == "Withdraw the project"
+        assert translation.gettext(STATE_LABELS[State.CANCELLED][0]) == "Project withdrawn"
+    with translation.override("zh-hans"):
+        assert action_label(Action.CANCEL) == "撤销立项"
