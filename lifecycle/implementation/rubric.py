@@ -14,8 +14,6 @@ from lifecycle.errors import LifecycleError
 # ---------------------------------------------------------------------------------------------------------------
 # Third-party evaluation (实施效果评估): the rubric and the scores.
 @dataclass(frozen=True)
-
-
 class Dimension:
     key: str
     label_zh: str

@@ -39,7 +39,6 @@ DEFAULT_WINDOW = 6
 
 
 def _standard_or_404(slug: str):
-
     std = find_standard(slug)
     if std is None:
         raise Http404(_("目录中没有这个标准"))
@@ -50,12 +49,15 @@ def _standard_or_404(slug: str):
 # Public feedback (实施信息反馈).
 
 class FeedbackForm(forms.Form):
-    """The public feedback form; lengths are checked by the service so the message names the limit."""
+    """The public feedback form; its content is checked by implementation.actions.send_feedback (the API's path
+    too), so the page and the API refuse the same input with the same message."""
 
     kind = forms.ChoiceField(label=gettext_lazy("反馈类型"), choices=ImplementationFeedback.Kind.choices,
                              widget=forms.RadioSelect, initial=ImplementationFeedback.Kind.PROBLEM)
-    text = forms.CharField(label=gettext_lazy("反馈内容"), strip=False, widget=forms.Textarea(
-        attrs={"rows": 7, "maxlength": implementation_queries.MAX_TEXT}), help_text=gettext_lazy("不超过 5000 字"))
+    # Not required here (the browser still asks for it): an empty text gets the action's own message.
+    text = forms.CharField(label=gettext_lazy("反馈内容"), required=False, strip=False, widget=forms.Textarea(
+        attrs={"rows": 7, "maxlength": implementation_queries.MAX_TEXT, "required": True}),
+        help_text=gettext_lazy("不超过 5000 字"))
     author_name = forms.CharField(label=gettext_lazy("姓名"), required=False, strip=False,
                                   widget=forms.TextInput(attrs={"maxlength": 100, "autocomplete": "name"}))
     author_organisation = forms.CharField(label=gettext_lazy("单位"), required=False, strip=False,
@@ -64,16 +66,6 @@ class FeedbackForm(forms.Form):
     contact = forms.CharField(label=gettext_lazy("联系方式"), required=False, strip=False,
                               widget=forms.TextInput(attrs={"maxlength": 100}),
                               help_text=gettext_lazy("电话或电子邮箱，仅供省局核实情况，不会公开"))
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors:
-            try:
-                data.update(implementation_actions.clean_feedback(**{k: data.get(k, "") for k in (
-                    "kind", "text", "author_name", "author_organisation", "contact")}))
-            except errors.LifecycleError as exc:
-                raise forms.ValidationError(str(exc)) from exc
-        return data
 
 
 @public
@@ -91,18 +83,11 @@ def feedback(request, slug: str):
         if not accepted:
             status = 400
         elif form.is_valid():
-            sender = client_address(request)
             try:
-                implementation_actions.check_rate(sender=sender, user=request.user)
-                solved = ""
-                if anonymous:
-                    solved = implementation_actions.check_captcha(request.session, request.POST.get("captcha_id"),
-                                                request.POST.get("captcha_answer"), sender=sender)
-                fb = implementation_actions.submit_feedback(
-                    standard=std, user=request.user, sender=sender, captcha_id=solved,
-                    **{k: form.cleaned_data[k] for k in ("kind", "text", "author_name", "author_organisation",
-                                                         "contact")},
-                )
+                fb = implementation_actions.send_feedback(
+                    standard=std, fields={k: form.cleaned_data[k] for k in implementation_actions.FEEDBACK_FIELDS},
+                    user=request.user, address=client_address(request), session=request.session,
+                    captcha_id=request.POST.get("captcha_id"), captcha_answer=request.POST.get("captcha_answer"))
             except errors.CaptchaRefused as exc:
                 captcha_error, status = str(exc), 400
             except errors.TooMany as exc:

@@ -272,7 +272,6 @@ def apply_effects(project: Project, action: Action, *, by, today: date, data: di
 
 
 def _conclude_review(project: Project, action: Action, *, by, today: date, reason: str) -> dict:
-
     conclusion = {Action.CONFIRM: "confirm", Action.REVISE: "revise", Action.WITHDRAW: "withdraw"}[action]
     reviews = list(project.reviews.filter(conclusion=""))
     out: dict[str, Any] = {"conclusion": conclusion}

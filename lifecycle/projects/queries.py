@@ -34,8 +34,6 @@ Project = LocalStandardProject
 # ---------------------------------------------------------------------------------------------------------------
 # Who must act now (action holders), work lists.
 @dataclass
-
-
 class ActionHolder:
     role: Role
     label: str
@@ -177,7 +175,6 @@ def overdue(projects=None, *, today: date | None = None):
 
 
 def project_timeline(project: Project, *, public_only: bool = False, latest: int | None = None):
-
     return timeline(project, public_only=public_only, latest=latest)
 
 

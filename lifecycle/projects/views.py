@@ -40,10 +40,7 @@ PANEL_AREAS = (("consultation", consultation_queries), ("review", review_queries
                ("implementation", implementation_queries), ("analytics", analytics_queries))
 
 
-
-
 def _cities():
-
     rows = [("440000", _("全省"))]
     rows += list(AdminDivision.objects.filter(level=AdminDivision.Level.PREFECTURE, code__startswith="44")
                  .values_list("code", "name"))
@@ -201,8 +198,6 @@ def _uploadable(roles) -> list[tuple[str, str]]:
 
 _DATA_FIELDS = ("closes_on", "published_on", "implementation_on", "filed_on", "filing_reference", "disclosed_on",
                 "requested_due_on")
-
-
 
 
 @access(AccountAction.LIFECYCLE_WORK)
