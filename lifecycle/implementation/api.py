@@ -128,7 +128,7 @@ def feedback_captcha(request):
     return {"id": challenge.id, "svg": challenge.svg, "expires_in": captcha.TTL_SECONDS}
 
 
-@router.post("/standards/{slug}/feedback", response={201: FeedbackOut, 400: Problem, 404: Problem, 429: Problem},
+@router.post("/standards/{slug}/feedback", response={201: FeedbackOut, 400: Problem, 403: Problem, 404: Problem, 429: Problem},
              summary="提交实施信息反馈（任何人；匿名须带验证码；按来源限频）", **OPEN)
 def post_feedback(request, slug: str, body: FeedbackIn):
     std = _standard(slug)
