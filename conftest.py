@@ -90,6 +90,14 @@ def record(number: str, title: str, **extra) -> dict:
 
 
 @pytest.fixture
+def run_tasks(settings, django_capture_on_commit_callbacks):
+    """The worker, in the test's process: `with run_tasks(): client.post(...)` runs the background tasks the request
+    queued when the block ends, as `yuebiao worker` would once the request's transaction had committed."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def make_record():
     return record
 

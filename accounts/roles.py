@@ -41,7 +41,7 @@ class Action(StrEnum):
     ACCOUNTS_MANAGE = "accounts.manage"  # 管理机构、用户与角色
     AUTHENTICATED = "authenticated"  # any signed-in user (own inbox, own profile)
     LIFECYCLE_PROPOSE = "lifecycle.propose"  # 提出地方标准立项申请
-    LIFECYCLE_WORK = "lifecycle.work"  # 参与地方标准项目（待我处理、项目页；对象级权限见 lifecycle.services）
+    LIFECYCLE_WORK = "lifecycle.work"  # 参与地方标准项目（待我处理、项目页；对象级权限见 lifecycle.access）
     LIFECYCLE_MANAGE = "lifecycle.manage"  # 管理地方标准项目、专家库、规定期限
     LIFECYCLE_ANALYTICS = "lifecycle.analytics"  # 查看制定周期统计
     COMPARE_RUN = "compare.run"  # 标准比对：比对两项标准、寻找对应标准、查看自己的和公开文本的比对

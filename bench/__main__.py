@@ -130,7 +130,7 @@ def _run_hardening(name: str, url: str, args) -> dict | None:
     return json.loads(out.read_text())
 
 
-def main() -> int:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="粤标 benchmarks")
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", "1000000")))
     parser.add_argument("--only", choices=["sqlite", "postgresql", "smart", "trail", "lifecycle", "compare",
@@ -144,82 +144,69 @@ def main() -> int:
     parser.add_argument("--compare-sizes", default=os.environ.get("BENCH_COMPARE_SIZES", "1000,10000"),
                         help="catalogue sizes for the counterparts figures, comma-separated")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG))
-    args = parser.parse_args()
-    OUT.mkdir(exist_ok=True)
-    targets = []
-    if args.only in (None, "sqlite", "trail", "lifecycle", "compare", "hardening"):
-        targets.append(("sqlite", f"sqlite:///{OUT / 'bench.sqlite3'}"))
-    if args.only in (None, "postgresql", "trail", "lifecycle", "compare", "hardening") and _pg_reachable(args.pg_url):
-        targets.append(("postgresql", args.pg_url))
-    results, trail_results, lifecycle_results, compare_results, hardening_results = {}, {}, {}, {}, {}
-    compare_align = None
-    if args.only in (None, "smart"):
-        print("\n=== machine-readable standards: parsing the corpus PDFs ===", flush=True)
-        subprocess.run([sys.executable, "-m", "smart.bench_parse"], cwd=HERE.parent, check=False)
-        if args.only == "smart":
-            return 0
-    if args.only in (None, "compare"):
-        if (compare_align := _run_compare_align(args)) is None:
-            return 1
-    for name, url in targets:
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
-        if args.only == "compare":
-            if (r := _run_compare(name, url, args)) is None:
-                return 1
-            compare_results[name] = r
-            continue
-        if args.only == "hardening":
-            if (r := _run_hardening(name, url, args)) is None:
-                return 1
-            hardening_results[name] = r
-            continue
-        if args.only == "lifecycle":
-            if (r := _run_lifecycle(name, url, args)) is None:
-                return 1
-            lifecycle_results[name] = r
-            continue
-        if args.only != "trail":
-            print(f"\n=== {name}: {args.rows:,} catalogue rows ===", flush=True)
-            proc = subprocess.run(
-                [sys.executable, "-m", "bench.catalogue_bench", "--rows", str(args.rows), "--json-out",
-                 str(OUT / f"catalogue-{name}.json")],
-                env=env, cwd=HERE.parent,
-            )
-            if proc.returncode:
-                print(f"{name}: benchmark failed (exit {proc.returncode})", file=sys.stderr)
-                return proc.returncode
-            results[name] = json.loads((OUT / f"catalogue-{name}.json").read_text())
-        print(f"\n=== {name}: {args.trail_events:,} trail events in {args.trail_subjects:,} chains ===", flush=True)
+    return parser.parse_args()
+
+
+def _run_catalogue_and_trail(name: str, url: str, args, figures: dict[str, dict]) -> int:
+    """The catalogue bench (unless only the trail is asked for), then the trail bench; an exit code."""
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "yuebiao.settings"}
+    if args.only != "trail":
+        print(f"\n=== {name}: {args.rows:,} catalogue rows ===", flush=True)
         proc = subprocess.run(
-            [sys.executable, "-m", "bench.trail_bench", "--events", str(args.trail_events), "--subjects",
-             str(args.trail_subjects), "--json-out", str(OUT / f"trail-{name}.json")],
+            [sys.executable, "-m", "bench.catalogue_bench", "--rows", str(args.rows), "--json-out",
+             str(OUT / f"catalogue-{name}.json")],
             env=env, cwd=HERE.parent,
         )
         if proc.returncode:
-            print(f"{name}: trail benchmark failed (exit {proc.returncode})", file=sys.stderr)
+            print(f"{name}: benchmark failed (exit {proc.returncode})", file=sys.stderr)
             return proc.returncode
-        trail_results[name] = json.loads((OUT / f"trail-{name}.json").read_text())
-        if args.only is None or args.only == name:
-            if (r := _run_lifecycle(name, url, args)) is None:
+        figures["catalogue"][name] = json.loads((OUT / f"catalogue-{name}.json").read_text())
+    print(f"\n=== {name}: {args.trail_events:,} trail events in {args.trail_subjects:,} chains ===", flush=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.trail_bench", "--events", str(args.trail_events), "--subjects",
+         str(args.trail_subjects), "--json-out", str(OUT / f"trail-{name}.json")],
+        env=env, cwd=HERE.parent,
+    )
+    if proc.returncode:
+        print(f"{name}: trail benchmark failed (exit {proc.returncode})", file=sys.stderr)
+        return proc.returncode
+    figures["trail"][name] = json.loads((OUT / f"trail-{name}.json").read_text())
+    return 0
+
+
+_SCRATCH_BENCHES = {"lifecycle": _run_lifecycle, "compare": _run_compare, "hardening": _run_hardening}
+
+
+def _run_database(name: str, url: str, args, figures: dict[str, dict]) -> int:
+    """Every bench asked for on one database; an exit code."""
+    if args.only in _SCRATCH_BENCHES:
+        if (r := _SCRATCH_BENCHES[args.only](name, url, args)) is None:
+            return 1
+        figures[args.only][name] = r
+        return 0
+    code = _run_catalogue_and_trail(name, url, args, figures)
+    if code:
+        return code
+    if args.only is None or args.only == name:
+        for part, run in _SCRATCH_BENCHES.items():
+            if (r := run(name, url, args)) is None:
                 return 1
-            lifecycle_results[name] = r
-            if (r := _run_compare(name, url, args)) is None:
-                return 1
-            compare_results[name] = r
-            if (r := _run_hardening(name, url, args)) is None:
-                return 1
-            hardening_results[name] = r
+            figures[part][name] = r
+    return 0
+
+
+def _print_summary(figures: dict[str, dict], compare_align: dict | None) -> None:
     print("\n=== summary ===")
-    for name, r in results.items():
+    for name, r in figures["catalogue"].items():
         print(f"{name:<11} search p50 {r['search_p50_ms']:.1f} ms, p95 {r['search_p95_ms']:.1f} ms "
               f"(cold counts; warm p95 {r['search_warm_p95_ms']:.1f} ms); API/raw {r['api_over_raw']:.2f}×; "
               f"import {r['import_rows_per_s']:,.0f} rows/s; bulk write {r['bulk_rows_per_s']:,.0f} rows/s; "
               f"reference load {r['reference_load_s']:.1f} s")
-    for name, r in trail_results.items():
+    for name, r in figures["trail"].items():
         print(f"{name:<11} trail verify {r['verify_events_per_s']:,.0f} events/s ({r['events']:,} events, "
               f"{r['subjects']:,} chains); export {r['export_events_per_s']:,.0f} events/s; offline check "
               f"{r['offline_events_per_s']:,.0f} events/s; anchor {r['anchor_s']:.1f} s; record() {r['record_ms']:.2f} ms")
-    for name, r in lifecycle_results.items():
+    for name, r in figures["lifecycle"].items():
         page = r["project_page"]
         print(f"{name:<11} cycle-time dashboard ({r['projects']:,} projects) uncached p95 "
               f"{r['dashboard_uncached']['p95_ms']:.0f} ms, after a change p95 {r['dashboard_after_change']['p95_ms']:.0f} ms, "
@@ -232,17 +219,42 @@ def main() -> int:
               f"{a300['median_s']:.2f} s (target ≤ 1 s; jieba load {compare_align['jieba_load_s']:.1f} s once); "
               f"growth exponent {compare_align['growth_exponent']:.2f} (×{compare_align['per_doubling']:.2f} per "
               f"doubling; " + ", ".join(f"{g['n']:,}: {g['median_s']:.2f} s" for g in compare_align["growth"]) + ")")
-    for name, r in compare_results.items():
+    for name, r in figures["compare"].items():
         print(f"{name:<11} counterparts: " + "; ".join(
             f"{e['standards']:,} standards median {e['warm_median_s']:.2f} s (cold ≤ {e['cold_max_s']:.2f} s)"
             for e in r["sizes"]) + " (target ≤ 10 s for 1,000)")
-    for name, r in hardening_results.items():
+    for name, r in figures["hardening"].items():
         outcomes = [outcome for _, outcome, _ in r["table"]]
         failed = [attack for attack, outcome, _ in r["table"] if outcome == "FAILED"]
         print(f"{name:<11} hardening (issue 10): {outcomes.count('held')} of {len(outcomes)} attacks held, "
               f"{len(outcomes) - outcomes.count('held') - len(failed)} known limit, {len(failed)} failed "
               f"(demo built in {sum(r['build_s'].values()):.0f} s, attacks {r['total_s'] - sum(r['build_s'].values()):.0f} s)"
               + (f"; FAILED: {'; '.join(failed)}" if failed else ""))
+
+
+def main() -> int:
+    args = _arguments()
+    OUT.mkdir(exist_ok=True)
+    targets = []
+    if args.only in (None, "sqlite", "trail", "lifecycle", "compare", "hardening"):
+        targets.append(("sqlite", f"sqlite:///{OUT / 'bench.sqlite3'}"))
+    if args.only in (None, "postgresql", "trail", "lifecycle", "compare", "hardening") and _pg_reachable(args.pg_url):
+        targets.append(("postgresql", args.pg_url))
+    figures: dict[str, dict] = {part: {} for part in ("catalogue", "trail", "lifecycle", "compare", "hardening")}
+    compare_align = None
+    if args.only in (None, "smart"):
+        print("\n=== machine-readable standards: parsing the corpus PDFs ===", flush=True)
+        subprocess.run([sys.executable, "-m", "smart.bench_parse"], cwd=HERE.parent, check=False)
+        if args.only == "smart":
+            return 0
+    if args.only in (None, "compare"):
+        if (compare_align := _run_compare_align(args)) is None:
+            return 1
+    for name, url in targets:
+        code = _run_database(name, url, args, figures)
+        if code:
+            return code
+    _print_summary(figures, compare_align)
     return 0
 
 

@@ -10,9 +10,7 @@ import random
 import statistics
 import sys
 import time
-from datetime import date, datetime, timedelta
-from datetime import time as dtime
-from datetime import timezone as dt_timezone
+from datetime import date, datetime, time as dtime, timedelta, timezone as dt_timezone
 from pathlib import Path
 
 import django
@@ -29,12 +27,15 @@ from django.urls import NoReverseMatch, reverse  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from accounts.models import Organisation, RoleAssignment, User  # noqa: E402
+from catalogue.models import AdminDivision  # noqa: E402
+from catalogue.services import load_reference  # noqa: E402
 from lifecycle.analytics import facts as analytics_facts  # noqa: E402
 from lifecycle.analytics import filters as analytics_filters  # noqa: E402
 from lifecycle.analytics import queries as analytics_queries  # noqa: E402
 from lifecycle.models import LocalStandardProject, ProjectStage  # noqa: E402
 from lifecycle.transitions import State  # noqa: E402
 from trail import chain  # noqa: E402
+from trail import services as trail_services  # noqa: E402
 from trail.models import Event  # noqa: E402
 from trail.triggers import append_only_suspended  # noqa: E402
 
@@ -125,8 +126,6 @@ def _organisations(rng: random.Random, cities: list[str]) -> tuple[dict, dict, l
 
     K = Organisation.Kind
     departments = [org(n, K.COMPETENT_DEPARTMENT, "440000") for n in DEPARTMENTS]
-    from catalogue.models import AdminDivision
-
     names = dict(AdminDivision.objects.filter(code__in=cities).values_list("code", "name"))
     city_bureaus = {c: org(f"{names.get(c, c)}市场监督管理局", K.CITY_BUREAU, c) for c in cities if c != "440000"}
     committees = [org(f"广东省{f}标准化技术委员会", K.TECHNICAL_COMMITTEE, "440000") for f in COMMITTEE_FIELDS]
@@ -206,6 +205,242 @@ def _data(obj: dict) -> str:
     return chain.canonical_text(obj)
 
 
+_PROJECT_COLS = [
+    "id", "code", "title_zh", "title_en", "kind", "nature", "mandatory_basis", "state", "version", "proposer_id",
+    "technical_committee_id", "city_code", "ics_code", "scope", "necessity", "submitted_on",
+    "publicity_opened_on", "plan_issued_on", "cycle_due_on", "consultation_opened_on", "consultation_closes_on",
+    "review_decision", "number", "published_on", "implementation_on", "filing_due_on", "filed_on",
+    "filing_reference", "disclosure_due_on", "disclosed_on", "review_due_on", "stage_entered_at", "stage_due_on",
+    "stage_due_estimated", "created_by_id", "created_at", "updated_at", "is_demo",
+]
+_TITLES = ["服务规范", "技术规程", "管理规范", "质量要求", "建设指南", "评价规范", "操作规程", "安全要求"]
+_DOCS_BEFORE = {
+    "submit_application": ["application"], "publish_draft": ["draft_for_comment", "explanatory_report"],
+    "submit_for_review": ["comment_table", "draft_for_review"], "submit_for_approval": ["review_minutes"],
+    "return_for_changes": ["review_minutes"], "approve_publication": ["draft_for_approval", "published_text"],
+}
+_PUBLIC_ACTIONS = {"start_publicity", "issue_plan", "publish_draft", "approve_publication", "record_disclosure",
+                   "start_implementation", "confirm", "revise", "withdraw", "cancel"}
+_DATE_COLS = ("submitted_on", "publicity_opened_on", "plan_issued_on", "cycle_due_on", "consultation_opened_on",
+              "consultation_closes_on", "published_on", "implementation_on", "filing_due_on", "filed_on",
+              "disclosure_due_on", "disclosed_on", "review_due_on", "stage_due_on")
+
+
+def _walk(path: list[tuple[State, float, str]], t0: date, today: date) -> list[tuple]:
+    """Walk a project's path until today: the project stands in the stay that today falls in.
+
+    Each stay is (state, entered date, left date or None, action)."""
+    stays: list[tuple] = []
+    day = t0
+    for state, days, action in path:
+        if state in (State.REJECTED, State.CANCELLED):
+            stays.append((state, day, None, ""))
+            break
+        end = day + timedelta(days=max(1, round(days)))
+        if end >= today:  # nothing is dated today or later: the instants would lie in the future
+            stays.append((state, day, None, action))
+            break
+        stays.append((state, day, end, action))
+        day = end
+    return stays
+
+
+class _Generator:
+    """Writes the generated projects, their stages, drafting organisations and trail events (see generate)."""
+
+    def __init__(self, rng: random.Random, today: date, n_projects: int, n_events: int) -> None:
+        self.rng, self.today, self.n_projects, self.n_events = rng, today, n_projects, n_events
+        self.cities = ["440000"] + sorted(AdminDivision.objects.filter(level="prefecture", code__startswith="44")
+                                          .values_list("code", flat=True))
+        big = {"440100": 6, "440300": 6, "440600": 3, "441900": 3, "442000": 2, "440400": 2, "441300": 2}
+        self.city_weights = [10] + [big.get(c, 1) for c in self.cities[1:]]
+        orgs, self.city_bureaus, self.committees, self.drafters = _organisations(rng, self.cities)
+        self.departments = orgs["departments"]
+        self.dept_weights = [1 / (i + 1) ** 0.8 for i in range(len(self.departments))]
+        self.committee_weights = [1 / (i + 1) ** 0.6 for i in range(len(self.committees))]
+        self.speed = {pk: rng.uniform(0.75, 1.45) for pk in [*self.departments, *self.city_bureaus.values()]}
+        self.city_speed = {c: rng.uniform(0.85, 1.2) for c in self.cities}
+        self.user = _bench_user()
+        self.label = str(self.user)
+        self.start_id = (LocalStandardProject.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+        self.first_day = date(today.year - 11, 1, 1)
+        self.span = (today - self.first_day).days
+        self.projects = _Writer("lifecycle_localstandardproject", _PROJECT_COLS, batch=5_000)
+        self.stages = _Writer("lifecycle_projectstage", ["project_id", "state", "entered_at", "left_at", "due_on"])
+        self.m2m = _Writer("lifecycle_localstandardproject_drafting_organisations",
+                           ["localstandardproject_id", "organisation_id"])
+        self.events = _Writer("trail_event", ["subject", "seq", "at", "actor_id", "actor_label", "kind", "public",
+                                              "data", "prev_hash", "hash"])
+        self.page_project: int | None = None
+        self.numbers_by_year: dict[int, int] = {}
+        self.code_by_year: dict[int, int] = {}
+        self.total_events = 0
+        self.subjects_left = n_projects
+
+    def run(self) -> None:
+        with transaction.atomic(), tqdm(total=self.n_projects, desc="projects", unit="project", file=sys.stderr) as bar:
+            for i in range(self.n_projects):
+                self.project(i)
+                if i % 1000 == 999:
+                    self.projects.flush()
+                    bar.update(1000)
+            for writer in (self.projects, self.stages, self.m2m, self.events):
+                writer.flush()
+            bar.update(self.n_projects % 1000)
+
+    def project(self, i: int) -> None:
+        rng = self.rng
+        pid = self.start_id + i
+        city = rng.choices(self.cities, self.city_weights)[0]
+        if city != "440000" and rng.random() < 0.55:
+            proposer = self.city_bureaus[city]
+        else:
+            proposer = rng.choices(self.departments, self.dept_weights)[0]
+        committee = rng.choices(self.committees, self.committee_weights)[0] if rng.random() < 0.85 else None
+        kind = "revision" if rng.random() < 0.25 else "new"
+        nature = "mandatory" if rng.random() < 0.04 else "recommended"
+        t0 = self.first_day + timedelta(days=rng.randrange(self.span))
+        year_factor = min(1.3, max(0.7, 1.25 - 0.045 * (t0.year - self.first_day.year)))
+        factor = self.speed[proposer] * self.city_speed[city] * year_factor
+        stays = _walk(_project_path(rng, factor), t0, self.today)
+        p = dict.fromkeys(_PROJECT_COLS)
+        year = t0.year
+        self.code_by_year[year] = self.code_by_year.get(year, 0) + 1
+        p.update(id=pid, code=f"{year}-{self.code_by_year[year]:05d}",
+                 title_zh=f"{rng.choice(COMMITTEE_FIELDS)}{rng.choice(_TITLES)}",
+                 title_en="", kind=kind, nature=nature,
+                 mandatory_basis="《中华人民共和国食品安全法》" if nature == "mandatory" else "", proposer_id=proposer,
+                 technical_committee_id=committee, city_code=city, ics_code="", scope="", necessity="",
+                 review_decision="", filing_reference="", stage_due_estimated=False, created_by_id=self.user.pk,
+                 is_demo=False, submitted_on=None)
+        ev: list[tuple[datetime, str, dict, bool]] = []
+        ev.append((_at(t0, rng), "created", {
+            "code": p["code"], "title_zh": p["title_zh"], "kind": kind, "nature": nature, "proposer": str(proposer),
+            "drafting_organisations": [], "technical_committee": str(committee or ""), "city_code": city,
+            "revises": "", "predecessor": ""}, False))
+        consultation = self.stays(pid, p, stays, ev)
+        if consultation:
+            self.comments(i, pid, ev, consultation)
+        p["version"] = len(ev)
+        p["created_at"] = ev[0][0]
+        ev.sort(key=lambda e: e[0])
+        p["updated_at"] = ev[-1][0]
+        self.write_events(pid, ev)
+        for k in rng.sample(self.drafters, rng.choice((1, 1, 2, 2, 3))):
+            self.m2m.add((pid, k))
+        for key in _DATE_COLS:
+            p[key] = _db_d(p[key])
+        for key in ("stage_entered_at", "created_at", "updated_at"):
+            p[key] = _db_dt(p[key])
+        self.projects.add(tuple(p[c] for c in _PROJECT_COLS))
+
+    def stays(self, pid: int, p: dict, stays: list[tuple], ev: list) -> tuple[datetime, datetime] | None:
+        """The project's stages and the events of its moves; the last closed consultation (entered_at, left_at)."""
+        rng = self.rng
+        last_at = ev[0][0]
+        consultation = None
+        for n, (state, entered, left, action) in enumerate(stays):
+            entered_at = last_at if n == 0 else _at(entered, rng)
+            if n and entered_at <= last_at:
+                entered_at = last_at + timedelta(seconds=1)
+            due = entered + timedelta(days=_DUE_DAYS[state]) if state in _DUE_DAYS else None
+            self.milestones(pid, p, state, entered, left, action)
+            p["state"] = state.value
+            p["stage_entered_at"] = entered_at
+            p["stage_due_on"] = due
+            if left is None:
+                self.stages.add((pid, state.value, _db_dt(entered_at), None, _db_d(due)))
+                break
+            left_at = _at(left, rng)
+            if left_at <= entered_at:
+                left_at = entered_at + timedelta(hours=1)
+            self.stages.add((pid, state.value, _db_dt(entered_at), _db_dt(left_at), _db_d(due)))
+            for doc in _DOCS_BEFORE.get(action, []):
+                ev.append((left_at - timedelta(minutes=30 + rng.randrange(600)), "document_uploaded", {
+                    "document": doc, "version": 1, "filename": f"{doc}.pdf",
+                    "sha256": f"{rng.getrandbits(256):064x}", "size": rng.randrange(50_000, 5_000_000)},
+                    doc in ("draft_for_comment", "published_text")))
+            if state == State.CONSULTATION:
+                consultation = (entered_at, left_at)
+            nxt = stays[n + 1][0].value if n + 1 < len(stays) else state.value
+            ev.append((left_at, "state_changed", {
+                "action": action, "from": state.value, "to": nxt, "reason": "", "roles": ["bureau"],
+                "changes": {"state": [state.value, nxt]}, "documents": {}}, action in _PUBLIC_ACTIONS))
+            last_at = left_at
+            if state == State.PUBLISHED and p["filed_on"]:
+                ev.append((_at(p["disclosed_on"], rng), "milestone", {"action": "record_disclosure"}, True))
+                ev.append((_at(p["filed_on"], rng), "milestone", {"action": "record_filing"}, False))
+        return consultation
+
+    def milestones(self, pid: int, p: dict, state: State, entered: date, left: date | None, action: str) -> None:
+        """The project's dates set on entering `state`."""
+        if state == State.DRAFTING and p["plan_issued_on"] is None:
+            p["plan_issued_on"] = entered
+            p["cycle_due_on"] = entered + timedelta(days=457)
+        if state == State.PUBLICITY:
+            p["publicity_opened_on"] = p["publicity_opened_on"] or entered
+        if state == State.ASSESSMENT:
+            p["submitted_on"] = p["submitted_on"] or entered
+        if state == State.CONSULTATION:
+            p["consultation_opened_on"] = entered
+            p["consultation_closes_on"] = entered + timedelta(days=30)
+        if state == State.PUBLISHED and p["published_on"] is None:
+            self.published(pid, p, entered, left)
+        if state == State.IMPLEMENTING and p["review_due_on"] is None:
+            p["review_due_on"] = entered + timedelta(days=5 * 365)
+        if state == State.TECHNICAL_REVIEW and left:
+            p["review_decision"] = "pass" if action == "submit_for_approval" else "fail"
+
+    def published(self, pid: int, p: dict, entered: date, left: date | None) -> None:
+        p["published_on"] = entered
+        self.numbers_by_year[entered.year] = self.numbers_by_year.get(entered.year, 0) + 1
+        prefix = "DB44/" if p["nature"] == "mandatory" else "DB44/T"
+        p["number"] = f"{prefix} {self.numbers_by_year[entered.year]:05d}—{entered.year}"
+        p["implementation_on"] = entered + timedelta(days=90)
+        p["filing_due_on"] = entered + timedelta(days=60)
+        p["disclosure_due_on"] = entered + timedelta(days=20)
+        if left or self.today > entered + timedelta(days=40):
+            yesterday = self.today - timedelta(days=1)
+            p["disclosed_on"] = min(yesterday, entered + timedelta(days=self.rng.randrange(5, 30)))
+            p["filed_on"] = min(yesterday, entered + timedelta(days=self.rng.randrange(20, 75)))
+            p["filing_reference"] = f"备案号 {pid}"
+
+    def comments(self, i: int, pid: int, ev: list, consultation: tuple[datetime, datetime]) -> None:
+        """Comments received and answered make up the events the moves alone do not reach: the running total keeps
+        to n_events / n_projects per project, and one project gets PAGE_EVENTS."""
+        rng = self.rng
+        if self.page_project is None and i >= self.n_projects // 2:
+            self.page_project = pid
+            extra = PAGE_EVENTS - len(ev)
+        else:
+            extra = min(200, max(0, round((i + 1) * self.n_events / self.n_projects - self.total_events - len(ev))))
+        opened, closed = consultation
+        for k in range(extra // 2 + extra % 2):
+            ev.append((opened + (closed - opened) * rng.random(), "comment_received",
+                       {"comment": k + 1, "clause": f"{rng.randrange(1, 9)}.{rng.randrange(1, 6)}"}, False))
+        for k in range(extra // 2):
+            ev.append((closed - timedelta(minutes=1 + k), "comment_answered",
+                       {"comment": k + 1, "resolution": rng.choice(["adopted", "partly_adopted", "not_adopted"])},
+                       False))
+
+    def write_events(self, pid: int, ev: list) -> None:
+        """Hash and write the project's events, never more than asked for in total (the last projects get what is
+        left)."""
+        subject = f"{SUBJECT_PREFIX}{pid}"
+        budget = self.n_events - self.total_events - (self.subjects_left - 1)
+        if pid != self.page_project:
+            ev = ev[:max(1, budget)]
+        prev = ""
+        for seq, (at, kind_, data, public) in enumerate(ev, start=1):
+            text = _data(data)
+            digest = chain.stored_hash(subject, seq, chain.format_at(at), self.user.pk, self.label, kind_, public,
+                                       text, prev)
+            self.events.add((subject, seq, _db_dt(at), self.user.pk, self.label, kind_, public, text, prev, digest))
+            prev = digest
+        self.total_events += len(ev)
+        self.subjects_left -= 1
+
+
 def generate(n_projects: int, n_events: int, *, seed: int = 11, today: date | None = None) -> dict:
     """Write `n_projects` projects with their stages, drafting organisations and `n_events` trail events.
 
@@ -215,210 +450,14 @@ def generate(n_projects: int, n_events: int, *, seed: int = 11, today: date | No
     3 % cancelled. Events are hashed exactly as trail.services.record would, so `yuebiao trail verify` passes.
     Returns the code of the project given PAGE_EVENTS events (for the project-page measurement).
     """
-    rng = random.Random(seed)
-    today = today or date.today()
-    from catalogue.models import AdminDivision
-
-    cities = ["440000"] + sorted(AdminDivision.objects.filter(level="prefecture", code__startswith="44")
-                                 .values_list("code", flat=True))
-    big = {"440100": 6, "440300": 6, "440600": 3, "441900": 3, "442000": 2, "440400": 2, "441300": 2}
-    city_weights = [10] + [big.get(c, 1) for c in cities[1:]]
-    orgs, city_bureaus, committees, drafters = _organisations(rng, cities)
-    departments = orgs["departments"]
-    dept_weights = [1 / (i + 1) ** 0.8 for i in range(len(departments))]
-    committee_weights = [1 / (i + 1) ** 0.6 for i in range(len(committees))]
-    speed = {pk: rng.uniform(0.75, 1.45) for pk in [*departments, *city_bureaus.values()]}
-    city_speed = {c: rng.uniform(0.85, 1.2) for c in cities}
-    user = _bench_user()
-    label = str(user)
-    start_id = (LocalStandardProject.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
-    first_day = date(today.year - 11, 1, 1)
-    span = (today - first_day).days
-
-    project_cols = [
-        "id", "code", "title_zh", "title_en", "kind", "nature", "mandatory_basis", "state", "version", "proposer_id",
-        "technical_committee_id", "city_code", "ics_code", "scope", "necessity", "submitted_on",
-        "publicity_opened_on", "plan_issued_on", "cycle_due_on", "consultation_opened_on", "consultation_closes_on",
-        "review_decision", "number", "published_on", "implementation_on", "filing_due_on", "filed_on",
-        "filing_reference", "disclosure_due_on", "disclosed_on", "review_due_on", "stage_entered_at", "stage_due_on",
-        "stage_due_estimated", "created_by_id", "created_at", "updated_at", "is_demo",
-    ]
-    projects = _Writer("lifecycle_localstandardproject", project_cols, batch=5_000)
-    stages = _Writer("lifecycle_projectstage", ["project_id", "state", "entered_at", "left_at", "due_on"])
-    m2m = _Writer("lifecycle_localstandardproject_drafting_organisations",
-                  ["localstandardproject_id", "organisation_id"])
-    events = _Writer("trail_event", ["subject", "seq", "at", "actor_id", "actor_label", "kind", "public", "data",
-                                     "prev_hash", "hash"])
-    page_project = None
-    numbers_by_year: dict[int, int] = {}
-    code_by_year: dict[int, int] = {}
-    total_events = 0
-    subjects_left = n_projects
-    titles = ["服务规范", "技术规程", "管理规范", "质量要求", "建设指南", "评价规范", "操作规程", "安全要求"]
-    docs_before = {
-        "submit_application": ["application"], "publish_draft": ["draft_for_comment", "explanatory_report"],
-        "submit_for_review": ["comment_table", "draft_for_review"], "submit_for_approval": ["review_minutes"],
-        "return_for_changes": ["review_minutes"], "approve_publication": ["draft_for_approval", "published_text"],
-    }
-    public_actions = {"start_publicity", "issue_plan", "publish_draft", "approve_publication", "record_disclosure",
-                      "start_implementation", "confirm", "revise", "withdraw", "cancel"}
-    with transaction.atomic(), tqdm(total=n_projects, desc="projects", unit="project", file=sys.stderr) as bar:
-        for i in range(n_projects):
-            pid = start_id + i
-            subject = f"{SUBJECT_PREFIX}{pid}"
-            city = rng.choices(cities, city_weights)[0]
-            if city != "440000" and rng.random() < 0.55:
-                proposer = city_bureaus[city]
-            else:
-                proposer = rng.choices(departments, dept_weights)[0]
-            committee = rng.choices(committees, committee_weights)[0] if rng.random() < 0.85 else None
-            kind = "revision" if rng.random() < 0.25 else "new"
-            nature = "mandatory" if rng.random() < 0.04 else "recommended"
-            t0 = first_day + timedelta(days=rng.randrange(span))
-            year_factor = min(1.3, max(0.7, 1.25 - 0.045 * (t0.year - first_day.year)))
-            factor = speed[proposer] * city_speed[city] * year_factor
-            path = _project_path(rng, factor)
-            # Walk the path until today: the project stands in the stay that today falls in.
-            stays = []  # (state, entered date, left date or None, action)
-            day = t0
-            for state, days, action in path:
-                if state in (State.REJECTED, State.CANCELLED):
-                    stays.append((state, day, None, ""))
-                    break
-                end = day + timedelta(days=max(1, round(days)))
-                if end >= today:  # nothing is dated today or later: the instants would lie in the future
-                    stays.append((state, day, None, action))
-                    break
-                stays.append((state, day, end, action))
-                day = end
-            p = dict.fromkeys(project_cols)
-            year = t0.year
-            code_by_year[year] = code_by_year.get(year, 0) + 1
-            p.update(id=pid, code=f"{year}-{code_by_year[year]:05d}", title_zh=f"{rng.choice(COMMITTEE_FIELDS)}{rng.choice(titles)}",
-                     title_en="", kind=kind, nature=nature,
-                     mandatory_basis="《中华人民共和国食品安全法》" if nature == "mandatory" else "", proposer_id=proposer,
-                     technical_committee_id=committee, city_code=city, ics_code="", scope="", necessity="",
-                     review_decision="", filing_reference="", stage_due_estimated=False, created_by_id=user.pk,
-                     is_demo=False, submitted_on=None)
-            ev: list[tuple[datetime, str, dict, bool]] = []
-            ev.append((_at(t0, rng), "created", {
-                "code": p["code"], "title_zh": p["title_zh"], "kind": kind, "nature": nature, "proposer": str(proposer),
-                "drafting_organisations": [], "technical_committee": str(committee or ""), "city_code": city,
-                "revises": "", "predecessor": ""}, False))
-            last_at = ev[0][0]
-            consultation = None  # (entered_at, left_at) of the last closed consultation, for the comments
-            for n, (state, entered, left, action) in enumerate(stays):
-                entered_at = last_at if n == 0 else _at(entered, rng)
-                if n and entered_at <= last_at:
-                    entered_at = last_at + timedelta(seconds=1)
-                due = entered + timedelta(days=_DUE_DAYS[state]) if state in _DUE_DAYS else None
-                if state == State.DRAFTING and p["plan_issued_on"] is None:
-                    p["plan_issued_on"] = entered
-                    p["cycle_due_on"] = entered + timedelta(days=457)
-                if state == State.PUBLICITY:
-                    p["publicity_opened_on"] = p["publicity_opened_on"] or entered
-                if state == State.ASSESSMENT:
-                    p["submitted_on"] = p["submitted_on"] or entered
-                if state == State.CONSULTATION:
-                    p["consultation_opened_on"] = entered
-                    p["consultation_closes_on"] = entered + timedelta(days=30)
-                if state == State.PUBLISHED and p["published_on"] is None:
-                    p["published_on"] = entered
-                    numbers_by_year[entered.year] = numbers_by_year.get(entered.year, 0) + 1
-                    prefix = "DB44/" if nature == "mandatory" else "DB44/T"
-                    p["number"] = f"{prefix} {numbers_by_year[entered.year]:05d}—{entered.year}"
-                    p["implementation_on"] = entered + timedelta(days=90)
-                    p["filing_due_on"] = entered + timedelta(days=60)
-                    p["disclosure_due_on"] = entered + timedelta(days=20)
-                    if left or today > entered + timedelta(days=40):
-                        yesterday = today - timedelta(days=1)
-                        p["disclosed_on"] = min(yesterday, entered + timedelta(days=rng.randrange(5, 30)))
-                        p["filed_on"] = min(yesterday, entered + timedelta(days=rng.randrange(20, 75)))
-                        p["filing_reference"] = f"备案号 {pid}"
-                if state == State.IMPLEMENTING and p["review_due_on"] is None:
-                    p["review_due_on"] = entered + timedelta(days=5 * 365)
-                if state == State.TECHNICAL_REVIEW and left:
-                    p["review_decision"] = "pass" if action == "submit_for_approval" else "fail"
-                p["state"] = state.value
-                p["stage_entered_at"] = entered_at
-                p["stage_due_on"] = due
-                if left is None:
-                    stages.add((pid, state.value, _db_dt(entered_at), None, _db_d(due)))
-                    break
-                left_at = _at(left, rng)
-                if left_at <= entered_at:
-                    left_at = entered_at + timedelta(hours=1)
-                stages.add((pid, state.value, _db_dt(entered_at), _db_dt(left_at), _db_d(due)))
-                for doc in docs_before.get(action, []):
-                    ev.append((left_at - timedelta(minutes=30 + rng.randrange(600)), "document_uploaded", {
-                        "document": doc, "version": 1, "filename": f"{doc}.pdf",
-                        "sha256": f"{rng.getrandbits(256):064x}", "size": rng.randrange(50_000, 5_000_000)},
-                        doc in ("draft_for_comment", "published_text")))
-                if state == State.CONSULTATION:
-                    consultation = (entered_at, left_at)
-                nxt = stays[n + 1][0].value if n + 1 < len(stays) else state.value
-                ev.append((left_at, "state_changed", {
-                    "action": action, "from": state.value, "to": nxt, "reason": "", "roles": ["bureau"],
-                    "changes": {"state": [state.value, nxt]}, "documents": {}}, action in public_actions))
-                last_at = left_at
-                if state == State.PUBLISHED and p["filed_on"]:
-                    ev.append((_at(p["disclosed_on"], rng), "milestone", {"action": "record_disclosure"}, True))
-                    ev.append((_at(p["filed_on"], rng), "milestone", {"action": "record_filing"}, False))
-            if consultation:
-                # Comments received and answered make up the events the moves alone do not reach: the running
-                # total keeps to n_events / n_projects per project, and one project gets PAGE_EVENTS.
-                if page_project is None and i >= n_projects // 2:
-                    page_project = pid
-                    extra = PAGE_EVENTS - len(ev)
-                else:
-                    extra = min(200, max(0, round((i + 1) * n_events / n_projects - total_events - len(ev))))
-                opened, closed = consultation
-                for k in range(extra // 2 + extra % 2):
-                    ev.append((opened + (closed - opened) * rng.random(), "comment_received",
-                               {"comment": k + 1, "clause": f"{rng.randrange(1, 9)}.{rng.randrange(1, 6)}"}, False))
-                for k in range(extra // 2):
-                    ev.append((closed - timedelta(minutes=1 + k), "comment_answered",
-                               {"comment": k + 1, "resolution": rng.choice(["adopted", "partly_adopted", "not_adopted"])},
-                               False))
-            p["version"] = len(ev)
-            p["created_at"] = ev[0][0]
-            ev.sort(key=lambda e: e[0])
-            p["updated_at"] = ev[-1][0]
-            # Never more events than asked for in total: the last projects get what is left.
-            budget = n_events - total_events - (subjects_left - 1)
-            if pid != page_project:
-                ev = ev[:max(1, budget)]
-            prev = ""
-            for seq, (at, kind_, data, public) in enumerate(ev, start=1):
-                text = _data(data)
-                digest = chain.stored_hash(subject, seq, chain.format_at(at), user.pk, label, kind_, public, text, prev)
-                events.add((subject, seq, _db_dt(at), user.pk, label, kind_, public, text, prev, digest))
-                prev = digest
-            total_events += len(ev)
-            subjects_left -= 1
-            for k in rng.sample(drafters, rng.choice((1, 1, 2, 2, 3))):
-                m2m.add((pid, k))
-            for key in ("submitted_on", "publicity_opened_on", "plan_issued_on", "cycle_due_on",
-                        "consultation_opened_on", "consultation_closes_on", "published_on", "implementation_on",
-                        "filing_due_on", "filed_on", "disclosure_due_on", "disclosed_on", "review_due_on",
-                        "stage_due_on"):
-                p[key] = _db_d(p[key])
-            for key in ("stage_entered_at", "created_at", "updated_at"):
-                p[key] = _db_dt(p[key])
-            projects.add(tuple(p[c] for c in project_cols))
-            if i % 1000 == 999:
-                projects.flush()
-                bar.update(1000)
-        projects.flush()
-        stages.flush()
-        m2m.flush()
-        events.flush()
-        bar.update(n_projects % 1000)
+    gen = _Generator(random.Random(seed), today or date.today(), n_projects, n_events)
+    gen.run()
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             for sql in connection.ops.sequence_reset_sql(no_style(), [LocalStandardProject, ProjectStage, Event]):
                 cur.execute(sql)
-    return {"projects": projects.written, "stages": stages.written, "events": events.written,
+    page_project = gen.page_project
+    return {"projects": gen.projects.written, "stages": gen.stages.written, "events": gen.events.written,
             "page_project": LocalStandardProject.objects.get(pk=page_project).code if page_project else None}
 
 
@@ -448,73 +487,47 @@ def _series(label: str, times: list[float]) -> dict:
 
 def _forget_figures() -> None:
     """Drop the cached figures, as a new revision would, but not the ten-minute consistency check's mark."""
-
     cache.clear()
     cache.add(analytics_facts._CHECKED_KEY, True, analytics_facts.FACT_CHECK_SECONDS)
 
 
-def main() -> int:
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--projects", type=int, default=100_000)
-    parser.add_argument("--events", type=int, default=2_000_000)
-    parser.add_argument("--requests", type=int, default=20, help="dashboard requests per measurement")
-    parser.add_argument("--json-out", required=True)
-    args = parser.parse_args()
-    out: dict = {"database": connection.vendor, "projects": args.projects, "events": args.events}
-    call_command("migrate", verbosity=0)
-    from catalogue.models import AdminDivision
-
-    if not AdminDivision.objects.exists():
-        from catalogue.services import load_reference
-
-        load_reference()
-    user = _bench_user()
+def _generate_or_reuse(args: argparse.Namespace, out: dict, user: User) -> None:
+    """Generate the rows unless an earlier run of the same size left them (then its generation figures are kept)."""
     have = LocalStandardProject.objects.filter(created_by=user).count()
     have_events = Event.objects.filter(subject__startswith=SUBJECT_PREFIX).count()
     prev = json.loads(Path(args.json_out).read_text()) if Path(args.json_out).exists() else {}
-    if have != args.projects or have_events != args.events or not prev.get("page_project"):
-        if have:
-            _clear_bench_rows(user)
-        started = time.perf_counter()
-        made = generate(args.projects, args.events)
-        out["generate_s"] = time.perf_counter() - started
-        out["page_project"] = made["page_project"]
-        out["stages"] = made["stages"]
-        print(f"generated {made['projects']:,} projects, {made['stages']:,} stages and {made['events']:,} trail events "
-              f"in {out['generate_s']:.0f} s (hashes included)")
-        started = time.perf_counter()
-        with connection.cursor() as cur:
-            # As autovacuum / a nightly ANALYZE would leave it: statistics for the planner, PostgreSQL's visibility map.
-            cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-        out["vacuum_analyze_s"] = time.perf_counter() - started
-        started = time.perf_counter()
-        out["fact_rows"] = analytics_facts.refresh_facts()
-        out["fact_build_s"] = time.perf_counter() - started
-        with connection.cursor() as cur:
-            cur.execute(f"{'VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE'} lifecycle_cyclefact")
-        print(f"vacuum/analyze {out['vacuum_analyze_s']:.1f} s; summary table CycleFact: {out['fact_rows']:,} rows "
-              f"in {out['fact_build_s']:.1f} s (once; later changes are summarised a project at a time)")
-    else:
+    if have == args.projects and have_events == args.events and prev.get("page_project"):
         for key in ("generate_s", "vacuum_analyze_s", "fact_rows", "fact_build_s", "page_project", "stages"):
             out[key] = prev.get(key)
         analytics_facts.ensure_facts(check=True)
         print("lifecycle rows already generated; generation figures from the previous run")
-
-    from trail import services as trail_services
-
+        return
+    if have:
+        _clear_bench_rows(user)
     started = time.perf_counter()
-    result = trail_services.verify()
-    out["trail_verify_s"] = time.perf_counter() - started
-    assert result.ok, result.first.describe()
-    out["trail_verify_events_per_s"] = result.events / out["trail_verify_s"]
-    print(f"trail verify: {result.events:,} events in {result.chains:,} chains pass, "
-          f"{out['trail_verify_events_per_s']:,.0f} events/s")
+    made = generate(args.projects, args.events)
+    out["generate_s"] = time.perf_counter() - started
+    out["page_project"] = made["page_project"]
+    out["stages"] = made["stages"]
+    print(f"generated {made['projects']:,} projects, {made['stages']:,} stages and {made['events']:,} trail events "
+          f"in {out['generate_s']:.0f} s (hashes included)")
+    started = time.perf_counter()
+    with connection.cursor() as cur:
+        # As autovacuum / a nightly ANALYZE would leave it: statistics for the planner, PostgreSQL's visibility map.
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    out["vacuum_analyze_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    out["fact_rows"] = analytics_facts.refresh_facts()
+    out["fact_build_s"] = time.perf_counter() - started
+    with connection.cursor() as cur:
+        cur.execute(f"{'VACUUM ANALYZE' if connection.vendor == 'postgresql' else 'ANALYZE'} lifecycle_cyclefact")
+    print(f"vacuum/analyze {out['vacuum_analyze_s']:.1f} s; summary table CycleFact: {out['fact_rows']:,} rows "
+          f"in {out['fact_build_s']:.1f} s (once; later changes are summarised a project at a time)")
 
-    client = Client()
-    client.force_login(_officer())
+
+def _measure_dashboard(client: Client, n: int, user: User, out: dict) -> None:
+    """The cycle-time dashboard uncached, after one project changed, cached, and three filtered variants."""
     url = reverse("lifecycle:analytics")
-    n = args.requests
     print(f"dashboard {url} through Django's test client, signed in as a provincial officer:")
     cold = []
     for _ in range(n):
@@ -546,17 +559,9 @@ def main() -> int:
             times.append(_timed_get(client, url, params)[0])
         out.setdefault("dashboard_variants", {})[label] = _series(f"uncached, {label}", times)
 
-    api = [_timed_get(client, "/api/lifecycle/analytics/cycle-time", {"by": "city"})[0] for _ in range(3)]
-    out["api_cached_ms"] = statistics.median(api)
 
-    _forget_figures()
-    started = time.perf_counter()
-    response = client.get(reverse("lifecycle:analytics_export"))
-    out["export_s"] = time.perf_counter() - started
-    assert response.status_code == 200
-    out["export_mb"] = len(response.content) / 1e6
-    print(f"Excel export of every project ({out['export_mb']:.1f} MB): {out['export_s']:.1f} s")
-
+def _measure_project_page(client: Client, out: dict) -> None:
+    """The project page (and its trail page) of the project with PAGE_EVENTS events."""
     code = out["page_project"]
     try:
         page_url = reverse("lifecycle:project", args=[code])
@@ -577,15 +582,53 @@ def main() -> int:
         times = [_timed_get(client, trail_url)[0] for _ in range(5)]
         out["trail_page"] = {"url": trail_url, "events": events, **_series(f"trail page, {events} events", times)}
     else:
-        from trail.services import timeline
-
         times = []
         for _ in range(10):
             started = time.perf_counter()
-            timeline(LocalStandardProject.objects.get(code=code))
+            trail_services.timeline(LocalStandardProject.objects.get(code=code))
             times.append((time.perf_counter() - started) * 1000)
         out["project_page"] = {"url": None, "events": events, "timeline_only": True,
                                **_series(f"trail.services.timeline of {events} events (no project page)", times)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--projects", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=2_000_000)
+    parser.add_argument("--requests", type=int, default=20, help="dashboard requests per measurement")
+    parser.add_argument("--json-out", required=True)
+    args = parser.parse_args()
+    out: dict = {"database": connection.vendor, "projects": args.projects, "events": args.events}
+    call_command("migrate", verbosity=0)
+    if not AdminDivision.objects.exists():
+        load_reference()
+    user = _bench_user()
+    _generate_or_reuse(args, out, user)
+
+    started = time.perf_counter()
+    result = trail_services.verify()
+    out["trail_verify_s"] = time.perf_counter() - started
+    assert result.ok, result.first.describe()
+    out["trail_verify_events_per_s"] = result.events / out["trail_verify_s"]
+    print(f"trail verify: {result.events:,} events in {result.chains:,} chains pass, "
+          f"{out['trail_verify_events_per_s']:,.0f} events/s")
+
+    client = Client()
+    client.force_login(_officer())
+    _measure_dashboard(client, args.requests, user, out)
+
+    api = [_timed_get(client, "/api/lifecycle/analytics/cycle-time", {"by": "city"})[0] for _ in range(3)]
+    out["api_cached_ms"] = statistics.median(api)
+
+    _forget_figures()
+    started = time.perf_counter()
+    response = client.get(reverse("lifecycle:analytics_export"))
+    out["export_s"] = time.perf_counter() - started
+    assert response.status_code == 200
+    out["export_mb"] = len(response.content) / 1e6
+    print(f"Excel export of every project ({out['export_mb']:.1f} MB): {out['export_s']:.1f} s")
+
+    _measure_project_page(client, out)
     Path(args.json_out).write_text(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
 

@@ -126,6 +126,69 @@ def _fill(total_subjects: int, per_subject: int) -> float:
     return written
 
 
+def _measure_verify(args: argparse.Namespace, total: int, out: dict):
+    """verify() `args.runs` times over every chain; the last run's result."""
+    runs, cpu = [], []
+    for i in range(args.runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        result = services.verify()
+        runs.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
+        assert result.ok, result.first.describe()
+        assert (result.events, result.chains, result.anchors) == (total, args.subjects, Anchor.objects.count()), (
+            result.to_dict())
+        print(f"  verify run {i + 1}: {runs[-1]:.2f} s, {total / runs[-1]:,.0f} events/s; this process's CPU "
+              f"{cpu[-1]:.2f} s; load average {os.getloadavg()[0]:.1f}; peak RSS {_rss_mb():,.0f} MB")
+    out["verify_runs_s"] = runs
+    out["verify_cpu_s"] = cpu
+    out["verify_events_per_s"] = total / statistics.median(runs)
+    # On a machine shared with other work the wall clock says more about the neighbours than about verify().
+    out["verify_events_per_cpu_s"] = total / statistics.median(cpu)
+    out["peak_rss_mb"] = _rss_mb()
+    out["load_average"] = os.getloadavg()[0]
+    out["cpus"] = os.cpu_count()
+    return result
+
+
+def _measure_export(args: argparse.Namespace, total: int, root: str, out: dict) -> None:
+    """The export, then its offline check (python -m trail.chain verify)."""
+    export_path = Path(args.json_out).with_suffix(".jsonl")
+    started = time.perf_counter()
+    written = services.export(export_path)
+    out["export_s"] = time.perf_counter() - started
+    out["export_events_per_s"] = written / out["export_s"]
+    out["export_mb"] = export_path.stat().st_size / 1e6
+    print(f"export: {out['export_s']:.1f} s, {out['export_events_per_s']:,.0f} events/s, {out['export_mb']:,.0f} MB")
+
+    started = time.perf_counter()
+    with export_path.open(encoding="utf-8") as stream:
+        offline = chain.verify_export(stream, expect_roots=[root])
+    out["offline_s"] = time.perf_counter() - started
+    assert offline.ok and offline.events == total, offline.to_dict()
+    out["offline_events_per_s"] = total / out["offline_s"]
+    print(f"offline check of the export (python -m trail.chain verify): {out['offline_s']:.1f} s, "
+          f"{out['offline_events_per_s']:,.0f} events/s")
+    if not args.keep_export:
+        export_path.unlink()
+
+
+def _measure_record(args: argparse.Namespace, out: dict) -> None:
+    """record(): the write path every room uses, each event in its own transaction on an existing 20-event chain."""
+    subjects = _subjects(args.subjects)
+    rng = random.Random(5)
+    user = User.objects.get(username="bench-trail-1")
+    started = time.perf_counter()
+    for i in range(args.records):
+        with transaction.atomic():
+            services.record(subjects[rng.randrange(len(subjects))], actor=user, kind="comment_added",
+                            data={"clause": f"5.{i % 9}", "text": "建议补充检验方法"})
+    elapsed = time.perf_counter() - started
+    out["record_events_per_s"] = args.records / elapsed
+    out["record_ms"] = elapsed / args.records * 1000
+    print(f"record(): {args.records:,} events, one transaction each: {out['record_ms']:.2f} ms each, "
+          f"{out['record_events_per_s']:,.0f} events/s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=2_000_000)
@@ -159,64 +222,13 @@ def main() -> int:
     print(f"anchor over {anchor.chains:,} chains ({anchor.events:,} events): {out['anchor_s']:.2f} s, "
           f"root {anchor.root}")
 
-    runs, cpu = [], []
-    for i in range(args.runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
-        result = services.verify()
-        runs.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-        assert result.ok, result.first.describe()
-        assert (result.events, result.chains, result.anchors) == (total, args.subjects, Anchor.objects.count()), (
-            result.to_dict())
-        print(f"  verify run {i + 1}: {runs[-1]:.2f} s, {total / runs[-1]:,.0f} events/s; this process's CPU "
-              f"{cpu[-1]:.2f} s; load average {os.getloadavg()[0]:.1f}; peak RSS {_rss_mb():,.0f} MB")
-    out["verify_runs_s"] = runs
-    out["verify_cpu_s"] = cpu
-    out["verify_events_per_s"] = total / statistics.median(runs)
-    # On a machine shared with other work the wall clock says more about the neighbours than about verify().
-    out["verify_events_per_cpu_s"] = total / statistics.median(cpu)
-    out["peak_rss_mb"] = _rss_mb()
-    out["load_average"] = os.getloadavg()[0]
-    out["cpus"] = os.cpu_count()
+    result = _measure_verify(args, total, out)
+    _measure_export(args, total, anchor.root, out)
+    _measure_record(args, out)
 
-    export_path = Path(args.json_out).with_suffix(".jsonl")
-    started = time.perf_counter()
-    written = services.export(export_path)
-    out["export_s"] = time.perf_counter() - started
-    out["export_events_per_s"] = written / out["export_s"]
-    out["export_mb"] = export_path.stat().st_size / 1e6
-    print(f"export: {out['export_s']:.1f} s, {out['export_events_per_s']:,.0f} events/s, {out['export_mb']:,.0f} MB")
-
-    started = time.perf_counter()
-    with export_path.open(encoding="utf-8") as stream:
-        offline = chain.verify_export(stream, expect_roots=[anchor.root])
-    out["offline_s"] = time.perf_counter() - started
-    assert offline.ok and offline.events == total, offline.to_dict()
-    out["offline_events_per_s"] = total / out["offline_s"]
-    print(f"offline check of the export (python -m trail.chain verify): {out['offline_s']:.1f} s, "
-          f"{out['offline_events_per_s']:,.0f} events/s")
-    if not args.keep_export:
-        export_path.unlink()
-
-    # record(): the write path every room uses, each event in its own transaction on an existing 20-event chain.
-    subjects = _subjects(args.subjects)
-    rng = random.Random(5)
-    user = User.objects.get(username="bench-trail-1")
-    started = time.perf_counter()
-    for i in range(args.records):
-        with transaction.atomic():
-            services.record(subjects[rng.randrange(len(subjects))], actor=user, kind="comment_added",
-                            data={"clause": f"5.{i % 9}", "text": "建议补充检验方法"})
-    elapsed = time.perf_counter() - started
-    out["record_events_per_s"] = args.records / elapsed
-    out["record_ms"] = elapsed / args.records * 1000
-    print(f"record(): {args.records:,} events, one transaction each: {out['record_ms']:.2f} ms each, "
-          f"{out['record_events_per_s']:,.0f} events/s")
-
-    print(f"verify: median {statistics.median(runs):.2f} s over {args.runs} runs = {out['verify_events_per_s']:,.0f} "
-          f"events/s ({total:,} events, {args.subjects:,} chains, {result.anchors} anchor(s)); "
-          f"{out['verify_events_per_cpu_s']:,.0f} "
-          f"events per CPU second of this process")
+    print(f"verify: median {statistics.median(out['verify_runs_s']):.2f} s over {args.runs} runs = "
+          f"{out['verify_events_per_s']:,.0f} events/s ({total:,} events, {args.subjects:,} chains, "
+          f"{result.anchors} anchor(s)); {out['verify_events_per_cpu_s']:,.0f} events per CPU second of this process")
     Path(args.json_out).write_text(json.dumps(out, indent=2))
     return 0
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from accounts.api_auth import PUBLIC, RoleAuth, access_extra
 from accounts.roles import Action
-from catalogue import imports, queries
+from catalogue import full_text, imports, queries
+from catalogue.models import FullTextJob
 from catalogue.search import SearchInputError
-from catalogue.services import RecordError
+from catalogue.services import (
+    MAX_FULL_TEXT_BYTES, FullTextNotAllowed, FullTextRefused, RecordError, check_full_text_rights,
+    full_text_too_large,
+)
 from catalogue.table_vocabulary import TabularError
 
 router = Router(tags=["标准目录 Catalogue"])
@@ -191,6 +196,66 @@ def import_standards(request, file: File[UploadedFile], mode: str = "preview"):
     except (TabularError, imports.ImportRefused, RecordError) as exc:
         return Status(400, {"detail": str(exc)})
     return report
+
+
+class FullTextJobOut(Schema):
+    id: int
+    standard: str
+    filename: str
+    size: int
+    state: str = Field(description="queued、running、done 或 failed")
+    state_label: str
+    error: str = Field(description="failed 时未保存的原因（中文）")
+    status_url: str = Field(description="查询本任务状态的 API 地址")
+    page_url: str = Field(description="显示本任务进度的页面")
+    standard_url: str
+
+
+def _job_out(job: FullTextJob) -> dict:
+    slug = job.standard.slug
+    return {
+        "id": job.pk, "standard": job.standard.number, "filename": job.filename, "size": job.size,
+        "state": job.state, "state_label": str(job.get_state_display()), "error": job.error,
+        "status_url": f"/api/standards/full-text-jobs/{job.pk}",
+        "page_url": reverse("catalogue:full-text-job", args=[slug, job.pk]),
+        "standard_url": f"/api/standards/{slug}",
+    }
+
+
+@router.post(
+    "/{slug}/full-text",
+    response={202: FullTextJobOut, 400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem},
+    auth=RoleAuth(Action.CATALOGUE_EDIT),
+    openapi_extra=access_extra(Action.CATALOGUE_EDIT),
+    summary="上传标准全文（后台读取并保存）",
+    description="文件（PDF 或 Word .docx）先检查类型与大小，再由后台任务读取条款结构并保存；返回 202 与任务状态地址。"
+                "无法读取的文件不保存，任务状态为 failed 并给出原因。",
+)
+def attach_full_text(request, slug: str, file: File[UploadedFile]):
+    std = queries.find_standard(slug)
+    if std is None:
+        return Status(404, {"detail": f"目录中没有标准“{slug}”"})
+    try:
+        check_full_text_rights(standard=std, by=request.auth)
+        if file.size and file.size > MAX_FULL_TEXT_BYTES:  # refused before the file is read into memory
+            return Status(413, {"detail": full_text_too_large(file.size)})
+        job = full_text.request_full_text(standard=std, data=file.read(), filename=file.name or "upload",
+                                          by=request.auth)
+    except FullTextNotAllowed as exc:
+        return Status(403, {"detail": str(exc)})
+    except FullTextRefused as exc:
+        return Status(400, {"detail": str(exc)})
+    return Status(202, _job_out(job))
+
+
+@router.get("/full-text-jobs/{job_id}", response={200: FullTextJobOut, 401: Problem, 403: Problem, 404: Problem},
+            auth=RoleAuth(Action.CATALOGUE_EDIT), openapi_extra=access_extra(Action.CATALOGUE_EDIT),
+            summary="全文上传任务的状态")
+def full_text_job(request, job_id: int):
+    job = full_text.job_for(request.auth, job_id)
+    if job is None:
+        return Status(404, {"detail": "没有这个全文处理任务"})
+    return _job_out(job)
 
 
 @router.get("/{slug}", response={200: StandardDetail, 404: Problem}, auth=None, openapi_extra=PUBLIC,

@@ -192,13 +192,13 @@ def _region(s: str, known: Any) -> str | None:
         if known is not None and code not in known:
             raise _Bad(f"未知的行政区划代码“{s}”")
         return code
-    code = REGION_NAMES.get(code)
-    if code is None:
+    named = REGION_NAMES.get(code)
+    if named is None:
         raise _Bad(f"无法识别的地区“{s}”：请填写 6 位行政区划代码，或“广东省”及省内 21 个地级市的名称（如 广州市）；"
                    "其他地区请填写代码")
-    if known is not None and code not in known:
-        raise _Bad(f"地区“{s}”（{code}）不在行政区划表中")
-    return code
+    if known is not None and named not in known:
+        raise _Bad(f"地区“{s}”（{named}）不在行政区划表中")
+    return named
 
 # ---------------------------------------------------------------------------------------------------------------
 # Rows into records.
@@ -272,7 +272,7 @@ class _RowChecker:
 
     def number(self, s: str, rownum: int, errs: list):
         """(parsed number or None, canonical number; the text as typed when empty, None when unreadable)."""
-        h_num = self.cols.number[1]
+        h_num = self.cols.number[1] or "标准号"  # the number column is always there: the header names it
         if not s:
             errs.append((h_num, "缺少标准号"))
             return None, s

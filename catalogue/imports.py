@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from typing import Callable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -16,15 +17,10 @@ from catalogue.models import ImportBatch, Standard
 from catalogue.rights import restrict_table
 from catalogue.services import Progress, _Reference, record_hash, upsert_standards
 from catalogue.table_reader import read_table
-
-
-class ImportRefused(ValueError):
-    """An import that may not be written as asked (message in Chinese)."""
+from yuebiao.refusals import ImportRefused
 
 
 def max_import_bytes() -> int:
-    from django.conf import settings
-
     return settings.YUEBIAO_MAX_IMPORT_BYTES
 
 

@@ -242,3 +242,36 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class FullTextJob(models.Model):
+    """An uploaded full text (全文) waiting for, or done by, the worker: reading it into structure can take a
+    minute, so the request only keeps the file and the page follows the job (queued → running → done or failed).
+
+    The file is kept here until the job ends, then dropped: a done job's text lives on the standard, a failed one
+    stored nothing."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("正在读取")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("未保存")
+
+    standard = models.ForeignKey(Standard, on_delete=models.CASCADE, related_name="full_text_jobs")
+    requested_by = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField(default=bytes)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -64,6 +64,12 @@ class CatalogueRights:
             return f"被代替标准 {number} {whose}，无权改变其状态"
         return f"{number} {whose}，无权修改"
 
+    def standard_refusal(self, standard: Standard) -> str | None:
+        """Why the user may not change this stored standard (its full text, its record), or None when it may."""
+        if self.everything or self._may(standard.region_code):
+            return None
+        return self._owner_refusal(standard.number) or f"{standard.number} 不在本单位管辖范围内，无权修改"
+
     def refusals(self, record: dict) -> list[tuple[str, str]]:
         """(column key, Chinese message) for each reason this record may not be written by the user; [] if it may.
 

@@ -11,9 +11,11 @@ from pathlib import Path
 from itertools import islice
 from typing import Any, Callable, Iterable, Iterator
 
+from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from catalogue import history
 from catalogue import status as status_rules
@@ -30,7 +32,10 @@ from catalogue.models import (
 from catalogue.numbers import StandardNumberError, parse_number
 from catalogue.rights import CatalogueRights
 from catalogue.search_text import index_words
+from catalogue.sectors import SECTORS
+from catalogue.signals import full_text_attached, full_text_submitted, standards_superseded
 from catalogue.slugs import number_slug
+from yuebiao import files
 
 Progress = Callable[[int], None] | None
 
@@ -118,19 +123,8 @@ def _canonical(text: str, what: str, owner: str) -> str:
         raise RecordError(f"{owner}：{what}“{text}”无法识别（{exc}）") from exc
 
 
-def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: date) -> tuple[Standard, dict]:
-    """A Standard (unsaved) and its relations from one record; raises RecordError naming the problem."""
-    raw_number = str(record.get("number") or "").strip()
-    if not raw_number:
-        raise RecordError("缺少标准号")
-    try:
-        num = parse_number(raw_number)
-    except StandardNumberError as exc:
-        raise RecordError(str(exc)) from exc
-    number = num.canonical
-    title_zh = (record.get("title_zh") or "").strip()
-    if not title_zh:
-        raise RecordError(f"{number}：缺少中文名称")
+def _checked_dates(record: dict, number: str) -> tuple[date | None, date | None, date | None]:
+    """Published, implemented and withdrawn dates, in an order that makes sense."""
     published = _as_date(record.get("published_on"))
     implemented = _as_date(record.get("implemented_on"))
     withdrawn = _as_date(record.get("withdrawn_on"))
@@ -138,6 +132,11 @@ def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: 
         raise RecordError(f"{number}：发布日期 {published} 晚于实施日期 {implemented}")
     if implemented and withdrawn and withdrawn < implemented:
         raise RecordError(f"{number}：废止日期 {withdrawn} 早于实施日期 {implemented}")
+    return published, implemented, withdrawn
+
+
+def _checked_codes(record: dict, ref: _Reference, num, number: str) -> tuple[list[str], str | None, str, list[str]]:
+    """ICS codes, CCS code, region and sectors, each known to the reference tables."""
     ics = [c.strip() for c in record.get("ics_codes") or [] if c and c.strip()]
     unknown = [c for c in ics if c not in ref.ics]
     if unknown:
@@ -152,6 +151,11 @@ def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: 
     unknown = [s for s in sectors if s not in ref.sectors]
     if unknown:
         raise RecordError(f"{number}：未知的领域 {'、'.join(unknown)}")
+    return ics, ccs, region, sectors
+
+
+def _checked_relations(record: dict, number: str) -> tuple[list[str], str, str, str]:
+    """Replaced numbers, adopted standard, degree of adoption and stated status."""
     replaces = [_canonical(r, "被代替标准号", number) for r in record.get("replaces") or [] if r and str(r).strip()]
     if number in replaces:
         raise RecordError(f"{number}：标准不能代替自身")
@@ -164,6 +168,25 @@ def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: 
     stated = record.get("status") or ""
     if stated and stated not in status_rules.STATUSES:
         raise RecordError(f"{number}：未知的标准状态“{stated}”")
+    return replaces, adopted, degree, stated
+
+
+def _build(record: dict, ref: _Reference, *, source: str, is_demo: bool, today: date) -> tuple[Standard, dict]:
+    """A Standard (unsaved) and its relations from one record; raises RecordError naming the problem."""
+    raw_number = str(record.get("number") or "").strip()
+    if not raw_number:
+        raise RecordError("缺少标准号")
+    try:
+        num = parse_number(raw_number)
+    except StandardNumberError as exc:
+        raise RecordError(str(exc)) from exc
+    number = num.canonical
+    title_zh = (record.get("title_zh") or "").strip()
+    if not title_zh:
+        raise RecordError(f"{number}：缺少中文名称")
+    published, implemented, withdrawn = _checked_dates(record, number)
+    ics, ccs, region, sectors = _checked_codes(record, ref, num, number)
+    replaces, adopted, degree, stated = _checked_relations(record, number)
     orgs = [o.strip() for o in record.get("drafting_organisations") or [] if o and o.strip()]
     digits = "".join(ch if ch.isdigit() else " " for ch in num.sequence).split()
     std = Standard(
@@ -275,6 +298,78 @@ def bump_revision() -> None:
         CatalogueRevision.objects.create(id=1, revision=1)
 
 
+def _sort_built(built: list, existing: dict, result: UpsertResult, superseded: dict[str, list[str]],
+                withdrawn: list[str]) -> tuple[list, list]:
+    """Built standards into new and changed ones (unchanged are only counted); notes what they replace or withdraw."""
+    new, changed = [], []
+    for std, rel in built:
+        if std.number in existing:
+            pk, digest, old_status = existing[std.number]
+            if digest == std.record_hash:
+                result.unchanged += 1
+                continue
+            std.id = pk
+            changed.append((std, rel))
+        else:
+            new.append((std, rel))
+            old_status = None
+        for replaced in rel["replaces"]:
+            superseded.setdefault(replaced, []).append(std.number)
+        # A withdrawal dated ahead counts when announced, not only once the date has come.
+        withdrawing = std.status == Standard.Status.WITHDRAWN or std.withdrawn_on is not None
+        if withdrawing and old_status != Standard.Status.WITHDRAWN:
+            withdrawn.append(std.number)
+    return new, changed
+
+
+def _write_chunk(chunk: list[dict], ref: _Reference, rights: CatalogueRights, seen: set[str], result: UpsertResult,
+                 superseded: dict[str, list[str]], withdrawn: list[str], *, source: str, is_demo: bool, today: date,
+                 by, context: dict) -> list:
+    """Check, build and write one batch of records with their relations and trail events; the written standards."""
+    for r in chunk:
+        refused = rights.refusals(r)
+        if refused:
+            raise RecordError(refused[0][1])
+    built = [_build(r, ref, source=source, is_demo=is_demo, today=today) for r in chunk]
+    for std, _ in built:
+        if std.number in seen:
+            raise RecordError(f"{std.number}：同一批数据中重复出现")
+        seen.add(std.number)
+    existing = {
+        number: (pk, digest, old_status)
+        for number, pk, digest, old_status in Standard.objects.filter(
+            number__in=[s.number for s, _ in built]
+        ).values_list("number", "id", "record_hash", "status")
+    }
+    new, changed = _sort_built(built, existing, result, superseded, withdrawn)
+    before = history.stored_values([s.id for s, _ in changed]) if changed else {}
+    if new:
+        _insert_standards([s for s, _ in new])
+    if changed:
+        _update_standards([s for s, _ in changed])
+        ids = [s.id for s, _ in changed]
+        Standard.ics_codes.through.objects.filter(standard_id__in=ids).delete()
+        Standard.sectors.through.objects.filter(standard_id__in=ids).delete()
+        Replacement.objects.filter(standard_id__in=ids).delete()
+    written = new + changed
+    _insert_rows(
+        Standard.ics_codes.through._meta.db_table, ("standard_id", "icscode_id"),
+        [(s.id, c) for s, rel in written for c in rel["ics"]],
+    )
+    _insert_rows(
+        Standard.sectors.through._meta.db_table, ("standard_id", "sector_id"),
+        [(s.id, c) for s, rel in written for c in rel["sectors"]],
+    )
+    _insert_rows(
+        Replacement._meta.db_table, ("standard_id", "replaced_number"),
+        [(s.id, n) for s, rel in written for n in rel["replaces"]],
+    )
+    history.record_writes(written, before, by=by, context=context)
+    result.created += len(new)
+    result.updated += len(changed)
+    return written
+
+
 def upsert_standards(
     records: Iterable[dict],
     *,
@@ -303,64 +398,8 @@ def upsert_standards(
     withdrawn: list[str] = []
     with transaction.atomic():
         for chunk in _batched(records, batch_size):
-            for r in chunk:
-                refused = rights.refusals(r)
-                if refused:
-                    raise RecordError(refused[0][1])
-            built = [_build(r, ref, source=source, is_demo=is_demo, today=today) for r in chunk]
-            for std, _ in built:
-                if std.number in seen:
-                    raise RecordError(f"{std.number}：同一批数据中重复出现")
-                seen.add(std.number)
-            existing = {
-                number: (pk, digest, old_status)
-                for number, pk, digest, old_status in Standard.objects.filter(
-                    number__in=[s.number for s, _ in built]
-                ).values_list("number", "id", "record_hash", "status")
-            }
-            new, changed = [], []
-            for std, rel in built:
-                if std.number in existing:
-                    pk, digest, old_status = existing[std.number]
-                    if digest == std.record_hash:
-                        result.unchanged += 1
-                        continue
-                    std.id = pk
-                    changed.append((std, rel))
-                else:
-                    new.append((std, rel))
-                    old_status = None
-                for replaced in rel["replaces"]:
-                    superseded.setdefault(replaced, []).append(std.number)
-                # A withdrawal dated ahead counts when announced, not only once the date has come.
-                withdrawing = std.status == Standard.Status.WITHDRAWN or std.withdrawn_on is not None
-                if withdrawing and old_status != Standard.Status.WITHDRAWN:
-                    withdrawn.append(std.number)
-            before = history.stored_values([s.id for s, _ in changed]) if changed else {}
-            if new:
-                _insert_standards([s for s, _ in new])
-            if changed:
-                _update_standards([s for s, _ in changed])
-                ids = [s.id for s, _ in changed]
-                Standard.ics_codes.through.objects.filter(standard_id__in=ids).delete()
-                Standard.sectors.through.objects.filter(standard_id__in=ids).delete()
-                Replacement.objects.filter(standard_id__in=ids).delete()
-            written = new + changed
-            _insert_rows(
-                Standard.ics_codes.through._meta.db_table, ("standard_id", "icscode_id"),
-                [(s.id, c) for s, rel in written for c in rel["ics"]],
-            )
-            _insert_rows(
-                Standard.sectors.through._meta.db_table, ("standard_id", "sector_id"),
-                [(s.id, c) for s, rel in written for c in rel["sectors"]],
-            )
-            _insert_rows(
-                Replacement._meta.db_table, ("standard_id", "replaced_number"),
-                [(s.id, n) for s, rel in written for n in rel["replaces"]],
-            )
-            history.record_writes(written, before, by=by, context=context)
-            result.created += len(new)
-            result.updated += len(changed)
+            written = _write_chunk(chunk, ref, rights, seen, result, superseded, withdrawn,
+                                   source=source, is_demo=is_demo, today=today, by=by, context=context)
             touched.extend(s.id for s, _ in written)
             if progress:
                 progress(len(chunk))
@@ -375,8 +414,6 @@ def upsert_standards(
 
 def _announce_superseded(superseded: dict[str, list[str]], withdrawn: list[str]) -> None:
     """Queue one standards_superseded signal for after commit (robust: a receiver's failure never undoes an import)."""
-    from catalogue.signals import standards_superseded
-
     numbers = sorted(set(superseded) | set(withdrawn))
     transaction.on_commit(
         lambda: standards_superseded.send(
@@ -546,18 +583,19 @@ def reference_dir() -> Path:
     return Path(os.environ.get("YUEBIAO_REFERENCE_DIR") or REFERENCE_DIR)
 REFERENCE_SOURCE = "reference"
 SOURCE_LABELS = {
-    "reference": "参考数据",
-    "corpus_standards": "真实标准文本（题录）",
-    "arch_standards_index": "建筑标准索引（CC BY 4.0）",
-    "relaton_gb_examples": "relaton-gb 示例题录",
-    "demo": "演示数据",
+    "reference": gettext_noop("参考数据"),
+    "corpus_standards": gettext_noop("真实标准文本（题录）"),
+    "arch_standards_index": gettext_noop("建筑标准索引（CC BY 4.0）"),
+    "relaton_gb_examples": gettext_noop("relaton-gb 示例题录"),
+    "demo": gettext_noop("演示数据"),
 }
 
 
 def source_label(source: str) -> str:
+    """Where a record came from, in the reader's language."""
     if source.startswith("import:"):
-        return f"批量导入（{source.split(':', 1)[1]}）"
-    return SOURCE_LABELS.get(source, source)
+        return gettext("批量导入（%(user)s）") % {"user": source.split(":", 1)[1]}
+    return gettext(SOURCE_LABELS[source]) if source in SOURCE_LABELS else source
 
 
 def _read_reference(name: str) -> list[dict]:
@@ -580,8 +618,6 @@ class ReferenceLoadResult:
 def load_reference(*, progress: Callable[[str, int, int], None] | None = None) -> ReferenceLoadResult:
     """Load the real reference data shipped in catalogue/reference_data (ICS, CCS, divisions, HS, sectors, the
     standards records), in one transaction; running it again changes nothing."""
-    from catalogue.sectors import SECTORS
-
     steps: list[tuple[str, Callable[[], int]]] = []
 
     def sectors() -> int:
@@ -637,34 +673,54 @@ _LEVEL_ORDER = {"province": 1, "prefecture": 2, "county": 3, "township": 4}
 # Full text (全文): the published text of a standard, attached by an editor.
 
 MAX_FULL_TEXT_BYTES = 50 * 1024 * 1024
-_FULL_TEXT_KINDS = {b"%PDF-": "pdf", b"PK\x03\x04": "docx"}
 
 
 class FullTextRefused(ValueError):
     """A full-text file that is not accepted (message in Chinese)."""
 
 
-def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> Standard:
-    """Store the published text (PDF or Word .docx) of a standard; the type is read from the bytes, not the name.
+class FullTextNotAllowed(FullTextRefused):
+    """The user may not change this standard's full text (another region's standard): 403, not 400."""
 
-    The rooms that read texts read it first (catalogue.signals.full_text_submitted), outside any transaction: one
-    that cannot be read (encrypted, scanned, garbled, over the limits) is refused there with FullTextRefused and
-    nothing is stored, so an unreadable file is never published as a standard's full text. What they read is
-    kept in the same transaction as the file; the file it replaces is removed only once that has committed.
-    """
-    from django.core.files.base import ContentFile
 
-    from catalogue.signals import full_text_attached, full_text_submitted
+def full_text_too_large(size: int) -> str:
+    return f"文件 {size / 2**20:.1f} MB，超过 {MAX_FULL_TEXT_BYTES // 2**20} MB 上限"
 
+
+def check_full_text_rights(*, standard: Standard, by) -> None:
+    """FullTextNotAllowed unless `by` may change this standard's full text (None is the system)."""
+    refused = CatalogueRights(by).standard_refusal(standard)
+    if refused:
+        raise FullTextNotAllowed(refused)
+
+
+def check_full_text(*, standard: Standard, data: bytes, filename: str, by) -> str:
+    """What can be told at once of a full text: may `by` change this standard, and is the file a PDF or Word .docx
+    of an allowed size. Its kind ('pdf' or 'docx'); FullTextRefused (FullTextNotAllowed) with the reason."""
+    check_full_text_rights(standard=standard, by=by)
     if not data:
         raise FullTextRefused("文件为空")
     if len(data) > MAX_FULL_TEXT_BYTES:
-        raise FullTextRefused(f"文件 {len(data) / 2**20:.1f} MB，超过 {MAX_FULL_TEXT_BYTES // 2**20} MB 上限")
-    kind = next((k for magic, k in _FULL_TEXT_KINDS.items() if data.startswith(magic)), None)
-    if kind is None:
-        raise FullTextRefused(f"“{filename}”不是 PDF 或 Word（.docx）文件")
-    if kind == "docx" and b"word/document.xml" not in data[:200_000] and b"word/document.xml" not in data:
+        raise FullTextRefused(full_text_too_large(len(data)))
+    kind = files.sniff(data, filename)
+    if kind in files.ZIP_KINDS - {files.DOCX}:
         raise FullTextRefused(f"“{filename}”是压缩包，但不是 Word（.docx）文档")
+    if kind not in (files.PDF, files.DOCX):
+        raise FullTextRefused(f"“{filename}”不是 PDF 或 Word（.docx）文件")
+    return kind
+
+
+def attach_full_text(*, standard: Standard, data: bytes, filename: str, by) -> Standard:
+    """Store the published text (PDF or Word .docx) of a standard; the type is read from the bytes, not the name.
+
+    `by` must be allowed to change this standard (catalogue.rights; None is the system). The rooms that read
+    texts read it first (catalogue.signals.full_text_submitted), outside any transaction: one that cannot be read
+    (encrypted, scanned, garbled, over the limits) is refused there with FullTextRefused and nothing is stored, so
+    an unreadable file is never published as a standard's full text. What they read is kept in the same
+    transaction as the file; the file it replaces is removed only once that has committed. This reading takes
+    time: a page or the API asks for it through catalogue.full_text, which runs it on the worker.
+    """
+    kind = check_full_text(standard=standard, data=data, filename=filename, by=by)
     keepers = [keep for _, keep in full_text_submitted.send(sender=Standard, data=data, filename=filename)
                if callable(keep)]
     digest = hashlib.sha256(data).hexdigest()

@@ -1,8 +1,9 @@
-"""Seeded, realistic-looking catalogue records: the demo set (演示数据) and the bench's million rows. Pure Python.
+"""Seeded catalogue records in the import shape. Pure Python.
 
-Records have the import shape. Numbers, titles, classifications and dates are invented but follow the real
-patterns: DB44/T numbers run on across years, cities have DB44xx/T series, groups have T/ codes, newer editions
-replace older ones.
+`generate_demo_records` makes the demo set (演示数据): every title is a subject with an aspect of its family
+(catalogue/demo_vocabulary.py), mandatory only where the family allows it, classified by the subject, and a newer
+edition of the same title replaces the older one. `generate_records` makes the bench's crude million rows: random
+subjects and aspects, valid numbers and dates, nothing more.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 from typing import Iterator
+
+from catalogue.demo_vocabulary import CITIES, DB44_ANCHORS, DEFAULT_CITIES, FAMILIES, Aspect, Family, Subject
 
 # (Chinese subject, English subject, ICS, CCS, sectors)
 SUBJECTS = [
@@ -235,3 +238,226 @@ def generate_records(n: int, *, seed: int = 20260101, today: date | None = None)
             "scope": f"本文件规定了{subject[0]}的{aspect[0]}。",
             "notes": "",
         }
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The demo set.
+
+INDUSTRY_AUTHORITIES = {
+    "NY/T": "农业农村部", "SC/T": "农业农村部", "SB/T": "商务部", "QB/T": "工业和信息化部", "JB/T": "工业和信息化部",
+    "SJ/T": "工业和信息化部", "YD/T": "工业和信息化部", "NB/T": "国家能源局", "AQ/T": "应急管理部", "GA/T": "公安部",
+    "WS/T": "国家卫生健康委员会", "MZ/T": "民政部", "LB/T": "文化和旅游部", "JGJ/T": "住房和城乡建设部",
+    "CJJ/T": "住房和城乡建设部",
+}
+# Sequence ranges of the industry series, near their real ones (JGJ/T 100–500, NY/T up to 4400 …).
+INDUSTRY_RANGES = {"JGJ/T": (100, 520), "CJJ/T": (100, 320), "WS/T": (300, 820), "MZ/T": (30, 220), "LB/T": (10, 90),
+                   "SB/T": (10100, 11300), "NY/T": (1000, 4400), "SC/T": (1001, 2130), "JB/T": (5000, 14600),
+                   "SJ/T": (11000, 11900), "YD/T": (2000, 4600), "NB/T": (10001, 11400), "AQ/T": (3001, 9010),
+                   "GA/T": (500, 1900), "QB/T": (1000, 5900)}
+# The first year each level's series is drawn from (city series began once cities could issue standards, 2018).
+FIRST_YEAR = {"national": 1998, "industry": 2000, "local": 2003, "city": 2018, "group": 2016, "enterprise": 2012,
+              "other": 2008}
+
+
+# National (GB, GB/T) sequence numbers issued around some years: one series for both natures.
+GB_ANCHORS = ((1995, 15000), (2002, 18900), (2005, 20000), (2008, 22500), (2011, 26500), (2015, 31500),
+              (2017, 34500), (2019, 37500), (2021, 39800), (2023, 42500), (2026, 46000))
+
+
+def _on_curve(anchors: tuple[tuple[int, int], ...], year: int, rng: random.Random) -> int:
+    """A sequence number plausible for `year`, between the numbers issued that year and the next."""
+    for (y0, n0), (y1, n1) in zip(anchors, anchors[1:]):
+        if y0 <= year < y1:
+            low = n0 + (n1 - n0) * (year - y0) // (y1 - y0)
+            high = n0 + (n1 - n0) * (year + 1 - y0) // (y1 - y0)
+            return rng.randint(low, max(low, high - 1))
+    return anchors[-1][1] + rng.randint(0, 80) if year >= anchors[-1][0] else anchors[0][1]
+
+
+def db44_sequence(year: int, rng: random.Random) -> int:
+    """A DB44 sequence number plausible for `year` (the real ones run on: DB44/ 26—2001 … DB44/ 2208—2019)."""
+    return _on_curve(DB44_ANCHORS, year, rng)
+
+
+def _level(rng: random.Random, family: Family, aspect: Aspect) -> str:
+    levels = {k: w for k, w in family.levels.items() if not aspect.mandatory or k in ("national", "local")}
+    levels = {k: w for k, w in levels.items() if k != "industry" or family.industry} or {"local": 1.0}
+    return rng.choices(list(levels), weights=list(levels.values()))[0]
+
+
+def _years(rng: random.Random, level: str, mandatory_until: int | None, today: date) -> list[int]:
+    """The years of a work's editions, oldest first (one to three editions, four to nine years apart)."""
+    last = min(today.year, mandatory_until or today.year)
+    first = FIRST_YEAR[level]
+    if first > last:
+        return []
+    span = range(first, last + 1)
+    years = [rng.choices(span, weights=[1 + (y - first) ** 1.3 for y in span])[0]]
+    for chance in (0.35, 0.3):
+        nxt = years[-1] + rng.randint(4, 9)
+        if rng.random() >= chance or nxt > last:
+            break
+        years.append(nxt)
+    return years
+
+
+class _Numbers:
+    """Numbers of the demo, none reused; DB44 and city series take a new number for each edition."""
+
+    def __init__(self, rng: random.Random, taken: set[str]):
+        self.rng, self.used = rng, set(taken)
+
+    def _free(self, root: str, make_seq) -> int | None:
+        for _ in range(40):
+            seq = make_seq()
+            if f"{root} {seq}" not in self.used:
+                self.used.add(f"{root} {seq}")
+                return seq
+        return None
+
+    def _by_year(self, span: tuple[int, int], year: int) -> int:
+        """A sequence number that grows with the year, as national and industry series do."""
+        low, high = span
+        at = low + (high - low) * min(1.0, max(0.0, (year - 1998) / 28))
+        jitter = max(3, (high - low) // 25)
+        return min(high, max(low, int(at) + self.rng.randint(-jitter, jitter)))
+
+    def series(self, level: str, family: Family, subject: Subject, aspect: Aspect, year: int) -> tuple | None:
+        """(prefix, sequence, region code, city) of a new series, or None when no free number was found."""
+        rng, city = self.rng, ""
+        if level == "national":
+            prefix = "GB" if aspect.mandatory else "GB/T"
+            # Engineering construction has its own series (GB/T 50001 on); the rest share the national curve.
+            seq = self._free("GB", lambda: self._by_year(family.gb_range, year) if family.gb_range[0] >= 50000
+                             else _on_curve(GB_ANCHORS, year, rng))
+            region = None
+        elif level == "industry":
+            prefix = subject.industry or rng.choice(family.industry)
+            low, high = INDUSTRY_RANGES.get(prefix, (1, 4999))
+            seq = self._free(prefix.removesuffix("/T"), lambda: self._by_year((low, high), year))
+            region = None
+        elif level == "local":
+            prefix, region = ("DB44/" if aspect.mandatory else "DB44/T"), "440000"
+            seq = self.local(year)
+        elif level == "city":
+            city = rng.choice(subject.cities or DEFAULT_CITIES)
+            prefix, region = f"DB{city[:4]}/T", city
+            seq = self.city(city, year)
+        elif level == "group":
+            prefix, region = rng.choice(family.groups), None
+            seq = self._free(prefix, lambda: rng.randint(1, 240))
+        elif level == "enterprise":
+            prefix, region = rng.choice(family.enterprises), None
+            seq = self._free(prefix, lambda: rng.randint(1, 999))
+        else:
+            prefix = rng.choice(family.other_provinces)
+            region = f"{prefix[2:4]}0000"
+            seq = self._free(prefix.removesuffix("/T"), lambda: rng.randint(300, 4200))
+        return None if seq is None else (prefix, seq, region, city)
+
+    def local(self, year: int) -> int | None:
+        return self._free("DB44", lambda: db44_sequence(year, self.rng))
+
+    def city(self, city: str, year: int) -> int | None:
+        return self._free(f"DB{city[:4]}", lambda: max(1, (year - 2018) * 30 + self.rng.randint(1, 30)))
+
+
+def _number(prefix: str, seq: int, year: int, level: str) -> str:
+    printed = f"{seq:03d}" if level == "group" else str(seq)
+    return f"{prefix} {printed}—{year}"
+
+
+def _authority(level: str, prefix: str, city: str) -> str:
+    if level == "city":
+        return f"{CITIES[city]}市场监督管理局"
+    if level == "industry":
+        return INDUSTRY_AUTHORITIES.get(prefix, "国务院有关行政主管部门")
+    if level == "other":
+        return "省级标准化行政主管部门"
+    return AUTHORITIES.get(level, "")
+
+
+def _record(work: dict, number: str, year: int, replaces: list[str], rng: random.Random, today: date) -> dict:
+    family, subject, aspect, level = work["family"], work["subject"], work["aspect"], work["level"]
+    published = min(date(year, 1, 1) + timedelta(days=rng.randint(0, 364)), today - timedelta(days=rng.randint(3, 40)))
+    implemented = published + timedelta(days=rng.choice([0, 30, 90, 90, 180]) if not aspect.mandatory else 180)
+    committee = {"local": family.committee, "city": f"{CITIES.get(work['city'], '')}市场监督管理局"}.get(level, "")
+    return {
+        "number": number,
+        "title_zh": f"{subject.zh}{aspect.zh}",
+        "title_en": f"{subject.en}—{aspect.en}",
+        "status": None,
+        "published_on": published,
+        "implemented_on": implemented,
+        "withdrawn_on": None,
+        "ics_codes": [aspect.ics or subject.ics or family.ics],
+        "ccs_code": aspect.ccs or subject.ccs or family.ccs,
+        "technical_committee": committee,
+        "issuing_authority": _authority(level, work["prefix"], work["city"]),
+        "drafting_organisations": (rng.sample(family.drafters, k=rng.randint(1, min(3, len(family.drafters))))
+                                   if level in ("local", "city", "group") else []),
+        "replaces": replaces,
+        "adoption_degree": None,
+        "adopted_standard": None,
+        "region_code": work["region"],
+        "sectors": list(family.sectors),
+        "scope": f"本文件规定了{subject.zh}{aspect.scope}。",
+        "notes": "",
+    }
+
+
+def _work(rng: random.Random, numbers: _Numbers, today: date, seen: set, avoid: frozenset) -> list[dict]:
+    """The editions of one work (a title in one series), oldest first; [] when the draw does not fit."""
+    family = rng.choices(FAMILIES, weights=[len(f.subjects) for f in FAMILIES])[0]
+    subject = rng.choice(family.subjects)
+    aspect = rng.choice(family.aspects_of(subject))
+    level = _level(rng, family, aspect)
+    until = family.local_mandatory_until if aspect.mandatory and level == "local" else None
+    title = f"{subject.zh}{aspect.zh}"
+    if title in avoid or (title, level) in seen:
+        return []
+    years = _years(rng, level, until, today)
+    series = numbers.series(level, family, subject, aspect, years[0]) if years else None
+    if series is None:
+        return []
+    seen.add((title, level))
+    prefix, seq, region, city = series
+    work = {"family": family, "subject": subject, "aspect": aspect, "level": level, "prefix": prefix,
+            "region": region, "city": city}
+    records: list[dict] = []
+    for year in years:
+        if records and level in ("local", "city"):
+            # A revised DB44 (or city) standard takes the next free number of its year.
+            seq = numbers.local(year) if level == "local" else numbers.city(city, year)
+            if seq is None:
+                break
+        replaces = [records[-1]["number"]] if records else []
+        records.append(_record(work, _number(prefix, seq, year, level), year, replaces, rng, today))
+    last = records[-1]
+    if last["published_on"].year < 2012 and rng.random() < 0.15:
+        withdrawn = last["implemented_on"] + timedelta(days=rng.randint(365 * 4, 365 * 12))
+        last["withdrawn_on"] = withdrawn if withdrawn < today else None
+    return records
+
+
+def generate_demo_records(n: int, *, seed: int = 20240901, today: date | None = None,
+                          avoid_titles: frozenset[str] = frozenset(), taken: frozenset[str] = frozenset()
+                          ) -> list[dict]:
+    """About `n` demo records (works and their editions); the same arguments give the same records.
+
+    `avoid_titles` are titles of real records the demo must not imitate; `taken` are undated number roots of
+    real records ("DB44 2159", "GB 26453") the demo must not reuse, /T or not.
+    """
+    rng = random.Random(seed)
+    today = today or date(2026, 11, 1)
+    numbers = _Numbers(rng, set(taken))
+    seen: set = set()
+    out: list[dict] = []
+    misses = 0
+    while len(out) < n and misses < 10 * n + 100:
+        editions = _work(rng, numbers, today, seen, avoid_titles)
+        if not editions:
+            misses += 1
+            continue
+        out.extend(editions[: n - len(out)] if len(out) + len(editions) > n else editions)
+    return out

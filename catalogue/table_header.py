@@ -67,7 +67,7 @@ def build_header(rows: list[tuple[int, list]], merges: list) -> Header:
                 if sub:
                     name = _sub_header_name(top, sub)
                     under[ci] = name or sub
-        number_cols = [i for i, t in labels.items() if t and header_field(t) and header_field(t)[0] == "number"]
+        number_cols = [i for i, t in labels.items() if t and (field := header_field(t)) and field[0] == "number"]
         number_sub = {_label(sub_vals[i]) if i < len(sub_vals) else "" for i in number_cols}
         if any(header_field(n) for n in under.values()) and number_sub <= {"", *(labels[i] for i in number_cols)}:
             last = h + 1

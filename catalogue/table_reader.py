@@ -38,6 +38,8 @@ import gc
 import io
 import posixpath
 
+from charset_normalizer import from_bytes
+
 from catalogue.import_checks import check_rows
 from catalogue.table_header import build_header
 from catalogue.table_vocabulary import (
@@ -45,13 +47,10 @@ from catalogue.table_vocabulary import (
     too_many_rows,
 )
 from catalogue.xlsx_reader import read_xlsx
+from yuebiao import files
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reading bytes into rows.
-
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
-
 
 def _mb(n: int) -> str:
     return f"{n / 2**20:.1f}"
@@ -63,28 +62,31 @@ def _limit_text(n: int) -> str:
     return f"{n / 1024:.0f} KB"
 
 
-def _sniff_binary(data: bytes) -> str:
-    """'xlsx', 'text', or raise TabularError for a format we cannot read."""
-    head = data[:8]
-    if head.startswith(_ZIP_MAGIC) or head.startswith(b"PK\x05\x06"):
-        return "xlsx"
-    if head == _OLE_MAGIC:
-        if "EncryptedPackage".encode("utf-16-le") in data:
-            raise TabularError("文件已加密（设置了打开密码），请在 Excel 中取消密码后另存为 .xlsx 再上传")
-        raise TabularError("不支持旧版 .xls 格式，请在 Excel 中“另存为” .xlsx（Excel 工作簿）后上传")
-    sample = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "text"
-    if sample.startswith(b"<"):
-        if b"urn:schemas-microsoft-com:office:spreadsheet" in data[:4096]:
-            raise TabularError("文件是 XML 电子表格（Excel 2003 XML）格式，请在 Excel 中“另存为” .xlsx 后上传")
-        raise TabularError("文件实际是网页（HTML/XML）格式，不是 Excel 文件（常见于从网站下载的 .xls）；"
-                           "请用 Excel 打开后“另存为” .xlsx 或 CSV 再上传")
-    if sample.startswith(b"%pdf"):
-        raise TabularError("无法识别文件格式：这是 PDF 文件，请上传 CSV 或 Excel（.xlsx）文件")
-    if head.startswith(b"\x1f\x8b") or head.startswith(b"Rar!") or head.startswith(b"7z\xbc\xaf"):
-        raise TabularError("无法识别文件格式：请上传 CSV 或 Excel（.xlsx）文件，不要压缩")
+def _sniff_binary(data: bytes, filename: str = "") -> str:
+    """'xlsx', 'text', or raise TabularError for a format we cannot read (the kind from yuebiao.files)."""
+    kind = files.sniff(data, filename or "")
+    if kind in (files.XLSX, files.ZIP, files.BROKEN_ZIP):
+        return "xlsx"  # the xlsx reader says what is wrong with a zip that is not a workbook
+    message = _NOT_A_TABLE.get(kind)
+    if message:
+        raise TabularError(message)
     return "text"
+
+
+_NOT_A_TABLE = {
+    files.ENCRYPTED: "文件已加密（设置了打开密码），请在 Excel 中取消密码后另存为 .xlsx 再上传",
+    files.XLS: "不支持旧版 .xls 格式，请在 Excel 中“另存为” .xlsx（Excel 工作簿）后上传",
+    files.OLE: "不支持旧版 .xls 格式，请在 Excel 中“另存为” .xlsx（Excel 工作簿）后上传",
+    files.DOC: "无法识别文件格式：这是 Word（.doc）文档，请上传 CSV 或 Excel（.xlsx）文件",
+    files.DOCX: "无法识别文件格式：这是 Word（.docx）文档，请上传 CSV 或 Excel（.xlsx）文件",
+    files.SPREADSHEET_XML: "文件是 XML 电子表格（Excel 2003 XML）格式，请在 Excel 中“另存为” .xlsx 后上传",
+    files.HTML: "文件实际是网页（HTML/XML）格式，不是 Excel 文件（常见于从网站下载的 .xls）；"
+                "请用 Excel 打开后“另存为” .xlsx 或 CSV 再上传",
+    files.XML: "文件实际是网页（HTML/XML）格式，不是 Excel 文件（常见于从网站下载的 .xls）；"
+               "请用 Excel 打开后“另存为” .xlsx 或 CSV 再上传",
+    files.PDF: "无法识别文件格式：这是 PDF 文件，请上传 CSV 或 Excel（.xlsx）文件",
+    files.ARCHIVE: "无法识别文件格式：请上传 CSV 或 Excel（.xlsx）文件，不要压缩",
+}
 
 
 def _decode(data: bytes) -> tuple[str, str, list[str]]:
@@ -123,8 +125,6 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
     except UnicodeDecodeError:
         pass
     try:
-        from charset_normalizer import from_bytes
-
         best = from_bytes(data).best()
     except Exception:  # noqa: BLE001 - a detector failure means "unknown encoding"
         best = None
@@ -216,7 +216,7 @@ def read_table(
 
 
 def _read_table(data, filename, max_rows, known_ics, known_ccs, known_regions) -> ParsedTable:
-    kind = _sniff_binary(data)
+    kind = _sniff_binary(data, filename)
     warnings: list[str] = []
     encoding = None
     if kind == "xlsx":

@@ -17,6 +17,7 @@ import re
 import zipfile
 from datetime import date, datetime
 from typing import Any, Iterable, Iterator
+from xml.sax.saxutils import quoteattr
 
 from openpyxl.utils.cell import get_column_letter
 
@@ -125,8 +126,6 @@ def write_workbook(sheets: Iterable[tuple[str, Iterable[list], list[int]]]) -> b
     """An .xlsx of (name, rows, column widths) sheets, each streamed into the zip as its rows come: the first row is
     a bold, frozen, filterable header; dates are Excel dates, numbers numbers, booleans booleans, the rest text
     (inline strings, so a million rows need no shared-string table in memory)."""
-    from xml.sax.saxutils import quoteattr
-
     buf = io.BytesIO()
     names: list[str] = []
     sizes: list[list[int]] = []

@@ -9,6 +9,7 @@ urlpatterns = [
     re_path(r"^export\.(?P<fmt>xlsx|csv)$", views.export, name="export"),
     path("standards/<str:slug>/", views.standard, name="standard"),
     path("standards/<str:slug>/full-text/", views.standard_full_text, name="standard-full-text"),
+    path("standards/<str:slug>/full-text/jobs/<int:pk>/", views.full_text_job, name="full-text-job"),
     path("standards/<str:slug>/full-text/download/", views.standard_full_text_download, name="standard-full-text-download"),
     # CCS ranges are written with a slash (Z10/39): the code is a path.
     path("classification/<str:kind>/<path:code>/", views.classification, name="classification"),

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import access, can, public
 from accounts.roles import Action
-from catalogue import imports, queries, services
-from catalogue.models import ImportBatch, Standard
+from catalogue import full_text, imports, queries, services
+from catalogue.models import CcsCode, IcsCode, ImportBatch, Standard
 from catalogue.search import SORTS, SearchInputError
 from catalogue.table_vocabulary import TabularError
 from yuebiao.bounds import InputRefused, int_param
@@ -150,24 +150,34 @@ def standard(request, slug: str):
 @access(Action.CATALOGUE_EDIT)
 @require_POST
 def standard_full_text(request, slug: str):
+    """Upload a full text: checked at once, then read and stored on the worker; the job's page follows it."""
     std = queries.find_standard(slug)
     if std is None:
         raise Http404(_("目录中没有这个标准"))
-    if not can(request.user, Action.CATALOGUE_EDIT, std):
-        raise PermissionDenied(_("只能维护本地区的标准"))
     upload = request.FILES.get("file")
-    if upload is None:
-        messages.error(request, _("请选择 PDF 或 Word 文件"))
-    elif upload.size > services.MAX_FULL_TEXT_BYTES:
-        messages.error(request, _("文件超过 50 MB 上限"))
-    else:
-        try:
-            services.attach_full_text(standard=std, data=upload.read(), filename=upload.name, by=request.user)
-        except services.FullTextRefused as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("全文已上传"))
-    return _go(request, "catalogue:standard", std.slug)
+    try:
+        services.check_full_text_rights(standard=std, by=request.user)
+        if upload is None:
+            raise services.FullTextRefused(_("请选择 PDF 或 Word 文件"))
+        if upload.size > services.MAX_FULL_TEXT_BYTES:  # refused before the file is read into memory
+            raise services.FullTextRefused(services.full_text_too_large(upload.size))
+        job = full_text.request_full_text(standard=std, data=upload.read(), filename=upload.name, by=request.user)
+    except services.FullTextNotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except services.FullTextRefused as exc:
+        messages.error(request, str(exc))
+        return _go(request, "catalogue:standard", std.slug)
+    return _go(request, "catalogue:full-text-job", std.slug, job.pk)
+
+
+@access(Action.CATALOGUE_EDIT)
+def full_text_job(request, slug: str, pk: int):
+    """A full-text job's progress: the page, or (HTMX, polled until it ends) its status fragment."""
+    job = full_text.job_for(request.user, pk)
+    if job is None or job.standard.slug != slug:
+        raise Http404(_("没有这个全文处理任务"))
+    context = {"job": job, "std": job.standard}
+    return render(request, "catalogue/_full_text_job.html" if request.htmx else "catalogue/full_text_job.html", context)
 
 
 @public
@@ -282,8 +292,6 @@ standards_feed = public(StandardsFeed())
 @public
 def classification(request, kind: str, code: str):
     """A classification code's page: its title, parents and the standards filed under it."""
-    from catalogue.models import CcsCode, IcsCode
-
     model = {"ics": IcsCode, "ccs": CcsCode}.get(kind)
     if model is None:
         raise Http404

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Iterable
 
+from lxml import etree
+from openpyxl.styles.numbers import is_date_format
+from openpyxl.utils.cell import column_index_from_string, range_boundaries
+from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
 from catalogue.table_header import find_header
 from catalogue.table_vocabulary import HEADER_SEARCH_ROWS, MAX_XLSX_UNPACKED, TabularError, too_many_rows
 
@@ -39,8 +44,6 @@ def _local(tag: Any) -> str:
 
 class _Xlsx:
     def __init__(self, data: bytes):
-        from lxml import etree
-
         self.etree = etree
         self.parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
         try:
@@ -80,8 +83,8 @@ class _Xlsx:
     def sheets(self) -> list[tuple[str, str]]:
         """(name, part) of each visible worksheet, in workbook order; sets up shared strings and styles."""
         root_rels = self._rels("")
-        workbook = next((p for t, p in root_rels.values() if t == "officeDocument"), "xl/workbook.xml")
-        workbook = self._part(workbook)
+        named = next((p for t, p in root_rels.values() if t == "officeDocument"), "xl/workbook.xml")
+        workbook = self._part(named)
         if workbook is None:
             raise TabularError("无法识别文件格式：压缩包中没有 Excel 工作簿，请上传 CSV 或 Excel（.xlsx）文件")
         wb = self._xml(workbook)
@@ -91,17 +94,20 @@ class _Xlsx:
         )
         sst = next((p for t, p in rels.values() if t == "sharedStrings"), None)
         styles = next((p for t, p in rels.values() if t == "styles"), None)
-        self.shared = self._shared_strings(self._part(sst)) if sst and self._part(sst) else []
-        self.date_styles = self._date_styles(self._part(styles)) if styles and self._part(styles) else frozenset()
-        out = []
+        sst_part = self._part(sst) if sst else None
+        styles_part = self._part(styles) if styles else None
+        self.shared = self._shared_strings(sst_part) if sst_part else []
+        self.date_styles = self._date_styles(styles_part) if styles_part else frozenset()
+        out: list[tuple[str, str]] = []
         for el in wb.iter():
             if _local(el.tag) != "sheet" or el.get("state") in ("hidden", "veryHidden"):
                 continue
             rid = next((v for k, v in el.attrib.items() if k.endswith("}id") and k[1:].split("}")[0] in _REL_NS_IDS),
                        None)
-            kind, part = rels.get(rid, ("", ""))
-            if kind == "worksheet" and self._part(part):
-                out.append((el.get("name") or "", self._part(part)))
+            kind, part = rels.get(rid, ("", "")) if rid else ("", "")
+            sheet = self._part(part) if kind == "worksheet" else None
+            if sheet:
+                out.append((el.get("name") or "", sheet))
         return out
 
     def _shared_strings(self, name: str) -> list[str]:
@@ -125,8 +131,6 @@ class _Xlsx:
         return out
 
     def _date_styles(self, name: str) -> frozenset[int]:
-        from openpyxl.styles.numbers import is_date_format
-
         root = self._xml(name)
         custom = {}
         xfs: list[int] = []
@@ -156,8 +160,6 @@ class _Xlsx:
     def rows(self, part: str, max_rows: int, merges: list) -> Iterable[tuple[int, list]]:
         """(row number, values) of each non-empty row; merged ranges are appended to `merges` as they are met
         (after the last row). Values: str, int, float, bool, date (whole-day date cells), datetime."""
-        from openpyxl.utils.cell import range_boundaries
-
         col_of: dict[str, int] = {}
         limit = max_rows + HEADER_SEARCH_ROWS
         count = 0
@@ -191,8 +193,6 @@ class _Xlsx:
 
 def _row_values(el, cells: _CellValues, col_of: dict[str, int]) -> list:
     """The values of one <row>, each at its column's index (None in the gaps); `col_of` caches column letters."""
-    from openpyxl.utils.cell import column_index_from_string
-
     vals: list = []
     ci = -1
     value = cells.value
@@ -228,8 +228,6 @@ class _CellValues:
     booleans, ISO dates, errors as they are shown."""
 
     def __init__(self, book: _Xlsx, ns: str):
-        from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900
-
         self.V, self.IS, self.T = ns + "v", ns + "is", ns + "t"
         self.shared, self.date_styles = book.shared, book.date_styles
         self.epoch = CALENDAR_MAC_1904 if book.epoch_1904 else CALENDAR_WINDOWS_1900
@@ -273,8 +271,7 @@ class _CellValues:
         return x  # "e": an error such as #N/A, shown as it is
 
     def _number(self, c, x: str) -> Any:
-        from openpyxl.utils.datetime import from_excel
-
+        v: int | float
         try:
             v = int(x)
         except ValueError:

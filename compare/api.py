@@ -4,15 +4,17 @@ limit verdicts and exports, and find the counterparts of a standard."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.urls import reverse
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from accounts.api_auth import RoleAuth, access_extra
 from accounts.roles import Action
-from compare import services
+from compare import actions, services
 
 router = Router(tags=["标准比对 Standards comparison"])
 RUN = {"auth": RoleAuth(Action.COMPARE_RUN), "openapi_extra": access_extra(Action.COMPARE_RUN)}
@@ -28,9 +30,19 @@ class Refused(Schema):
     report: dict | None = None
 
 
-class ComparisonSummary(Schema):
+class ComparisonStatus(Schema):
+    id: int
     key: str
-    url: str
+    # queued | running | done | failed: a comparison runs on the worker; poll status_url until done or failed
+    status: str
+    progress: int  # per cent
+    step: str  # what the worker is doing now (Chinese)
+    failure: str  # why it failed (Chinese), empty otherwise
+    url: str  # the permanent link: the progress page while it runs, then the report
+    status_url: str
+
+
+class ComparisonSummary(ComparisonStatus):
     a_label: str
     b_label: str
     a_number: str
@@ -41,7 +53,7 @@ class ComparisonSummary(Schema):
 
 
 class ComparisonOut(ComparisonSummary):
-    report: dict
+    report: dict  # empty until the comparison is done
 
 
 class LimitPairOut(Schema):
@@ -73,35 +85,32 @@ class CompareForm(Schema):
     b_number: str = ""
 
 
+def _status(c, request) -> dict:
+    return {"id": c.pk, "key": c.key, "status": c.status, "progress": c.progress, "step": c.step,
+            "failure": c.failure, "url": request.build_absolute_uri(c.get_absolute_url()),
+            "status_url": request.build_absolute_uri(reverse("api:comparison_status", args=[c.key]))}
+
+
 def _summary(c, request) -> dict:
-    return {"key": c.key, "url": request.build_absolute_uri(c.get_absolute_url()), "a_label": c.a_label,
-            "b_label": c.b_label, "a_number": c.a_number, "b_number": c.b_number,
-            "unlawful_count": c.unlawful_count, "created_at": c.created_at,
-            "created_by": str(c.created_by) if c.created_by else ""}
+    return _status(c, request) | {
+        "a_label": c.a_label, "b_label": c.b_label, "a_number": c.a_number, "b_number": c.b_number,
+        "unlawful_count": c.unlawful_count, "created_at": c.created_at,
+        "created_by": str(c.created_by) if c.created_by else ""}
 
 
-def _side(number: str, upload: UploadedFile | None, which: str) -> services.Side:
-    if upload is not None:
-        if upload.size and upload.size > services.MAX_UPLOAD_BYTES:
-            return services.Side(label=upload.name or which, source="upload",
-                                 problem=f"文件超过 {services.MAX_UPLOAD_BYTES // 2**20} MB 上限")
-        return services.side_from_upload(upload.read(), upload.name or which)
-    if not number.strip():
-        raise services.ComparisonRefused(f"请给出标准 {which} 的标准号或上传其文件")
-    return services.side_from_catalogue(number)
-
-
-@router.post("/", response={201: ComparisonOut, 400: Refused}, summary="比对两项标准并保存（A、B 为标准号或上传文件）", **RUN)
+@router.post("/", response={201: ComparisonOut, 202: ComparisonOut, 400: Refused},
+             summary="比对两项标准并保存（A、B 为标准号或上传文件）：202 表示已排队，按 status_url 查询进度；201 表示已有结果", **RUN)
 def create_comparison(request, form: Form[CompareForm], a_file: File[UploadedFile] = None,
                       b_file: File[UploadedFile] = None):
     try:
-        comparison = services.compare_sides(_side(form.a_number, a_file, "A"), _side(form.b_number, b_file, "B"),
-                                            by=request.auth)
+        comparison = actions.request_comparison(a=actions.Given(form.a_number, a_file),
+                                                b=actions.Given(form.b_number, b_file), by=request.auth)
     except services.SideUnreadable as exc:
         return Status(400, {"detail": str(exc), "report": exc.report})
     except services.ComparisonRefused as exc:
         return Status(400, {"detail": str(exc), "report": None})
-    return Status(201, {**_summary(comparison, request), "report": comparison.report})
+    code = 201 if comparison.status == comparison.Status.DONE else 202
+    return Status(code, {**_summary(comparison, request), "report": comparison.report})
 
 
 @router.get("/", response=list[ComparisonSummary], summary="我的比对记录（省局可见全部）", **RUN)
@@ -130,6 +139,15 @@ def _visible(request, key: str):
         return None, Status(403, {"detail": str(exc)})
 
 
+@router.get("/{key}/status", response={200: ComparisonStatus, 403: Problem, 404: Problem},
+            summary="一项比对的进度（queued|running|done|failed）", url_name="comparison_status", **RUN)
+def comparison_status(request, key: str):
+    c, refusal = _visible(request, key)
+    if refusal:
+        return refusal
+    return _status(c, request)
+
+
 @router.get("/{key}", response={200: ComparisonOut, 403: Problem, 404: Problem}, summary="一项比对的完整报告", **RUN)
 def comparison(request, key: str):
     c, refusal = _visible(request, key)
@@ -139,7 +157,7 @@ def comparison(request, key: str):
 
 
 @router.get("/{key}/limits", response={200: list[LimitPairOut], 403: Problem, 404: Problem},
-            summary="限值比对结论（从 A 的角度：stricter|looser|equal|only_a|only_b|not_comparable）", **RUN)
+            summary="限值比对结论（从 A 的角度：stricter|looser|equal|only_a|only_b|not_comparable|expired）", **RUN)
 def comparison_limits(request, key: str, verdict: str | None = None):
     c, refusal = _visible(request, key)
     if refusal:
@@ -147,19 +165,19 @@ def comparison_limits(request, key: str, verdict: str | None = None):
     return [p for p in c.report.get("limits", []) if verdict is None or p["verdict"] == verdict]
 
 
-@router.get("/{key}/export", response={200: None, 400: Problem, 403: Problem, 404: Problem},
+@router.get("/{key}/export", response={200: None, 400: Problem, 403: Problem, 404: Problem, 409: Problem},
             summary="导出比对报告（format=xlsx 或 pdf）", **RUN)
 def export(request, key: str, format: str = "xlsx"):
     c, refusal = _visible(request, key)
     if refusal:
         return refusal
+    if c.status != c.Status.DONE:
+        return Status(409, {"detail": "比对尚未完成，完成后才能导出报告"})
     try:
         data, content_type, filename = services.export_comparison(
             c, format, link=request.build_absolute_uri(c.get_absolute_url()))
     except services.ComparisonRefused as exc:
         return Status(400, {"detail": str(exc)})
-    from urllib.parse import quote
-
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response

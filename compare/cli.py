@@ -13,6 +13,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from compare.report import compare_documents, export_filename, unreadable_report
+from smart.documents import read_standard_file
+from smart.errors import SmartError
+
 EXIT_OK = 0
 EXIT_REFUSED = 1
 EXIT_UNREADABLE = 2
@@ -28,9 +32,6 @@ class Refused(Exception):
 
 def _read(path: str) -> tuple[Any, str | None]:
     """(document, None) or (None, Chinese reason); smart.documents needs no Django settings."""
-    from smart.documents import read_standard_file
-    from smart.errors import SmartError
-
     p = Path(path)
     if not p.is_file():
         return None, f"找不到文件“{path}”"
@@ -38,15 +39,6 @@ def _read(path: str) -> tuple[Any, str | None]:
         return read_standard_file(p), None
     except SmartError as exc:
         return None, str(exc)
-
-
-def unreadable_report(problems: dict[str, tuple[str, str]]) -> dict[str, Any]:
-    """The report when A or B cannot be read: what failed and why, and deliberately no verdicts at all."""
-    lines = [f"无法读取 {side.upper()}（{Path(label).name}）：{why}" for side, (label, why) in problems.items()]
-    message = "；".join(lines) + "。未作任何比对，也不给出任何宽严结论。"
-    return {"status": "unreadable", "message": message,
-            "unreadable": {side: {"file": Path(label).name, "reason": why}
-                           for side, (label, why) in problems.items()}}
 
 
 def _files_report(a: str, b: str) -> dict[str, Any]:
@@ -59,15 +51,19 @@ def _files_report(a: str, b: str) -> dict[str, Any]:
         docs[side] = doc
     if problems:
         return unreadable_report(problems)
-    from .report import compare_documents
-
-    report = compare_documents(docs["a"], docs["b"])
+    report = compare_documents(docs["a"], docs["b"], progress=_show_progress)
     report["a"]["label"], report["b"]["label"] = Path(a).name, Path(b).name
     return report
 
 
+def _show_progress(step: str, per_cent: int) -> None:
+    print(f"[{per_cent:3d}%] {step}", file=sys.stderr)
+
+
 def _catalogue_report(a: str, b: str, *, save_as: str | None) -> tuple[dict[str, Any], str | None]:
-    """The report when A or B is a catalogue number; with `save_as`, also stored, and its link returned."""
+    """The report when A or B is a catalogue number; with `save_as`, also stored, and its link returned.
+
+    Django is set up only here (and its modules imported only after it): two files need no database."""
     import django
 
     django.setup()
@@ -75,18 +71,21 @@ def _catalogue_report(a: str, b: str, *, save_as: str | None) -> tuple[dict[str,
     from django.core.exceptions import PermissionDenied
 
     from accounts.models import User
-    from compare import services
+    from compare import actions, services
 
     try:
         sides = [services.side_from_argument(a), services.side_from_argument(b)]
         if save_as is None:
-            return services.report_of(*sides), None
+            return services.report_of(*sides, progress=_show_progress), None
         user = User.objects.filter(username=save_as).first()
         if user is None:
             raise services.ComparisonRefused(f"没有用户“{save_as}”")
-        comparison = services.compare_sides(*sides, by=user)
+        # the same action as the page and the API, run here rather than on the worker: the command line waits
+        comparison = actions.compare_sides(*sides, by=user, inline=True, progress=_show_progress)
     except (services.ComparisonRefused, PermissionDenied) as exc:
         raise Refused(str(exc), getattr(exc, "report", None)) from exc
+    if comparison.status == comparison.Status.FAILED:
+        raise Refused(comparison.failure)
     return comparison.report, settings.YUEBIAO_SITE_URL.rstrip("/") + comparison.get_absolute_url()
 
 
@@ -121,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
             report = {**report, "link": link}
         print(json.dumps(report, ensure_ascii=False, indent=1))
         return EXIT_OK
+    # imported only for a file: ReportLab and the xlsx writer take about 0.5 s to import (measured), which a
+    # `--format json` run need not pay
     from compare import exports
 
     build = exports.report_xlsx if args.format == "xlsx" else exports.report_pdf
@@ -129,14 +130,6 @@ def main(argv: list[str] | None = None) -> int:
     print(f"已写出 {out}" + (f"；永久链接 {link}" if link else ""), file=sys.stderr)
     print(out)
     return EXIT_OK
-
-
-def export_filename(a_number: str | None, b_number: str | None, fmt: str) -> str:
-    """标准比对-DB44_2159_2019-GB_26453_2011.xlsx: the two numbers with anything but letters and digits as _."""
-    def safe(text: str | None) -> str:
-        return "_".join("".join(ch if ch.isalnum() else " " for ch in text or "").split()) or "std"
-
-    return f"标准比对-{safe(a_number)}-{safe(b_number)}.{fmt}"
 
 
 if __name__ == "__main__":

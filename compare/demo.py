@@ -14,6 +14,8 @@ from django.conf import settings
 from accounts.models import User
 from catalogue.models import Standard
 from catalogue.services import FullTextRefused, attach_full_text
+from compare import actions, services
+from compare.models import Comparison
 
 # catalogue number → file in the corpus
 DEMO_TEXTS = {
@@ -27,14 +29,21 @@ DEMO_TEXTS = {
 DEMO_PAIRS = [("DB44/ 2159—2019", "GB 26453—2011"), ("DB44/ 2208—2019", "GB 18918—2002")]
 
 
+CORPUS_RELATIVE = Path("shared") / "corpus" / "standards"
+
+
 def corpus_dir() -> Path:
-    return Path(os.environ.get("YUEBIAO_CORPUS_DIR") or settings.BASE_DIR.parent / "shared" / "corpus" / "standards")
+    """Where the real texts are: ``YUEBIAO_CORPUS_DIR``, else ``../shared/corpus/standards`` beside the project's
+    checkout (found from the code, then from the working directory, so an installed copy run from a clone finds it
+    too); the first that exists, or the one beside the code."""
+    if os.environ.get("YUEBIAO_CORPUS_DIR"):
+        return Path(os.environ["YUEBIAO_CORPUS_DIR"])
+    candidates = [Path(settings.BASE_DIR).parent / CORPUS_RELATIVE, Path.cwd().parent / CORPUS_RELATIVE]
+    return next((c for c in candidates if c.is_dir()), candidates[0])
 
 
 def load_compare_demo(*, by_username: str = "sheng") -> dict[str, int]:
     """Attach the texts the catalogue lacks, then compare the demo pairs; loading again changes nothing."""
-    from compare import services
-
     folder = corpus_dir()
     attached = 0
     user = User.objects.filter(username=by_username).first()
@@ -50,12 +59,11 @@ def load_compare_demo(*, by_username: str = "sheng") -> dict[str, int]:
         attached += 1
     if user is None:
         return {"attached": attached, "compared": 0}
-    from compare.models import Comparison
-
     before = Comparison.objects.count()
     for a, b in DEMO_PAIRS:
         try:
-            services.compare_sides(services.side_from_catalogue(a), services.side_from_catalogue(b), by=user)
+            actions.compare_sides(services.side_from_catalogue(a), services.side_from_catalogue(b), by=user,
+                                  inline=True)
         except services.ComparisonRefused:
             continue  # a text that is missing or cannot be read: nothing to show for this pair
     return {"attached": attached, "compared": Comparison.objects.count() - before}

@@ -2,16 +2,23 @@
 
 Both formats are built from the same rows (`summary_rows`, `limit_rows`, `clause_rows`, `term_rows`,
 `reference_rows`), so the workbook and the PDF never disagree; the page can reuse them and the label dicts below.
-A report that is not ``ok`` (compare.cli.unreadable_report) gives a short file that says what could not be read
+A report that is not ``ok`` (compare.report.unreadable_report) gives a short file that says what could not be read
 and that no verdict was given: never an empty table that would read as "no differences".
 """
 
 from __future__ import annotations
 
-import io
 import json
-import re
+from dataclasses import dataclass
 from typing import Any, Iterable
+
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
+
+from catalogue.table_vocabulary import LEVEL_ZH, NATURE_ZH  # the catalogue's words for level and nature
+from catalogue.table_writer import write_workbook
+from yuebiao import pdf
 
 from .limits import VERDICTS
 
@@ -23,6 +30,7 @@ VERDICT_LABELS = {
     "only_a": "仅A有",
     "only_b": "仅B有",
     "not_comparable": "不可比",
+    "expired": "已失效",
 }
 # background of a verdict (PDF cells; the page may use the same)
 VERDICT_COLOURS = {
@@ -32,6 +40,7 @@ VERDICT_COLOURS = {
     "only_a": "#DCE6F4",
     "only_b": "#FFF2CC",
     "not_comparable": "#FCE5CD",
+    "expired": "#E0E0E0",
 }
 UNLAWFUL_COLOUR = "#C00000"
 UNLAWFUL_ROW_COLOUR = "#FBE3E3"
@@ -57,20 +66,13 @@ SHEET_SUMMARY, SHEET_LIMITS, SHEET_CLAUSES, SHEET_TERMS, SHEET_REFERENCES = (
     "概要", "限值比对", "条款对应", "术语", "规范性引用文件")
 
 
-def _level_labels() -> tuple[dict[str, str], dict[str, str]]:
-    from catalogue.table_vocabulary import LEVEL_ZH, NATURE_ZH  # pure module; the catalogue's words for level and nature
-
-    return LEVEL_ZH, NATURE_ZH
-
-
 def describe(side: dict | None) -> str:
     """``DB44/ 2159—2019《玻璃工业大气污染物排放标准》（地方标准，强制性）``."""
     side = side or {}
-    level_zh, nature_zh = _level_labels()
     text = side.get("number") or "（未识别标准号）"
     if side.get("title"):
         text += f"《{side['title']}》"
-    kinds = [w for w in (level_zh.get(side.get("level") or ""), nature_zh.get(side.get("nature") or "")) if w]
+    kinds = [w for w in (LEVEL_ZH.get(side.get("level") or ""), NATURE_ZH.get(side.get("nature") or "")) if w]
     if kinds:
         text += "（" + "，".join(kinds) + "）"
     return text
@@ -288,8 +290,6 @@ def _same_note(report: dict, what: str) -> str | None:
 
 def report_xlsx(report: dict, *, title: str | None = None, link: str | None = None) -> bytes:
     """The report as an .xlsx: 概要, 限值比对, 条款对应, 术语, 规范性引用文件 (only 概要 when nothing was compared)."""
-    from catalogue.table_writer import write_workbook
-
     summary = [["项目", "内容"]] + [[k, v] for k, v in summary_rows(report, title=title, link=link)]
     sheets: list[tuple[str, Iterable[list], list[int]]] = [(SHEET_SUMMARY, summary, [26, 110])]
     if is_ok(report):
@@ -317,175 +317,122 @@ def report_xlsx(report: dict, *, title: str | None = None, link: str | None = No
 # ---------------------------------------------------------------------------------------------------------------
 # PDF
 
-_PDF_FONT = "STSong-Light"  # Adobe-GB1 CID font: no font file, offline, text extractable (as lifecycle.consultation)
-# characters Adobe-GB1 (UniGB-UCS2-H) has no glyph for, as they occur in standards: a viewer would draw a box
-_SUPER = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿ", "0123456789-+n"))
-_SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉", "0123456789"))
-_SWAP = {"µ": "μ", "·": "・", "•": "・", "⩽": "≤", "⩾": "≥", "⚠": "！", "✓": "√", "✗": "×", "Å": "A"}
-
-
-def pdf_markup(text: str) -> str:
-    """Escaped Paragraph markup in which every character is one STSong-Light can show."""
-    from xml.sax.saxutils import escape
-
-    def fix(m: re.Match) -> str:
-        run = m.group(0)
-        if run[0] in _SUPER:
-            return "<super>" + "".join(_SUPER.get(c, c) for c in run) + "</super>"
-        if run[0] in _SUB:
-            return "<sub>" + "".join(_SUB.get(c, c) for c in run) + "</sub>"
-        return "".join(_SWAP.get(c, c) for c in run)
-
-    # runs are split by kind so that a superscript run never swallows a subscript
-    out = escape(str(text))
-    out = re.sub("[" + "".join(_SUPER) + "]+|[" + "".join(_SUB) + "]+|[" + "".join(_SWAP) + "]", fix, out)
-    return out.replace("\n", "<br/>")
-
-
 def report_pdf(report: dict, *, title: str | None = None, link: str | None = None) -> bytes:
     """The report as an A4 landscape PDF: header, the unlawful warning in red, summary, then the tables."""
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    if _PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_PDF_FONT))
-    body = ParagraphStyle("cell", fontName=_PDF_FONT, fontSize=8.5, leading=11.5, wordWrap="CJK")
-    head = ParagraphStyle("head", parent=body, alignment=1)
-    centre = ParagraphStyle("centre", parent=body, alignment=1)
-    unlawful_cell = ParagraphStyle("unlawful_cell", parent=centre, textColor=colors.white)
-    title_style = ParagraphStyle("title", fontName=_PDF_FONT, fontSize=16, leading=22, alignment=1, spaceAfter=8)
-    h2 = ParagraphStyle("h2", fontName=_PDF_FONT, fontSize=12, leading=16, spaceBefore=10, spaceAfter=4)
-    note = ParagraphStyle("note", fontName=_PDF_FONT, fontSize=9.5, leading=13.5, wordWrap="CJK", spaceBefore=3)
-    small = ParagraphStyle("small", parent=note, fontSize=8.5, leading=12, textColor=colors.HexColor("#555555"))
-    warn_head = ParagraphStyle("warn_head", fontName=_PDF_FONT, fontSize=13, leading=18,
-                               textColor=colors.HexColor(UNLAWFUL_COLOUR), wordWrap="CJK")
-    warn = ParagraphStyle("warn", parent=note, textColor=colors.HexColor(UNLAWFUL_COLOUR))
-
-    def para(text: Any, style=body) -> Paragraph:
-        return Paragraph(pdf_markup("" if text is None else text), style)
-
-    grid = [("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#808080")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EDF3")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP")]
-    width = landscape(A4)[0] - 72
-
-    def table(header: list[str], rows: list[list[Any]], widths: list[float], extra: list | None = None) -> Table:
-        data = [[para(h, head) for h in header]] + [
-            [c if isinstance(c, Paragraph) else para(c) for c in row] for row in rows]
-        scale = width / sum(widths)
-        t = Table(data, colWidths=[w * scale for w in widths], repeatRows=1, splitInRow=1)
-        t.setStyle(TableStyle(grid + (extra or [])))
-        return t
-
-    def boxed(paragraphs: list[Paragraph], border: str, fill: str) -> Table:
-        t = Table([[p] for p in paragraphs], colWidths=[width])
-        t.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 1.5, colors.HexColor(border)),
-                               ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(fill)),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 8), ("RIGHTPADDING", (0, 0), (-1, -1), 8)]))
-        return t
-
-    def key_values(rows: list[tuple[str, Any]]) -> Table:
-        t = Table([[para(k), para(v)] for k, v in rows], colWidths=[width * 0.16, width * 0.84])
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#B0B0B0")),
-                               ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F3F5F8")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return t
-
+    s = _styles()
     title = title or default_title(report)
-    story: list[Any] = [para(title, title_style)]
-    if not is_ok(report):
-        rows = unreadable_rows(report)
-        story += [boxed([para("未作比对", warn_head)] + [para(f"{k}：{v}", warn) for k, v in rows[1:]],
-                        UNLAWFUL_COLOUR, UNLAWFUL_ROW_COLOUR)]
-    else:
-        story.append(key_values([("标准 A", describe(report.get("a"))), ("标准 B", describe(report.get("b")))]))
-        story.append(Spacer(1, 6))
-        warning = unlawful_warning(report)
-        if warning:
-            lines = [para("违法风险：地方强制性标准宽于国家标准", warn_head), para(warning, warn)]
-            lines += [para(f"{i}. {pair_sentence(p)}", warn) for i, p in enumerate(report["unlawful"], start=1)]
-            story += [boxed(lines, UNLAWFUL_COLOUR, UNLAWFUL_ROW_COLOUR), Spacer(1, 6)]
-        story.append(para(GENERATION_NOTE, small))
-        story.append(Spacer(1, 4))
-        counts = verdict_counts(report)
-        total = len(report.get("limits") or [])
-        ct = Table([[para(label, centre) for _, label, _ in counts] + [para("合计", centre)],
-                    [para(str(n), centre) for _, _, n in counts] + [para(str(total), centre)]],
-                   colWidths=[width / 7] * 7)
-        ct.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#808080"))] + [
-            ("BACKGROUND", (i, 0), (i, 1), colors.HexColor(VERDICT_COLOURS[v])) for i, (v, _, _) in enumerate(counts)]))
-        story += [para("限值结论汇总", h2), ct]
-        overview = []
-        check = local_check(report)
-        if check:
-            overview.append(("地方强制性标准核查", check))
-        overview += correspondence_rows(report)
-        overview += [("条款对应", alignment_sentence(report)), ("术语", terms_sentence(report)),
-                     ("规范性引用文件", references_sentence(report))]
-        story += [Spacer(1, 6), key_values(overview)]
-
-        story.append(para("一、限值比对", h2))
-        flagged = unlawful_keys(report)
-        rows, extra = [], []
-        for i, (pair, row) in enumerate(limit_rows(report), start=1):
-            verdict = pair.get("verdict")
-            bad = _key(pair) in flagged
-            cells: list[Any] = row[:6] + [para(row[6] + ("\n违法风险" if bad else ""),
-                                              unlawful_cell if bad else centre), row[8]]
-            rows.append(cells)
-            if bad:
-                extra += [("BACKGROUND", (0, i), (-1, i), colors.HexColor(UNLAWFUL_ROW_COLOUR)),
-                          ("BACKGROUND", (6, i), (6, i), colors.HexColor(UNLAWFUL_COLOUR))]
-            elif verdict in VERDICT_COLOURS:
-                extra.append(("BACKGROUND", (6, i), (6, i), colors.HexColor(VERDICT_COLOURS[verdict])))
-        if rows:
-            story.append(table([h for h in LIMIT_HEADER if h != "违法风险"], rows,
-                               [95, 145, 55, 145, 85, 45, 50, 130], extra))
-        else:
-            story.append(para(NONE_FOUND["limits"], note))
-
-        story.append(para("二、条款对应", h2))
-        story.append(para(alignment_sentence(report), small))
-        crows = [[r[0], r[1], r[2], r[3], "" if r[4] is None else f"{r[4]:.2f}", r[5]] for r in clause_rows(report)]
-        if crows:
-            story.append(table(CLAUSE_HEADER, crows, [50, 230, 50, 230, 45, 110]))
-        else:
-            story.append(para(NONE_FOUND["clauses"], note))
-
-        for heading, header, rows_of, what, widths in (
-                ("三、术语", TERM_HEADER, term_rows, "terms", [80, 50, 270, 270, 40]),
-                ("四、规范性引用文件", REFERENCE_HEADER, reference_rows, "references", [110, 110, 100, 330])):
-            story.append(para(heading, h2))
-            trows = [["" if c is None else (f"{c:.2f}" if isinstance(c, float) else c) for c in r]
-                     for r in rows_of(report)]
-            if trows:
-                story.append(table(header, trows, widths))
-            same = _same_note(report, what)
-            if same or not trows:
-                story.append(para(same or NONE_FOUND[what], note))
-
-    tail = [Spacer(1, 10)]
+    story: list[Any] = [pdf.para(title, s.title)]
+    story += _pdf_compared(report, s) if is_ok(report) else _pdf_unreadable(report, s)
+    tail: list[Any] = [Spacer(1, 10)]
     if link:
-        tail.append(para(f"永久链接：{link}", note))
-    tail.append(para(DISCLAIMER, small))
+        tail.append(pdf.para(f"永久链接：{link}", s.note))
+    tail.append(pdf.para(DISCLAIMER, s.small))
     story.append(KeepTogether(tail))
+    return pdf.build(story, title=title, subject="标准比对报告", footer_left=link or "粤标 Yuebiao 标准比对")
 
-    footer_left = "".join(_SWAP.get(c, c) for c in (link or "粤标 Yuebiao 标准比对"))[:120]
 
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(_PDF_FONT, 8)
-        canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(36, 20, footer_left)
-        canvas.drawRightString(doc.pagesize[0] - 36, 20, f"第 {doc.page} 页")
-        canvas.restoreState()
+@dataclass(frozen=True)
+class _ReportStyles(pdf.Styles):
+    """The shared styles, and the report's red ones."""
 
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=36, rightMargin=36, topMargin=36,
-                            bottomMargin=36, title=title, author="粤标 Yuebiao", subject="标准比对报告")
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
+    unlawful_cell: ParagraphStyle
+    warn_head: ParagraphStyle
+    warn: ParagraphStyle
+
+
+def _styles() -> _ReportStyles:
+    s = pdf.paragraph_styles(body=(8.5, 11.5), note=(9.5, 13.5), title_space_after=8)
+    red = colors.HexColor(UNLAWFUL_COLOUR)
+    return _ReportStyles(
+        **vars(s),
+        unlawful_cell=ParagraphStyle("unlawful_cell", parent=s.centre, textColor=colors.white),
+        warn_head=ParagraphStyle("warn_head", fontName=pdf.FONT, fontSize=13, leading=18, textColor=red,
+                                 wordWrap="CJK"),
+        warn=ParagraphStyle("warn", parent=s.note, textColor=red),
+    )
+
+
+def _pdf_unreadable(report: dict, s: _ReportStyles) -> list[Any]:
+    rows = unreadable_rows(report)
+    lines = [pdf.para("未作比对", s.warn_head)] + [pdf.para(f"{k}：{v}", s.warn) for k, v in rows[1:]]
+    return [pdf.boxed(lines, border=UNLAWFUL_COLOUR, fill=UNLAWFUL_ROW_COLOUR)]
+
+
+def _pdf_compared(report: dict, s: _ReportStyles) -> list[Any]:
+    story: list[Any] = [pdf.key_values([("标准 A", describe(report.get("a"))), ("标准 B", describe(report.get("b")))],
+                                       s), Spacer(1, 6)]
+    warning = unlawful_warning(report)
+    if warning:
+        lines = [pdf.para("违法风险：地方强制性标准宽于国家标准", s.warn_head), pdf.para(warning, s.warn)]
+        lines += [pdf.para(f"{i}. {pair_sentence(p)}", s.warn) for i, p in enumerate(report["unlawful"], start=1)]
+        story += [pdf.boxed(lines, border=UNLAWFUL_COLOUR, fill=UNLAWFUL_ROW_COLOUR), Spacer(1, 6)]
+    story += [pdf.para(GENERATION_NOTE, s.small), Spacer(1, 4)]
+    story += [pdf.para("限值结论汇总", s.h2), _pdf_counts(report, s)]
+    overview = []
+    check = local_check(report)
+    if check:
+        overview.append(("地方强制性标准核查", check))
+    overview += correspondence_rows(report)
+    overview += [("条款对应", alignment_sentence(report)), ("术语", terms_sentence(report)),
+                 ("规范性引用文件", references_sentence(report))]
+    story += [Spacer(1, 6), pdf.key_values(overview, s)]
+    return story + _pdf_limits(report, s) + _pdf_clauses(report, s) + _pdf_terms_and_references(report, s)
+
+
+def _pdf_counts(report: dict, s: _ReportStyles) -> Table:
+    counts = verdict_counts(report)
+    total = len(report.get("limits") or [])
+    columns = len(counts) + 1
+    table = Table([[pdf.para(label, s.centre) for _, label, _ in counts] + [pdf.para("合计", s.centre)],
+                   [pdf.para(str(n), s.centre) for _, _, n in counts] + [pdf.para(str(total), s.centre)]],
+                  colWidths=[pdf.WIDTH / columns] * columns)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor(pdf.GRID))] + [
+        ("BACKGROUND", (i, 0), (i, 1), colors.HexColor(VERDICT_COLOURS[v])) for i, (v, _, _) in enumerate(counts)]))
+    return table
+
+
+def _pdf_limits(report: dict, s: _ReportStyles) -> list[Any]:
+    story: list[Any] = [pdf.para("一、限值比对", s.h2)]
+    flagged = unlawful_keys(report)
+    rows, extra = [], []
+    for i, (pair, row) in enumerate(limit_rows(report), start=1):
+        verdict = pair.get("verdict")
+        bad = _key(pair) in flagged
+        rows.append(row[:6] + [pdf.para(row[6] + ("\n违法风险" if bad else ""), s.unlawful_cell if bad else s.centre),
+                               row[8]])
+        if bad:
+            extra += [("BACKGROUND", (0, i), (-1, i), colors.HexColor(UNLAWFUL_ROW_COLOUR)),
+                      ("BACKGROUND", (6, i), (6, i), colors.HexColor(UNLAWFUL_COLOUR))]
+        elif verdict in VERDICT_COLOURS:
+            extra.append(("BACKGROUND", (6, i), (6, i), colors.HexColor(VERDICT_COLOURS[verdict])))
+    if rows:
+        story.append(pdf.table([h for h in LIMIT_HEADER if h != "违法风险"], rows, [95, 145, 55, 145, 85, 45, 50, 130],
+                               s, extra))
+    else:
+        story.append(pdf.para(NONE_FOUND["limits"], s.note))
+    return story
+
+
+def _pdf_clauses(report: dict, s: _ReportStyles) -> list[Any]:
+    story: list[Any] = [pdf.para("二、条款对应", s.h2), pdf.para(alignment_sentence(report), s.small)]
+    rows = [[r[0], r[1], r[2], r[3], "" if r[4] is None else f"{r[4]:.2f}", r[5]] for r in clause_rows(report)]
+    if rows:
+        story.append(pdf.table(CLAUSE_HEADER, rows, [50, 230, 50, 230, 45, 110], s))
+    else:
+        story.append(pdf.para(NONE_FOUND["clauses"], s.note))
+    return story
+
+
+def _pdf_terms_and_references(report: dict, s: _ReportStyles) -> list[Any]:
+    story: list[Any] = []
+    for heading, header, rows_of, what, widths in (
+            ("三、术语", TERM_HEADER, term_rows, "terms", [80, 50, 270, 270, 40]),
+            ("四、规范性引用文件", REFERENCE_HEADER, reference_rows, "references", [110, 110, 100, 330])):
+        story.append(pdf.para(heading, s.h2))
+        rows = [["" if c is None else (f"{c:.2f}" if isinstance(c, float) else c) for c in r] for r in rows_of(report)]
+        if rows:
+            story.append(pdf.table(header, rows, widths, s))
+        same = _same_note(report, what)
+        if same or not rows:
+            story.append(pdf.para(same or NONE_FOUND[what], s.note))
+    return story

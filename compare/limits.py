@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Iterable
 
-VERDICTS = ("stricter", "looser", "equal", "only_a", "only_b", "not_comparable")
+VERDICTS = ("stricter", "looser", "equal", "only_a", "only_b", "not_comparable", "expired")
 
 # canonical name ← spellings (after _fold); a closed list so that a guess never merges two different pollutants
 _ALIASES = {
@@ -286,6 +286,7 @@ class _Row:
     note_when: str | None = None  # what the bracket means in this row's table, whether or not the row has one
     base_label: str = ""
     label: str = ""
+    ends: int | None = None  # the last day the limit applies (date ordinal): a transitional limit; None: no end
 
 
 def _rows(limits: Iterable[Any]) -> list[_Row]:
@@ -339,7 +340,63 @@ def _rows(limits: Iterable[Any]) -> list[_Row]:
             row.label += " / " + (f"括号内数值：{row.when}" if row.when else "括号内数值（适用条件未注明）")
         elif row.role == "main" and row.when:
             row.label += f" / 括号外数值：{row.when}"
+    _mark_transitional(rows)
     return rows
+
+
+# --- transitional limits: a limit that stopped applying on a date (至 2013年12月31日止, or replaced by a later table) --
+
+def _ordinal(text: Any) -> int | None:
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", str(text or ""))
+    if not m:
+        return None
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).toordinal()
+    except ValueError:
+        return None
+
+
+def _entries(row: _Row) -> list[dict]:
+    return [a for a in row.condition.get("applies") or [] if isinstance(a, dict)]
+
+
+def _mark_transitional(rows: list[_Row]) -> None:
+    """Set ``ends`` on each row that stops applying on a known day.
+
+    A clause says when a table applies (smart puts it in ``condition["applies"]``: from, to, who). A table applies
+    until its ``to`` (至 2013年12月31日止); one that only has a ``from`` applies until the day before another table
+    of the same standard starts for the same plants (现有企业自 2010年7月1日起执行表1，自 2014年1月1日起执行表2:
+    table 1 ended on 2013-12-31). A column labelled with an application period (2015年12月31日前) ends with it.
+    """
+    starts: dict[tuple, list[tuple[int, Any]]] = defaultdict(list)
+    for row in rows:
+        for entry in _entries(row):
+            day = _ordinal(entry.get("from"))
+            if day is not None:
+                starts[(entry.get("who"), bool(entry.get("special")))].append((day, row.condition.get("table")))
+    for row in rows:
+        ends: list[int | None] = []
+        for entry in _entries(row):
+            end = _ordinal(entry.get("to"))
+            if end is None and (begin := _ordinal(entry.get("from"))) is not None:
+                later = [day for day, table in starts[(entry.get("who"), bool(entry.get("special")))]
+                         if day > begin and table != row.condition.get("table")]
+                end = min(later) - 1 if later else None
+            ends.append(end)
+        column = [d[2] for d in row.dates if d[0] == "application"]
+        candidates = []
+        if ends and None not in ends:
+            candidates.append(max(e for e in ends if e is not None))
+        if column and None not in column:
+            candidates.append(max(column))
+        row.ends = min(candidates) if candidates else None
+
+
+def _expiry(a: _Row | None, b: _Row | None, today: int) -> str | None:
+    """Why a pair is not judged because A's or B's limit stopped applying before ``today``, or None."""
+    notes = [f"{side} 的此项限值为过渡期限值，已于 {date.fromordinal(row.ends).isoformat()} 停止执行"
+             for side, row in (("A", a), ("B", b)) if row is not None and row.ends is not None and row.ends < today]
+    return "；".join(notes) or None
 
 
 def _periods(limit: Any, labelled: Iterable[str] = ()) -> set[str]:
@@ -537,15 +594,19 @@ def _bracket_caveat(a: _Row, b: _Row) -> tuple[str, str, str | None]:
 
 
 def compare_limits(a_limits: Iterable[Any], b_limits: Iterable[Any], a_scope: str = "",
-                   b_scope: str = "") -> list[LimitPair]:
+                   b_scope: str = "", today: date | None = None) -> list[LimitPair]:
     """Match the limits of A and B and judge each pair from A's point of view.
 
     ``a_scope`` / ``b_scope`` (e.g. the titles) let a qualifier that only one side names ("平板玻璃") be checked
     against what the other standard covers; without them such a qualifier is accepted. Given both, a ``looser``
     pair carries a caveat when the titles do not show that B applies to what A's row regulates.
+
+    A limit that stopped applying before ``today`` (default: the current day; a transitional limit) gives the
+    verdict ``expired``: it is shown with the day it ended, and it is neither stricter nor looser.
     """
+    day = (today or date.today()).toordinal()
     a_list, b_list = _rows(a_limits), _rows(b_limits)
-    a_title, b_title = a_scope, b_scope
+    titles = (a_scope, b_scope)
     a_scope, b_scope = fold(a_scope), fold(b_scope)
     b_by_key: dict[str, list[int]] = defaultdict(list)
     for j, lim in enumerate(b_list):
@@ -553,63 +614,83 @@ def compare_limits(a_limits: Iterable[Any], b_limits: Iterable[Any], a_scope: st
     used_b: set[int] = set()
     out: list[LimitPair] = []
     for a in a_list:
-        best: dict[Any, tuple[float, list[int]]] = {}
-        for j in b_by_key.get(a.key, ()):
-            b = b_list[j]
-            score = _compatible(a, b, a_scope, b_scope)
-            if score is None:
-                continue
-            # a limit in a convertible unit beats one in another quantity (kg/h next to mg/m³)
-            ua, ub = a.unit, b.unit
-            if ua and ub and convert(1.0, ub, ua) is not None:
-                score += 1.0
-            group = b.condition.get("table")
-            if group not in best or score > best[group][0] + 1e-9:
-                best[group] = (score, [j])
-            elif abs(score - best[group][0]) <= 1e-9:
-                best[group][1].append(j)
-        matches = [j for _, js in best.values() for j in js]
-        same = [j for j in matches if fold(b_list[j].parameter) == fold(a.parameter)
-                and b_list[j].condition == a.condition]
-        if same:
-            matches = same  # the very same row (a standard against itself, or a copied table): nothing else
+        matches, same = _matches(a, b_list, b_by_key, a_scope, b_scope)
         if not matches:
             out.append(LimitPair(a.parameter, display(a), None, a.unit, "only_a",
-                                 "B 中没有相同项目和条件的限值", a.label, None))
+                                 _with_expiry("B 中没有相同项目和条件的限值", _expiry(a, None, day)), a.label, None))
             continue
         for j in sorted(matches):
-            b = b_list[j]
             used_b.add(j)
-            verdict, reason, shown = _judge(a, b)
-            # the very same row, value and all (a standard against itself): its grades and brackets are one thing
-            twin = j in same and (a.comparator, a.value, a.unit) == (b.comparator, b.value, b.unit)
-            label_a, label_b, bracket = _bracket_caveat(a, b)
-            caveats = [bracket] if bracket and not twin else []
-            notes = [reason] if reason else []
-            if a.grades and b.grades and not twin and verdict != "not_comparable":
-                siblings = _grade_siblings(b, (b_list[k] for k in b_by_key[a.key]))
-                each = [(s, _judge(a, s)[0]) for s in siblings]
-                if len({v for _, v in each}) > 1:
-                    caveats.append(f"分级按名称对应（A {a.grade_text} ↔ B {b.grade_text}）：两标准各自规定分级，依据可能"
-                                   "不同，须核对两标准的分级是否对应；A 对 B 各级：" +
-                                   "、".join(f"{s.grade_text} {_VERDICT_ZH[v]}" for s, v in each))
-                elif len(each) > 1:
-                    notes.append(f"A 对 B 各级均{_VERDICT_ZH[verdict]}，与分级是否对应无关")
-            scope = _scope_caveat(a, a_title, b_title) if verdict == "looser" else None
-            if scope:
-                caveats.append(scope)
-            caveat = "；".join(caveats) or None
-            reason = "；".join(notes + caveats) or None
-            b_text = display(b) + (f" {normalize_unit(b.unit)}" if shown else "")
-            if shown:
-                b_text += f"（= {shown}）"
-            out.append(LimitPair(a.parameter, display(a), b_text, a.unit, verdict, reason, label_a, label_b,
-                                 caveat))
+            siblings = [b_list[k] for k in b_by_key[a.key]]
+            out.append(_pair(a, b_list[j], twin_row=j in same, siblings=siblings, titles=titles, day=day))
     for j, b in enumerate(b_list):
         if j not in used_b:
             out.append(LimitPair(b.parameter, None, display(b), b.unit, "only_b",
-                                 "A 中没有相同项目和条件的限值", None, b.label))
+                                 _with_expiry("A 中没有相同项目和条件的限值", _expiry(None, b, day)), None, b.label))
     return out
+
+
+def _with_expiry(reason: str, expiry: str | None) -> str:
+    return f"{reason}；{expiry}" if expiry else reason
+
+
+def _matches(a: _Row, b_list: list[_Row], b_by_key: dict[str, list[int]], a_scope: str,
+             b_scope: str) -> tuple[list[int], list[int]]:
+    """(B's rows A is compared with: the best of each of B's tables, B's rows that are A's very row)."""
+    best: dict[Any, tuple[float, list[int]]] = {}
+    for j in b_by_key.get(a.key, ()):
+        b = b_list[j]
+        score = _compatible(a, b, a_scope, b_scope)
+        if score is None:
+            continue
+        # a limit in a convertible unit beats one in another quantity (kg/h next to mg/m³)
+        ua, ub = a.unit, b.unit
+        if ua and ub and convert(1.0, ub, ua) is not None:
+            score += 1.0
+        group = b.condition.get("table")
+        if group not in best or score > best[group][0] + 1e-9:
+            best[group] = (score, [j])
+        elif abs(score - best[group][0]) <= 1e-9:
+            best[group][1].append(j)
+    matches = [j for _, js in best.values() for j in js]
+    same = [j for j in matches if fold(b_list[j].parameter) == fold(a.parameter)
+            and b_list[j].condition == a.condition]
+    # the very same row (a standard against itself, or a copied table): nothing else
+    return (same or matches), same
+
+
+def _pair(a: _Row, b: _Row, *, twin_row: bool, siblings: list[_Row], titles: tuple[str, str],
+          day: int) -> LimitPair:
+    """The judged pair of A's row and one of B's, with its reason and what it rests on."""
+    verdict, reason, shown = _judge(a, b)
+    # the very same row, value and all (a standard against itself): its grades and brackets are one thing
+    twin = twin_row and (a.comparator, a.value, a.unit) == (b.comparator, b.value, b.unit)
+    label_a, label_b, bracket = _bracket_caveat(a, b)
+    caveats = [bracket] if bracket and not twin else []
+    notes = [reason] if reason else []
+    expiry = _expiry(a, b, day)
+    if expiry:
+        # a transitional limit no longer in force: shown, but neither stricter nor looser
+        notes = [expiry + (f"，不计入宽严结论（按数值：A {_VERDICT_ZH[verdict]} B）" if verdict in _VERDICT_ZH
+                           else "，不计入宽严结论")]
+        verdict = "expired"
+    if a.grades and b.grades and not twin and verdict not in ("not_comparable", "expired"):
+        each = [(s, _judge(a, s)[0]) for s in _grade_siblings(b, siblings)]
+        if len({v for _, v in each}) > 1:
+            caveats.append(f"分级按名称对应（A {a.grade_text} ↔ B {b.grade_text}）：两标准各自规定分级，依据可能"
+                           "不同，须核对两标准的分级是否对应；A 对 B 各级：" +
+                           "、".join(f"{s.grade_text} {_VERDICT_ZH[v]}" for s, v in each))
+        elif len(each) > 1:
+            notes.append(f"A 对 B 各级均{_VERDICT_ZH[verdict]}，与分级是否对应无关")
+    scope = _scope_caveat(a, *titles) if verdict == "looser" else None
+    if scope:
+        caveats.append(scope)
+    caveat = "；".join(caveats) or None
+    reason = "；".join(notes + caveats) or None
+    b_text = display(b) + (f" {normalize_unit(b.unit)}" if shown else "")
+    if shown:
+        b_text += f"（= {shown}）"
+    return LimitPair(a.parameter, display(a), b_text, a.unit, verdict, reason, label_a, label_b, caveat)
 
 
 def unlawful(pairs: Iterable[LimitPair], a_is_local_mandatory: bool) -> list[LimitPair]:

@@ -16,6 +16,12 @@ class Comparison(models.Model):
         CATALOGUE = "catalogue", _("标准目录")
         UPLOAD = "upload", _("上传文件")
 
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("比对中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("比对失败")
+
     key = models.CharField(max_length=32, unique=True)
     a_label = models.CharField(_("标准 A"), max_length=300)
     b_label = models.CharField(_("标准 B"), max_length=300)
@@ -31,7 +37,12 @@ class Comparison(models.Model):
     b_sha256 = models.CharField(max_length=64)
     a_document = models.JSONField()
     b_document = models.JSONField()
-    report = models.JSONField()
+    report = models.JSONField(default=dict, blank=True)
+    # A comparison runs on the worker (compare.tasks): the page polls these until it is done or failed.
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # per cent
+    step = models.CharField(max_length=80, blank=True)  # what the worker is doing now, in Chinese
+    failure = models.TextField(blank=True)  # why it failed, in Chinese
     # The engine that produced the report: a changed engine compares again instead of reusing an old report.
     engine = models.CharField(max_length=20)
     unlawful_count = models.PositiveIntegerField(default=0)
@@ -49,6 +60,10 @@ class Comparison(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("compare:report", args=[self.key])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
     def public_texts(self) -> bool:

@@ -262,40 +262,9 @@ class _Scorer:
         self.cited = cited_in_scope(subject)
 
     def score(self, cand: Candidate, view: _View, *, explain: bool) -> tuple[float, list[str], dict[str, float | None]]:
-        s, sv = self.subject, self.sview
-        reasons: list[str] = []
-        total = weight = 0.0
-
-        title_zh = _dice(sv.title, view.title, self.w_title)
-        title_en = _dice(sv.title_en, view.title_en, self.w_en) if sv.title_en and view.title_en else None
-        title = max(title_zh, title_en or 0.0)
-        total += TITLE_WEIGHT * title
-        weight += TITLE_WEIGHT
-
-        ics, ics_reason = None, None
-        if s.ics:
-            if cand.ics:
-                ics, ics_reason = _ics_signal(s.ics, cand.ics)
-            total += ICS_WEIGHT * (UNKNOWN_SIGNAL if ics is None else ics)
-            weight += ICS_WEIGHT
-
-        scope = None
-        if sv.scope:
-            if view.scope:
-                scope = _dice(sv.scope, view.scope, self.w_scope)
-            total += SCOPE_WEIGHT * (UNKNOWN_SIGNAL if scope is None else scope)
-            weight += SCOPE_WEIGHT
-
-        parameters = None
-        shared: set[str] = set()
-        if s.parameters:
-            if cand.parameters:
-                shared = s.parameters & cand.parameters
-                parameters = len(shared) / len(s.parameters | cand.parameters)
-            total += PARAMETER_WEIGHT * (UNKNOWN_SIGNAL if parameters is None else parameters)
-            weight += PARAMETER_WEIGHT
-
-        base = total / weight
+        s = self.subject
+        sig = self._signals(cand, view)
+        base = sig.total / sig.weight
         cited = bool(self.cited) and series_key(cand.number) in self.cited
         if cited:
             base += (1 - base) * SCOPE_CITATION_LIFT
@@ -306,20 +275,56 @@ class _Scorer:
         nature = NATURE_MISMATCH_FACTOR if s.nature and cand.nature and len(mandatory) == 2 else 1.0
         score = round(max(0.0, min(1.0, base * level * status * edition * nature)), 4)
         if not explain:
-            return score, reasons, {}
+            return score, [], {}
+        reasons = self._reasons(cand, sig, cited=cited, level_reason=level_reason, edition=edition, nature=nature)
+        components = {
+            "title": round(sig.title, 4), "title_zh": round(sig.title_zh, 4),
+            "title_en": None if sig.title_en is None else round(sig.title_en, 4),
+            "ics": sig.ics, "scope": None if sig.scope is None else round(sig.scope, 4),
+            "parameters": None if sig.parameters is None else round(sig.parameters, 4),
+            "base": round(base, 4), "cited": cited, "level": level, "status": status, "edition": edition, "nature": nature,
+        }
+        return score, reasons, components
 
+    def _signals(self, cand: Candidate, view: _View) -> _Signals:
+        """The four weighted signals; one the subject lacks is left out, one only the candidate lacks is UNKNOWN."""
+        s, sv = self.subject, self.sview
+        title_zh = _dice(sv.title, view.title, self.w_title)
+        title_en = _dice(sv.title_en, view.title_en, self.w_en) if sv.title_en and view.title_en else None
+        sig = _Signals(title_zh=title_zh, title_en=title_en, title=max(title_zh, title_en or 0.0))
+        sig.add(TITLE_WEIGHT, sig.title)
+        if s.ics:
+            if cand.ics:
+                sig.ics, sig.ics_reason = _ics_signal(s.ics, cand.ics)
+            sig.add(ICS_WEIGHT, sig.ics)
+        if sv.scope:
+            if view.scope:
+                sig.scope = _dice(sv.scope, view.scope, self.w_scope)
+            sig.add(SCOPE_WEIGHT, sig.scope)
+        if s.parameters:
+            if cand.parameters:
+                sig.shared = s.parameters & cand.parameters
+                sig.parameters = len(sig.shared) / len(s.parameters | cand.parameters)
+            sig.add(PARAMETER_WEIGHT, sig.parameters)
+        return sig
+
+    def _reasons(self, cand: Candidate, sig: _Signals, *, cited: bool, level_reason: str | None, edition: float,
+                 nature: float) -> list[str]:
+        """Why a candidate ranks where it does, in the reviewer's words."""
+        s = self.subject
+        reasons: list[str] = []
         if cited:
             reasons.append("标准本身的适用范围中提到了该标准")
-        if ics_reason:
-            reasons.append(ics_reason)
-        if title_en is not None and title_en > title_zh:
-            reasons.append(f"英文名称相似度 {title_en:.2f}")
+        if sig.ics_reason:
+            reasons.append(sig.ics_reason)
+        if sig.title_en is not None and sig.title_en > sig.title_zh:
+            reasons.append(f"英文名称相似度 {sig.title_en:.2f}")
         else:
-            reasons.append(f"名称相似度 {title_zh:.2f}")
-        if scope is not None and scope >= REASON_MIN_SIMILARITY:
-            reasons.append(f"适用范围相似度 {scope:.2f}")
-        if shared:
-            names = sorted(shared)
+            reasons.append(f"名称相似度 {sig.title_zh:.2f}")
+        if sig.scope is not None and sig.scope >= REASON_MIN_SIMILARITY:
+            reasons.append(f"适用范围相似度 {sig.scope:.2f}")
+        if sig.shared:
+            names = sorted(sig.shared)
             shown = "、".join(names[:PARAMETERS_SHOWN]) + ("…" if len(names) > PARAMETERS_SHOWN else "")
             reasons.append(f"共有参数 {len(names)} 项：{shown}")
         if level_reason:
@@ -334,14 +339,27 @@ class _Scorer:
             reasons.append(OUT_OF_FORCE[cand.status])
         elif cand.status == "upcoming":
             reasons.append("即将实施")
-        components = {
-            "title": round(title, 4), "title_zh": round(title_zh, 4),
-            "title_en": None if title_en is None else round(title_en, 4),
-            "ics": ics, "scope": None if scope is None else round(scope, 4),
-            "parameters": None if parameters is None else round(parameters, 4),
-            "base": round(base, 4), "cited": cited, "level": level, "status": status, "edition": edition, "nature": nature,
-        }
-        return score, reasons, components
+        return reasons
+
+
+@dataclass
+class _Signals:
+    """The signals of one candidate and their weighted sum."""
+
+    title_zh: float
+    title_en: float | None
+    title: float
+    ics: float | None = None
+    ics_reason: str | None = None
+    scope: float | None = None
+    parameters: float | None = None
+    shared: set[str] = field(default_factory=set)
+    total: float = 0.0
+    weight: float = 0.0
+
+    def add(self, weight: float, value: float | None) -> None:
+        self.total += weight * (UNKNOWN_SIGNAL if value is None else value)
+        self.weight += weight
 
 
 def cited_in_scope(subject: Candidate) -> frozenset[str]:
@@ -375,62 +393,8 @@ def rank(subject: Candidate, candidates: Iterable[Candidate], *, top: int = 20,
     n = len(pool)
     sview = _View(cheap_features(simplified(subject.title_zh)), cheap_features(subject.title_en or ""),
                   cheap_features(simplified(subject.scope)))
-    # A signal the subject lacks is never compared, so its features need not be counted either.
-    use_en, use_scope = bool(sview.title_en), bool(sview.scope)
-
-    # Pass 1, over everything: cheap features, their document frequencies (the subject counted as well), and the
-    # postings of the subject's features. Texts repeat (boilerplate scopes, editions of one title): computed once.
-    memo: dict[str, frozenset[str]] = {}
-
-    def cheap(text: str, convert: bool) -> frozenset[str]:
-        if not text:
-            return _EMPTY
-        got = memo.get(text)
-        if got is None:
-            got = memo[text] = cheap_features(simplified(text) if convert else text)
-        return got
-
-    views: list[_View] = []
-    df_title, df_en, df_scope = Counter(sview.title), Counter(sview.title_en), Counter(sview.scope)
-    postings: dict[tuple[str, str], list[int]] = {}
-    s_groups = {g for g in (ics_group(code) for code in subject.ics) if g}
-    cited = cited_in_scope(subject)
-    step = max(1, n // 20)
-    for i, c in enumerate(pool):
-        v = _View(cheap(c.title_zh, True), cheap(c.title_en, False) if use_en else _EMPTY,
-                  cheap(c.scope, True) if use_scope else _EMPTY)
-        views.append(v)
-        df_title.update(v.title)
-        for f in sview.title & v.title:
-            postings.setdefault(("t", f), []).append(i)
-        if use_en:
-            df_en.update(v.title_en)
-            for f in sview.title_en & v.title_en:
-                postings.setdefault(("e", f), []).append(i)
-        if use_scope:
-            df_scope.update(v.scope)
-            for f in sview.scope & v.scope:
-                postings.setdefault(("s", f), []).append(i)
-        for code in c.ics:
-            g = ics_group(code)
-            if g in s_groups:
-                postings.setdefault(("i", g), []).append(i)
-        for p in subject.parameters & c.parameters:
-            postings.setdefault(("p", p), []).append(i)
-        if cited and series_key(c.number) in cited:
-            postings.setdefault(("c", c.number), []).append(i)
-        if progress and i % step == 0:
-            progress(i, n)
-    weights = (_Weights(df_title, n + 1), _Weights(df_en, n + 1), _Weights(df_scope, n + 1))
-
-    # The candidates reached from the subject's rarest features first, until there are enough of them; a feature
-    # found in a large share of the pool proposes none (it still counts when scoring).
-    cap = n if n < PRUNE_MIN_POOL else max(1, int(PRUNE_COMMON_SHARE * n))
-    reached: set[int] = set()
-    for _, found in sorted(postings.items(), key=lambda kv: (len(kv[1]), kv[0])):
-        if len(reached) >= REACH or (len(found) > cap and reached):
-            break  # (the rarest feature proposes even when common: a short list beats an empty one)
-        reached.update(found)
+    views, weights, postings = _index(subject, sview, pool, progress)
+    reached = _reach(postings, n)
 
     # Rough scores on the cheap features, then full features (jieba words) for the shortlist.
     scorer = _Scorer(subject, sview, weights)
@@ -447,3 +411,63 @@ def rank(subject: Candidate, candidates: Iterable[Candidate], *, top: int = 20,
     if progress:
         progress(n, n)
     return matches[:top]
+
+
+_Postings = dict[tuple[str, str], list[int]]
+
+
+def _index(subject: Candidate, sview: _View, pool: list[Candidate], progress: Callable[[int, int], None] | None
+           ) -> tuple[list[_View], tuple[_Weights, _Weights, _Weights], _Postings]:
+    """Pass 1, over everything: cheap features, their document frequencies (the subject counted as well), and the
+    postings of the subject's features. Texts repeat (boilerplate scopes, editions of one title): computed once."""
+    # A signal the subject lacks is never compared, so its features need not be counted either.
+    use_en, use_scope = bool(sview.title_en), bool(sview.scope)
+    memo: dict[str, frozenset[str]] = {}
+
+    def cheap(text: str, convert: bool) -> frozenset[str]:
+        if not text:
+            return _EMPTY
+        got = memo.get(text)
+        if got is None:
+            got = memo[text] = cheap_features(simplified(text) if convert else text)
+        return got
+
+    n = len(pool)
+    views: list[_View] = []
+    df_title, df_en, df_scope = Counter(sview.title), Counter(sview.title_en), Counter(sview.scope)
+    postings: _Postings = {}
+    s_groups = {g for g in (ics_group(code) for code in subject.ics) if g}
+    cited = cited_in_scope(subject)
+    step = max(1, n // 20)
+    for i, c in enumerate(pool):
+        v = _View(cheap(c.title_zh, True), cheap(c.title_en, False) if use_en else _EMPTY,
+                  cheap(c.scope, True) if use_scope else _EMPTY)
+        views.append(v)
+        for kind, df, mine, theirs in (("t", df_title, sview.title, v.title), ("e", df_en, sview.title_en, v.title_en),
+                                       ("s", df_scope, sview.scope, v.scope)):
+            df.update(theirs)
+            for f in mine & theirs:
+                postings.setdefault((kind, f), []).append(i)
+        for code in c.ics:
+            g = ics_group(code)
+            if g in s_groups:
+                postings.setdefault(("i", g), []).append(i)
+        for p in subject.parameters & c.parameters:
+            postings.setdefault(("p", p), []).append(i)
+        if cited and series_key(c.number) in cited:
+            postings.setdefault(("c", c.number), []).append(i)
+        if progress and i % step == 0:
+            progress(i, n)
+    return views, (_Weights(df_title, n + 1), _Weights(df_en, n + 1), _Weights(df_scope, n + 1)), postings
+
+
+def _reach(postings: _Postings, n: int) -> set[int]:
+    """The candidates reached from the subject's rarest features first, until there are enough of them; a feature
+    found in a large share of the pool proposes none (it still counts when scoring)."""
+    cap = n if n < PRUNE_MIN_POOL else max(1, int(PRUNE_COMMON_SHARE * n))
+    reached: set[int] = set()
+    for _, found in sorted(postings.items(), key=lambda kv: (len(kv[1]), kv[0])):
+        if len(reached) >= REACH or (len(found) > cap and reached):
+            break  # (the rarest feature proposes even when common: a short list beats an empty one)
+        reached.update(found)
+    return reached

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from datetime import date
+from pathlib import Path
+from typing import Any, Callable
+
+from catalogue.numbers import try_parse_number
 
 from .align import align, features, to_simplified
 from .correspondence import suggest_degree
@@ -13,9 +17,6 @@ TERM_SAME = 0.9  # definitions this close differ only in punctuation or a word o
 
 
 def _number(text: str | None):
-    # catalogue.numbers is a pure module (no Django); imported here so align/limits stay free of it
-    from catalogue.numbers import try_parse_number
-
     return try_parse_number(text) if text else None
 
 
@@ -90,13 +91,23 @@ def _describe(doc: Any) -> dict[str, Any]:
             "nature": n.nature if n else None}
 
 
-def compare_documents(a: Any, b: Any) -> dict[str, Any]:
-    """Clauses, terms, normative references and limits of A against B; verdicts are from A's point of view."""
+def compare_documents(a: Any, b: Any, *, today: date | None = None,
+                      progress: Callable[[str, int], None] | None = None) -> dict[str, Any]:
+    """Clauses, terms, normative references and limits of A against B; verdicts are from A's point of view.
+
+    ``today`` is the day against which a transitional limit is judged expired (default: the current day);
+    ``progress(step, per_cent)`` is told before each step, for a page or a terminal that shows how far it got.
+    """
+    tell = progress or (lambda step, per_cent: None)
     da, db = _describe(a), _describe(b)
+    tell("对齐条款", 10)
     alignment = align(a, b)
-    pairs = compare_limits(a.limits, b.limits, a_scope=a.metadata.title_zh or "", b_scope=b.metadata.title_zh or "")
+    tell("比对限值", 60)
+    pairs = compare_limits(a.limits, b.limits, a_scope=a.metadata.title_zh or "", b_scope=b.metadata.title_zh or "",
+                           today=today)
     local_mandatory = da["level"] == "local" and da["nature"] == "mandatory" and db["level"] == "national"
     flagged = unlawful(pairs, local_mandatory)
+    tell("比对术语和引用标准", 75)
     report = {
         "status": "ok",
         "a": da,
@@ -109,5 +120,23 @@ def compare_documents(a: Any, b: Any) -> dict[str, Any]:
         "a_is_local_mandatory": local_mandatory,
         "unlawful": [p.to_dict() for p in flagged],
     }
+    tell("判断采用程度", 90)
     report["correspondence"] = suggest_degree(a, b, report)
     return report
+
+
+def unreadable_report(problems: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """The report when A or B cannot be read: what failed and why, and deliberately no verdicts at all."""
+    lines = [f"无法读取 {side.upper()}（{Path(label).name}）：{why}" for side, (label, why) in problems.items()]
+    message = "；".join(lines) + "。未作任何比对，也不给出任何宽严结论。"
+    return {"status": "unreadable", "message": message,
+            "unreadable": {side: {"file": Path(label).name, "reason": why}
+                           for side, (label, why) in problems.items()}}
+
+
+def export_filename(a_number: str | None, b_number: str | None, fmt: str) -> str:
+    """标准比对-DB44_2159_2019-GB_26453_2011.xlsx: the two numbers with anything but letters and digits as _."""
+    def safe(text: str | None) -> str:
+        return "_".join("".join(ch if ch.isalnum() else " " for ch in text or "").split()) or "std"
+
+    return f"标准比对-{safe(a_number)}-{safe(b_number)}.{fmt}"

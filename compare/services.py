@@ -1,31 +1,34 @@
-"""Use cases of standards comparison (标准比对): read the two sides, compare them, keep the report, export it.
+"""Reading for standards comparison (标准比对): the two sides, who may see a comparison, its page and its exports.
 
 A side is a catalogue standard (its stored machine-readable text) or an uploaded file (parsed on the spot).
-The comparison itself is the pure core (`compare.report`); this module adds who may see what, storage behind
-a permanent link, and reuse of a report when the very same two texts were already compared.
+The comparison itself is the pure core (`compare.report`); storing it and running it on the worker are the
+use-case actions (`compare.actions`); this module reads: the sides, who may see what, the report page, exports.
 """
 
 from __future__ import annotations
 
 import hashlib
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from accounts.permissions import can
 from accounts.roles import Action
 from catalogue.models import Standard
 from catalogue.numbers import try_parse_number
 from catalogue.services import MAX_FULL_TEXT_BYTES
+from compare import counterparts, exports
+from compare.diff import side_by_side_rows
 from compare.models import Comparison
+from compare.report import compare_documents, export_filename, unreadable_report
+from smart.errors import SmartError
 from smart.model import StandardDocument
-from trail.services import record
+from smart.services import read_untrusted
 
 # Bump when the core's output changes meaning: stored reports of an older engine are not reused.
 ENGINE = "2"
@@ -98,9 +101,6 @@ def side_from_catalogue(text: str) -> Side:
 def side_from_upload(data: bytes, filename: str) -> Side:
     """An uploaded PDF, Word or text file, parsed now in smart's limited worker; a file that cannot be read (or is
     over the limits on untrusted documents) is a side with its problem."""
-    from smart.errors import SmartError
-    from smart.services import read_untrusted
-
     name = Path(filename or "upload").name[:200]
     side = Side(label=name, source=Comparison.Source.UPLOAD, sha256=hashlib.sha256(data).hexdigest())
     if not data:
@@ -131,71 +131,29 @@ def side_from_argument(text: str) -> Side:
 
 def unreadable(a: Side, b: Side) -> dict[str, Any] | None:
     """The report that says which side could not be read, or None when both were read."""
-    from compare.cli import unreadable_report
-
     problems = {k: (s.label, s.problem) for k, s in (("a", a), ("b", b)) if s.document is None}
     return unreadable_report(problems) if problems else None
 
 
-def report_of(a: Side, b: Side) -> dict[str, Any]:
+def report_of(a: Side, b: Side, *, progress=None) -> dict[str, Any]:
     """The comparison report of two sides, without storing anything (the command line's `--format json`)."""
-    from compare.report import compare_documents
-
     failed = unreadable(a, b)
     if failed:
         raise SideUnreadable(failed)
-    report = compare_documents(a.document, b.document)
+    report = compare_documents(a.document, b.document, progress=progress)
     report["a"]["label"], report["b"]["label"] = a.label, b.label
     return report
 
 
-def compare_sides(a: Side, b: Side, *, by) -> Comparison:
-    """Compare A with B and keep the result behind a permanent link.
-
-    The same two texts compared again with the same engine give back the stored comparison instead of a second
-    copy; for uploaded files only the same user's, because an upload is visible only to whoever made it. The one
-    write is a single INSERT (and its trail event) after the comparison, never a transaction around the work:
-    SQLite takes its write lock when a transaction begins, and a second or two of alignment must not hold up
-    every other writer.
-    """
-    if not can(by, Action.COMPARE_RUN):
-        raise PermissionDenied("当前账户无权进行标准比对")
-    failed = unreadable(a, b)
-    if failed:
-        raise SideUnreadable(failed)
-    same = Comparison.objects.filter(a_sha256=a.sha256, b_sha256=b.sha256, engine=ENGINE,
-                                     a_source=a.source, b_source=b.source)
-    if a.source == Comparison.Source.UPLOAD or b.source == Comparison.Source.UPLOAD:
-        same = same.filter(created_by=by)
-    existing = same.filter(a_standard=a.standard, b_standard=b.standard).first()
-    if existing is not None:
-        return existing
-    report = report_of(a, b)
-    # The INSERT and its trail event in one short transaction, opened only now that the work is done.
-    with transaction.atomic():
-        comparison = Comparison.objects.create(
-            key=secrets.token_urlsafe(12), a_label=a.label[:300], b_label=b.label[:300], a_number=a.number[:80],
-            b_number=b.number[:80], a_source=a.source, b_source=b.source, a_standard=a.standard,
-            b_standard=b.standard, a_sha256=a.sha256, b_sha256=b.sha256, a_document=a.document.to_dict(),
-            b_document=b.document.to_dict(), report=report, engine=ENGINE, unlawful_count=len(report["unlawful"]),
-            created_by=by,
-        )
-        record(comparison, actor=by, kind="created", data={
-            side: {"label": getattr(comparison, f"{side}_label"), "number": getattr(comparison, f"{side}_number"),
-                   "source": str(getattr(comparison, f"{side}_source")), "sha256": getattr(comparison, f"{side}_sha256")}
-            for side in ("a", "b")
-        } | {"key": comparison.key, "engine": ENGINE, "unlawful_count": comparison.unlawful_count})
-    return comparison
-
-
 def can_view(user, comparison: Comparison) -> bool:
-    """Comparisons of two catalogue texts are open to everyone who may compare; one with an upload only to its
-    maker and to the provincial bureau, because a draft uploaded for comparison is not public."""
+    """A comparison of two catalogue texts compares published standards, whose texts anyone may read on their
+    pages: its permanent link opens for everyone, signed in or not. One with an upload only for its maker and the
+    provincial bureau, because a draft uploaded for comparison is not public."""
+    if comparison.public_texts:
+        return True
     if not can(user, Action.COMPARE_RUN):
         return False
-    if comparison.public_texts or comparison.created_by_id == user.pk:
-        return True
-    return can(user, Action.COMPARE_MANAGE)
+    return comparison.created_by_id == user.pk or can(user, Action.COMPARE_MANAGE)
 
 
 def comparison_for(user, key: str) -> Comparison:
@@ -203,7 +161,7 @@ def comparison_for(user, key: str) -> Comparison:
     if comparison is None:
         raise Http404("没有这个比对记录")
     if not can_view(user, comparison):
-        raise PermissionDenied("该比对包含他人上传的文件，只有比对人和省局可以查看")
+        raise PermissionDenied(_("该比对包含他人上传的文件，只有比对人和省局可以查看"))
     return comparison
 
 
@@ -232,8 +190,6 @@ def _catalogued(text: str) -> Standard:
 
 def counterparts_of_number(text: str, *, top: int = 20, progress=None) -> list:
     """The catalogue standards most likely to be the counterparts of the standard numbered `text`."""
-    from compare import counterparts
-
     std = _catalogued(text)
     return counterparts.find_counterparts(counterparts.candidate_of_standard(std), top=top, progress=progress)
 
@@ -253,8 +209,6 @@ def counterpart_rows(text: str, *, top: int = 20) -> list[dict[str, Any]]:
 
 def counterparts_of_upload(data: bytes, filename: str, *, top: int = 20, progress=None) -> list:
     """Counterparts of an uploaded text (a draft not yet in the catalogue)."""
-    from compare import counterparts
-
     side = side_from_upload(data, filename)
     if side.document is None:
         raise ComparisonRefused(f"无法读取“{side.label}”：{side.problem}")
@@ -271,14 +225,12 @@ def counterpart_row(match) -> dict[str, Any]:
             "score": round(match.score, 4), "reasons": list(match.reasons)}
 
 
-VERDICT_ORDER = ("looser", "stricter", "equal", "not_comparable", "only_a", "only_b")
+VERDICT_ORDER = ("looser", "stricter", "equal", "not_comparable", "only_a", "only_b", "expired")
 
 
 def report_page(comparison: Comparison, link: str) -> dict[str, Any]:
     """What the report page shows: the stored report, and the two texts laid out side by side with the
     differences of each pair marked (computed from the stored texts, so the page never needs the files)."""
-    from compare.diff import side_by_side_rows
-
     report = comparison.report
     a_doc, b_doc = documents_of(comparison)
     counts = report.get("limit_summary", {})
@@ -307,8 +259,6 @@ EXPORT_TYPES = {
 
 def export_report(report: dict[str, Any], fmt: str, *, link: str | None = None) -> tuple[bytes, str]:
     """(bytes, content type) of a report as Excel or PDF."""
-    from compare import exports
-
     if fmt not in EXPORT_TYPES:
         raise ComparisonRefused("比对报告只能导出为 xlsx 或 pdf")
     build = exports.report_xlsx if fmt == "xlsx" else exports.report_pdf
@@ -316,8 +266,8 @@ def export_report(report: dict[str, Any], fmt: str, *, link: str | None = None) 
 
 
 def export_comparison(comparison: Comparison, fmt: str, *, link: str | None = None) -> tuple[bytes, str, str]:
-    """(bytes, content type, file name) of a stored comparison."""
-    from compare.cli import export_filename
-
+    """(bytes, content type, file name) of a stored comparison; one still running has no report to export."""
+    if comparison.status != Comparison.Status.DONE:
+        raise ComparisonRefused("比对尚未完成，完成后才能导出报告")
     data, content_type = export_report(comparison.report, fmt, link=link)
     return data, content_type, export_filename(comparison.a_number, comparison.b_number, fmt)

@@ -144,7 +144,7 @@ def render_svg(text: str, rng: random.Random) -> str:
     rng.shuffle(strokes)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" '
-        f'role="img" aria-label="验证码图片：一道算术题" class="captcha-image">'
+        f'aria-hidden="true" focusable="false" class="captcha-image">'
         f'<rect width="{WIDTH}" height="{HEIGHT}" fill="#f4f1ea"/>{dots}{"".join(strokes)}</svg>'
     )
 

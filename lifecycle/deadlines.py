@@ -40,6 +40,12 @@ class Period:
     def __str__(self) -> str:
         return f"{self.amount}{UNIT_LABELS[self.unit][0]}"
 
+    def label(self, translate=None) -> str:
+        """The period in the reader's words: ``translate`` is gettext (the unit's Chinese is its message id)."""
+        unit = UNIT_LABELS[self.unit][0]
+        shown = translate(unit) if translate else unit
+        return f"{self.amount}{unit}" if shown == unit else f"{self.amount} {shown}"
+
 
 def _known_years() -> tuple[int, int]:
     # chinese-calendar raises NotImplementedError outside the years it has data for; find them once.

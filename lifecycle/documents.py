@@ -5,8 +5,6 @@ its SHA-256, record the hash in the trail.
 from __future__ import annotations
 
 import hashlib
-import io
-import zipfile
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -24,6 +22,7 @@ from lifecycle.models import (
 from lifecycle.outline import draft_outline
 from lifecycle.transitions import Doc, Role
 from trail.services import record
+from yuebiao import files
 
 Project = LocalStandardProject
 
@@ -45,23 +44,19 @@ def _check_zip_entries(data: bytes, filename: str) -> None:
 
 
 def sniff_document(data: bytes, filename: str) -> str:
-    """'pdf', 'docx' or 'xlsx' from the bytes; anything else is refused with the reason."""
+    """'pdf', 'docx' or 'xlsx' from the bytes (yuebiao.files); anything else is refused with the reason."""
     if not data:
         raise DocumentRefused("文件为空")
-    if data.startswith(b"%PDF-"):
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
+    if data.startswith(files.ZIP_MAGIC):
         _check_zip_entries(data, filename)
-        try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
-        except zipfile.BadZipFile as exc:
-            raise DocumentRefused(f"“{filename}”是损坏的压缩文件") from exc
-        if "word/document.xml" in names:
-            return "docx"
-        if "xl/workbook.xml" in names:
-            return "xlsx"
+    kind = files.sniff(data, filename)
+    if kind in (files.PDF, files.DOCX, files.XLSX):
+        return kind
+    if kind == files.BROKEN_ZIP:
+        raise DocumentRefused(f"“{filename}”是损坏的压缩文件")
+    if kind == files.ZIP:
         raise DocumentRefused(f"“{filename}”是压缩包，不是 Word（.docx）或 Excel（.xlsx）文件")
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
+    if kind in files.OFFICE_97_KINDS:
         raise DocumentRefused(f"“{filename}”是旧版 Office（.doc/.xls）文件，请另存为 .docx 或 .xlsx 后上传")
     raise DocumentRefused(f"“{filename}”不是 PDF、Word（.docx）或 Excel（.xlsx）文件")
 

@@ -53,7 +53,7 @@ STATE_LABELS: dict[State, tuple[str, str]] = {
     State.REVISED: (gettext_noop("修订"), "Revised"),
     State.WITHDRAWN: (gettext_noop("废止"), "Withdrawn"),
     State.REJECTED: (gettext_noop("不予立项"), "Not accepted"),
-    State.CANCELLED: (gettext_noop("撤销立项"), "Cancelled"),
+    State.CANCELLED: (gettext_noop("撤销立项"), "Project withdrawn"),
 }
 
 # The drafting cycle (制定周期) runs from 立项下达 (entering DRAFTING) to 批准发布 (entering PUBLISHED).
@@ -137,7 +137,7 @@ ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.REVISE: (gettext_noop("复审：修订"), "Review: revise"),
     Action.WITHDRAW: (gettext_noop("复审：废止"), "Review: withdraw"),
     Action.RETURN_FOR_CHANGES: (gettext_noop("退回修改"), "Return for changes"),
-    Action.CANCEL: (gettext_noop("撤销立项"), "Cancel the project"),
+    Action.CANCEL: (gettext_noop("撤销立项"), "Withdraw the project"),
     Action.REQUEST_EXTENSION: (gettext_noop("申请延期"), "Request an extension"),
     Action.APPROVE_EXTENSION: (gettext_noop("批准延期"), "Approve the extension"),
     Action.REFUSE_EXTENSION: (gettext_noop("不同意延期"), "Refuse the extension"),

@@ -16,6 +16,12 @@ import json
 import time
 from pathlib import Path
 
+import pdfplumber
+
+from catalogue import numbers
+from smart.parser import parse_document
+from smart.reader_pdf import read_pdf
+
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE.parents[0].parent / "shared" / "corpus" / "standards"
 EXPECTED = HERE / "tests" / "expected"
@@ -23,8 +29,6 @@ SCANNED = {"GB-21900-2008.pdf"}
 
 
 def _library_time(path: Path) -> tuple[float, int]:
-    import pdfplumber
-
     start = time.perf_counter()
     with pdfplumber.open(path) as pdf:
         pages = 0
@@ -35,9 +39,6 @@ def _library_time(path: Path) -> tuple[float, int]:
 
 
 def _pipeline_time(path: Path) -> tuple[float, float, object]:
-    from smart.parser import parse_document
-    from smart.reader_pdf import read_pdf
-
     start = time.perf_counter()
     raw = read_pdf(path)
     mid = time.perf_counter()
@@ -91,13 +92,6 @@ def _score(expected: list, got: list) -> tuple[int, int, int]:
 
 
 def accuracy(corpus: Path = CORPUS) -> dict:
-    from smart.parser import parse_document
-    from smart.reader_pdf import read_pdf
-
-    try:
-        from catalogue import numbers
-    except ImportError:
-        numbers = None
     table = {}
     for exp_path in sorted(EXPECTED.glob("*.json")):
         exp = json.loads(exp_path.read_text(encoding="utf-8"))

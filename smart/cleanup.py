@@ -20,6 +20,8 @@ import re
 from collections import Counter
 from typing import Iterable
 
+from catalogue.numbers import find_numbers
+
 from .model import Line, Page, RawDocument
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -215,8 +217,6 @@ def continues(prev: Line, line: Line, margins: tuple[float | None, float | None]
 
 
 def _starts_with_standard_number(text: str) -> bool:
-    from catalogue.numbers import find_numbers
-
     head = text.lstrip()[:40]
     found = find_numbers(head)
     return bool(found) and found[0][1] == 0

@@ -13,11 +13,14 @@ table cells, 5,300 characters on a page): a real standard never comes near them.
 
 from __future__ import annotations
 
-import struct
 import zipfile
 from dataclasses import dataclass, fields, replace
 from io import BytesIO
 from typing import Any, Iterable
+
+from lxml import etree
+
+from yuebiao.files import zip_entry_count
 
 from .errors import DocumentLimitError
 
@@ -100,23 +103,6 @@ def _at_most(name: str, value: int, limits: DocumentLimits, where: str = "") -> 
 # Zip packages (.docx)
 
 
-def zip_entry_count(data: bytes) -> int | None:
-    """The entries of a zip as its end-of-central-directory record gives them, read without opening the archive
-    (zipfile.ZipFile reads the whole directory first): the declared count, or more if the directory's declared size
-    could hold more (a directory entry takes at least 46 bytes, and zipfile reads all of it whatever the count
-    says); None when there is no such record (not a zip)."""
-    tail = data[-(65535 + 22):]
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) - at < 22:
-        return None
-    total, directory_bytes = struct.unpack("<HI", tail[at + 10:at + 16])
-    if total == 0xFFFF or directory_bytes == 0xFFFFFFFF:  # ZIP64: the real figures are in the record before
-        at64 = tail.rfind(b"PK\x06\x06", 0, at)
-        if at64 >= 0 and len(tail) - at64 >= 48:
-            total, directory_bytes = struct.unpack("<QQ", tail[at64 + 32:at64 + 48])
-    return max(total, directory_bytes // 46)
-
-
 def check_zip_entries(data: bytes, limits: DocumentLimits = DEFAULT_LIMITS) -> None:
     count = zip_entry_count(data)
     if count is not None:
@@ -156,8 +142,6 @@ def check_docx(data: bytes, limits: DocumentLimits = DEFAULT_LIMITS) -> None:
 
 
 def _count_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo, counts: _Counts, limits: DocumentLimits) -> None:
-    from lxml import etree
-
     parser = etree.XMLPullParser(events=("start", "end"), resolve_entities=False, no_network=True, load_dtd=False)
     part_bytes = 0
     depth = 0

@@ -17,6 +17,7 @@ dates from which the clause text says the table applies.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from .model import Limit, StandardDocument, Table
@@ -176,8 +177,10 @@ def _is_data_row(row: list[str], has_header: bool = False) -> bool:
 def fill_table(table: Table, rows: list[list[str]], spans: list[list[int]] | None = None) -> None:
     header: list[list[str]] = []
     data: list[list[str]] = []
+    kept: list[int] = []  # the index in ``rows`` of each header row, then of each data row
+    kept_data: list[int] = []
     started = False
-    for row in rows:
+    for index, row in enumerate(rows):
         if _is_note_row(row):
             text = next((c for c in row if c), "")
             if text:
@@ -185,15 +188,38 @@ def fill_table(table: Table, rows: list[list[str]], spans: list[list[int]] | Non
             continue
         if not started and not _is_data_row(row, bool(header)) and len(header) < 4:
             header.append(row)
+            kept.append(index)
             continue
         started = True
         data.append(row)
+        kept_data.append(index)
     if not header and data and not _is_data_row(data[0]):
         header.append(data.pop(0))
+        kept.append(kept_data.pop(0))
     if header and header[0] and SEQ_HDR.match(_plain(header[0][0])):
         _merge_split_labels(data)
     table.header = header
     table.rows = data
+    table.spans = kept_spans(spans or [], kept + kept_data, len(header))
+
+
+def kept_spans(spans: list[list[int]], kept: list[int], header_rows: int) -> list[list[int]]:
+    """Merged cells of the read grid renumbered over the rows a table kept (``kept[new] = old``); a merged cell
+    stops where a dropped row (a note) cuts it, and at the end of the header (a cell never spans from the
+    header into the body). Cells that cover one position after that are no longer merged."""
+    position = {old: new for new, old in enumerate(kept)}
+    out = []
+    for r, c, rowspan, colspan in spans:
+        top = position.get(r)
+        if top is None:
+            continue
+        height = 1
+        while (r + height < r + rowspan and position.get(r + height) == top + height
+               and (top + height < header_rows) == (top < header_rows)):
+            height += 1
+        if height * colspan > 1:
+            out.append([top, c, height, colspan])
+    return out
 
 
 def _merge_split_labels(rows: list[list[str]]) -> None:
@@ -226,13 +252,20 @@ def extend_table(table: Table, rows: list[list[str]], spans: list[list[int]] | N
     """Rows of a table continued on the next page (表 N（续）): repeated header rows are skipped."""
     head_keys = {tuple(_plain(c) for c in r) for r in table.header}
     extra = Table(number=table.number)
-    fill_table(extra, [r for r in rows if tuple(_plain(c) for c in r) not in head_keys], spans)
+    kept = [i for i, r in enumerate(rows) if tuple(_plain(c) for c in r) not in head_keys]
+    fill_table(extra, [rows[i] for i in kept], kept_spans(spans or [], kept, 0))
     width = max((len(r) for r in table.header + table.rows), default=0)
-    for row in extra.rows:
+    first = len(table.header) + len(table.rows) - len(extra.header)  # where extra's rows land
+    realigned = set()
+    for index, row in enumerate(extra.rows):
         if width and len(row) != width:
             row = _realign(row, width, table)
+            realigned.add(len(extra.header) + index)
         table.rows.append(row)
     table.notes.extend(extra.notes)
+    # a continued table keeps the merged cells of its body rows, unless a row had to be realigned
+    table.spans.extend([r + first, c, rs, cs] for r, c, rs, cs in extra.spans
+                       if r >= len(extra.header) and not realigned & set(range(r, r + rs)))
 
 
 def _realign(row: list[str], width: int, table: Table) -> list[str]:
@@ -331,16 +364,14 @@ def is_limit_table(table: Table) -> bool:
     return bool(LIMIT_CAPTION.search(cap)) or bool(table.unit)
 
 
-def table_limits(table: Table, applies: list[dict] | None = None) -> list[Limit]:
-    if not table.rows or not is_limit_table(table):
-        return []
-    ncols = max(len(r) for r in table.rows + table.header)
-    labels = _column_labels(table, ncols)
-    flat = [" ".join(p) for p in labels]
+def _seq_column(table: Table, labels: list[list[str]]) -> int | None:
     seq_col = next((j for j, lab in enumerate(labels) if lab and SEQ_HDR.match(_plain(lab[0]))), None)
     if seq_col is None and all(re.fullmatch(r"\d{1,3}", (r[0] or "").strip()) for r in table.rows if r and r[0]):
         seq_col = 0 if table.rows and table.rows[0] and re.fullmatch(r"\d{1,3}", table.rows[0][0].strip()) else None
-    # value columns
+    return seq_col
+
+
+def _value_columns(table: Table, ncols: int, seq_col: int | None) -> list[int]:
     value_cols = []
     for j in range(ncols):
         if j == seq_col:
@@ -352,21 +383,10 @@ def table_limits(table: Table, applies: list[dict] | None = None) -> list[Limit]
         numeric = sum(1 for c in cells if parse_value(c) is not None)
         if numeric and good >= 0.6 * len(cells):
             value_cols.append(j)
-    if not value_cols:
-        return []
-    label_cols = [j for j in range(ncols) if j not in value_cols and j != seq_col]
-    param_col = next((j for j in label_cols if PARAM_HDR.search(flat[j]) and not LOCATION_HDR.search(flat[j])), None)
-    if param_col is None and label_cols and not table.header:
-        param_col = label_cols[0]
-    transposed = param_col is None
-    if transposed and label_cols:
-        # rows are sources/processes; the parameter is the column label
-        pass
-    unit_all, excluded = _table_unit(table)
-    caption = table.caption or ""
-    time_basis = _time_basis(caption + " " + (table.unit or ""))
-    period = RE_PERIOD.findall(caption)
-    special = "特别排放限值" in caption
+    return value_cols
+
+
+def _table_notes(table: Table) -> dict[str, str]:
     notes: dict[str, str] = {}
     for note in table.notes:
         text = re.sub(r"^注\s*\d*\s*[：:]\s*", "", strip_markers_keep(note))
@@ -377,51 +397,132 @@ def table_limits(table: Table, applies: list[dict] | None = None) -> list[Limit]
                 notes[CIRCLED[int(key[1]) - 1]] = m.group(2).strip()
             else:
                 notes[key] = m.group(2).strip()
+    return notes
+
+
+@dataclass
+class _Layout:
+    """How one limit table is laid out: which columns hold values, labels, the sequence number and the parameter."""
+
+    labels: list[list[str]]
+    flat: list[str]
+    seq_col: int | None
+    value_cols: list[int]
+    label_cols: list[int]
+    transposed: bool  # rows are sources/processes; the parameter is the column label
+
+
+def _layout(table: Table) -> _Layout | None:
+    ncols = max(len(r) for r in table.rows + table.header)
+    labels = _column_labels(table, ncols)
+    flat = [" ".join(p) for p in labels]
+    seq_col = _seq_column(table, labels)
+    value_cols = _value_columns(table, ncols, seq_col)
+    if not value_cols:
+        return None
+    label_cols = [j for j in range(ncols) if j not in value_cols and j != seq_col]
+    param_col = next((j for j in label_cols if PARAM_HDR.search(flat[j]) and not LOCATION_HDR.search(flat[j])), None)
+    if param_col is None and label_cols and not table.header:
+        param_col = label_cols[0]
+    return _Layout(labels, flat, seq_col, value_cols, label_cols, transposed=param_col is None)
+
+
+def _transposed_cell(lay: _Layout, row: list[str], col_text: list[str], j: int) -> tuple[str, list[str], str | None, str | None, str | None]:
+    """A transposed table: the parameter comes from the column label, the source from the row's labels."""
+    source_bits = [row[k] for k in lay.label_cols if k < len(row) and row[k]]
+    names = [t for t in col_text if not QUANTITY.search(t)]
+    param_raw = names[0] if names else (col_text[-1] if col_text else (lay.flat[j] or ""))
+    param, pmarks = _clean_param(param_raw)
+    column = " / ".join(re.sub(r"\s*/?\s*[（(][^）)]*[)）]\s*$", "", t) for t in col_text if t != param_raw) or None
+    source = " / ".join(strip_markers(b)[0] for b in _dedupe(source_bits)) or None
+    return param, pmarks, column, source, None
+
+
+def _row_cell(lay: _Layout, row: list[str], col_text: list[str]) -> tuple[str, list[str], str | None, str | None, str | None]:
+    """An ordinary table: the parameter comes from the row's first label, other labels name the source or location."""
+    seq_col = lay.seq_col
+    order = sorted(set(lay.label_cols) | ({seq_col} if seq_col is not None else set()))
+    pcol = next((k for k in order if k < len(row) and row[k] and not re.fullmatch(r"\d{1,3}", row[k].strip())
+                 and not LOCATION_HDR.search(lay.flat[k])), None)
+    param, pmarks = _clean_param(row[pcol] if pcol is not None else "")
+    column = " / ".join(col_text) or None
+    row_labels: dict[str, str] = {}
+    location = None
+    for k in lay.label_cols + ([seq_col] if seq_col is not None and pcol == seq_col else []):
+        if k == pcol or k >= len(row) or not row[k]:
+            continue
+        if _clean_param(row[k])[0] == param:
+            continue
+        name = _plain(" ".join(lay.labels[k])) or f"列{k + 1}"
+        val, mk = strip_markers(row[k])
+        pmarks += mk
+        if LOCATION_HDR.search(name):
+            location = val
+        elif _plain(val) != _plain(param) and val not in row_labels.values():
+            row_labels[name] = val
+    source = " / ".join(_dedupe(list(row_labels.values()))) or None
+    return param, pmarks, column, source, location
+
+
+def _cell_condition(table: Table, label: list[str], parsed: dict[str, Any], param: str, marks: list[str],
+                    where: tuple[str | None, str | None, str | None], notes: dict[str, str],
+                    applies: list[dict] | None) -> dict[str, Any]:
+    """The conditions under which one limit applies: table, column, source, location, time basis, period, notes."""
+    column, source, location = where
+    caption = table.caption or ""
+    joined = " ".join(label)
+    condition: dict[str, Any] = {"table": table.number or None}
+    if column:
+        condition["column"] = column
+    if source:
+        condition["source"] = source
+    if location:
+        condition["location"] = location
+    tb = _time_basis(joined + " " + param + " " + (source or "")) or _time_basis(caption + " " + (table.unit or ""))
+    if tb:
+        condition["time_basis"] = tb
+    per = RE_PERIOD.findall(caption) or RE_PERIOD.findall(joined)
+    if per:
+        condition["period"] = per[0]
+    if "特别排放限值" in caption or "特别排放限值" in joined:
+        condition["special"] = True
+    if parsed.get("note"):
+        condition["note"] = parsed["note"]
+    if parsed.get("alternative") is not None:
+        condition["alternative"] = parsed["alternative"]
+    if marks:
+        condition["footnotes"] = [notes.get(m, m) for m in _dedupe(marks)]
+    if applies:
+        condition["applies"] = applies
+    return condition
+
+
+def table_limits(table: Table, applies: list[dict] | None = None) -> list[Limit]:
+    if not table.rows or not is_limit_table(table):
+        return []
+    lay = _layout(table)
+    if lay is None:
+        return []
+    unit_all, excluded = _table_unit(table)
+    caption = table.caption or ""
+    notes = _table_notes(table)
     out: list[Limit] = []
     seen_keys: set[str] = set()
     for row in table.rows:
-        if transposed:
-            source_bits = [row[j] for j in label_cols if j < len(row) and row[j]]
-        for j, piece in ((col, piece) for col in value_cols if col < len(row) for piece in row[col].split("\n")):
+        for j, piece in ((col, piece) for col in lay.value_cols if col < len(row) for piece in row[col].split("\n")):
             parsed = parse_value(_paren_marker(piece, notes))
             if parsed is None:
                 continue
-            col_parts = [p for p in labels[j] if _plain(strip_markers(p)[0]) not in GENERIC_HDR]
-            col_marks = []
+            col_marks: list[str] = []
             col_text = []
-            for p in col_parts:
+            for p in (p for p in lay.labels[j] if _plain(strip_markers(p)[0]) not in GENERIC_HDR):
                 t, mk = strip_markers(p)
                 col_marks += mk
                 col_text.append(t)
-            if transposed:
-                names = [t for t in col_text if not QUANTITY.search(t)]
-                param_raw = names[0] if names else (col_text[-1] if col_text else (flat[j] or ""))
-                param, pmarks = _clean_param(param_raw)
-                column = " / ".join(re.sub(r"\s*/?\s*[（(][^）)]*[)）]\s*$", "", t) for t in col_text if t != param_raw) or None
-                row_labels = {}
-                source = " / ".join(strip_markers(b)[0] for b in _dedupe(source_bits)) or None
-                location = None
+            if lay.transposed:
+                param, pmarks, column, source, location = _transposed_cell(lay, row, col_text, j)
             else:
-                order = sorted(set(label_cols) | ({seq_col} if seq_col is not None else set()))
-                pcol = next((k for k in order if k < len(row) and row[k] and not re.fullmatch(r"\d{1,3}", row[k].strip())
-                             and not LOCATION_HDR.search(flat[k])), None)
-                param, pmarks = _clean_param(row[pcol] if pcol is not None else "")
-                column = " / ".join(col_text) or None
-                row_labels = {}
-                location = None
-                for k in label_cols + ([seq_col] if seq_col is not None and pcol == seq_col else []):
-                    if k == pcol or k >= len(row) or not row[k]:
-                        continue
-                    if _clean_param(row[k])[0] == param:
-                        continue
-                    name = _plain(" ".join(labels[k])) or f"列{k + 1}"
-                    val, mk = strip_markers(row[k])
-                    pmarks += mk
-                    if LOCATION_HDR.search(name):
-                        location = val
-                    elif _plain(val) != _plain(param) and val not in row_labels.values():
-                        row_labels[name] = val
-                source = " / ".join(_dedupe(list(row_labels.values()))) or None
+                param, pmarks, column, source, location = _row_cell(lay, row, col_text)
             if not param:
                 continue
             param_name, p_unit = _param_unit(param)
@@ -429,44 +530,20 @@ def table_limits(table: Table, applies: list[dict] | None = None) -> list[Limit]
             if unit is None and unit_all and not any(x and (x in param or param in x) for x in excluded):
                 unit = unit_all
             if unit is None:
-                unit = _unit_from_header(labels[j])
+                unit = _unit_from_header(lay.labels[j])
             comparator = parsed["comparator"]
             if comparator is None:
-                comparator = ">=" if re.search(r"去除率|去除效率|回收率|利用率|最低|不低于", caption + " ".join(labels[j]) + param) \
-                    else "<="
+                comparator = ">=" if re.search(r"去除率|去除效率|回收率|利用率|最低|不低于",
+                                               caption + " ".join(lay.labels[j]) + param) else "<="
             marks = parsed["marks"] + col_marks + pmarks
-            condition: dict[str, Any] = {"table": table.number or None}
-            if column:
-                condition["column"] = column
-            if source:
-                condition["source"] = source
-            if location:
-                condition["location"] = location
-            tb = _time_basis(" ".join(labels[j]) + " " + param + " " + (source or "")) or time_basis
-            if tb:
-                condition["time_basis"] = tb
-            per = period or RE_PERIOD.findall(" ".join(labels[j]))
-            if per:
-                condition["period"] = per[0]
-            if special or "特别排放限值" in " ".join(labels[j]):
-                condition["special"] = True
-            if parsed.get("note"):
-                condition["note"] = parsed["note"]
-            if parsed.get("alternative") is not None:
-                condition["alternative"] = parsed["alternative"]
-            foot = [notes[m] for m in marks if m in notes]
-            if marks:
-                condition["footnotes"] = [notes.get(m, m) for m in _dedupe(marks)]
-            del foot
-            if applies:
-                condition["applies"] = applies
-            limit = Limit(parameter=param_name, comparator=comparator, value=parsed["value"], unit=unit,
-                          condition=condition)
+            condition = _cell_condition(table, lay.labels[j], parsed, param, marks, (column, source, location),
+                                        notes, applies)
             key = repr((param_name, comparator, parsed["value"], unit, sorted(condition.items(), key=str)))
             if key in seen_keys:
                 continue  # a merged cell split into two grid rows
             seen_keys.add(key)
-            out.append(limit)
+            out.append(Limit(parameter=param_name, comparator=comparator, value=parsed["value"], unit=unit,
+                             condition=condition))
     return out
 
 

@@ -192,6 +192,9 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     source: str = "cells"  # cells (a real grid) | lines (rebuilt from flattened lines)
+    # merged cells as [row, col, rowspan, colspan], rows counted over header + rows; a merged cell's text is
+    # still repeated in every position it covers (readers of the grid need not know about spans)
+    spans: list[list[int]] = field(default_factory=list)
 
 
 @dataclass

@@ -20,12 +20,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalogue import numbers
+
 from . import limits as limits_mod
 from .cleanup import CJK, clean_document, continues, is_toc_line, join_texts, page_margins, split_flat_row
 from .cover import parse_cover, unspaced
 from .errors import DocumentParseError, SmartError
 from .model import Block, Clause, Line, RawDocument, RawTable, Section, StandardDocument, Table
 from .provisions import provisions_of
+from .reader_text import read_text
 from .terms import TERMS_TITLE, read_references, read_terms
 
 RE_FOREWORD = re.compile(r"^前\s*言$")
@@ -48,13 +51,6 @@ RE_SOURCE = re.compile(r"^\[?\s*来源\s*[：:]\s*(.+?)\]?$")
 RE_FOOTNOTE = re.compile(r"^(?:([a-h])(?=\s|[" + CJK + r"])|([①②③④⑤⑥⑦⑧⑨]))\s*(.+)$")
 
 SCOPE_TITLE = re.compile(r"范围")
-
-
-def _numbers():
-    """catalogue.numbers (parse_number, find_numbers …), imported lazily: it is another engineer's module."""
-    from catalogue import numbers  # noqa: PLC0415
-
-    return numbers
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -267,14 +263,7 @@ def parse_document(raw: RawDocument) -> StandardDocument:
     clean_document(raw)
     doc = StandardDocument(source={"kind": raw.kind, "file": raw.source, "pages": len(raw.pages)})
     state = _State(doc=doc)
-    try:
-        numbers = _numbers()
-        find_number = numbers.find_numbers
-    except ImportError:  # catalogue.numbers not there yet: no numbers, but still a structure
-        numbers = None
-
-        def find_number(_text):
-            return []
+    find_number = numbers.find_numbers
     for page in raw.pages:
         state.margins[page.number] = page_margins(page.lines)
     for page in raw.pages:
@@ -282,8 +271,6 @@ def parse_document(raw: RawDocument) -> StandardDocument:
             _step(state, page, line, find_number)
     if not doc.clauses and not doc.annexes:
         raise DocumentParseError("没有找到任何章条编号（如“1 范围”），无法识别为标准文本。")
-    if numbers is None:
-        doc.warnings.append("catalogue.numbers 不可用：没有解析标准编号。")
     parse_cover(state.cover, doc.metadata, find_number)
     if doc.metadata.title_zh is None and state.cover:
         doc.warnings.append("封面没有找到标准名称。")
@@ -699,8 +686,6 @@ def _provisions(doc: StandardDocument) -> None:
 
 def parse_text(text: str) -> StandardDocument:
     """Parse plain text (or Markdown). Any string gives a document or a ``DocumentParseError``."""
-    from .reader_text import read_text
-
     if not isinstance(text, str):
         raise DocumentParseError("输入必须是文本字符串。")
     try:

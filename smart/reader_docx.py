@@ -17,6 +17,10 @@ import zipfile
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import docx  # python-docx
+from docx.table import Table as DocxTable
+from docx.text.paragraph import Paragraph
+
 from .errors import DocumentReadError
 from .guard import DEFAULT_LIMITS, DocumentLimits, check_docx, check_zip_entries
 from .model import Line, Page, RawDocument, RawTable
@@ -50,8 +54,6 @@ def _open(source: str | os.PathLike | bytes | BinaryIO, limits: DocumentLimits) 
     if "word/document.xml" not in names:
         raise DocumentReadError(f"文件 {name} 是一个ZIP压缩包，但不是Word文档（缺少word/document.xml），请上传.docx文件。")
     check_docx(data, limits)
-    import docx  # python-docx
-
     try:
         return docx.Document(io.BytesIO(data)), name
     except Exception as exc:  # noqa: BLE001 - any failure of python-docx becomes one clear message
@@ -99,12 +101,29 @@ def _letter(n: int) -> str:
     return chr(ord("a") + (n - 1) % 26)
 
 
+def merged_spans(grid: list[list[Any]]) -> list[list[int]]:
+    """The merged cells of a grid whose merged positions hold the same object (python-docx repeats the cell
+    element over its span; the grid keeps them alive, so identities hold), as ``[row, col, rowspan, colspan]``;
+    only whole rectangles count."""
+    where: dict[int, list[tuple[int, int]]] = {}
+    for i, row in enumerate(grid):
+        for j, cell in enumerate(row):
+            where.setdefault(id(cell), []).append((i, j))
+    spans = []
+    for positions in where.values():
+        if len(positions) < 2:
+            continue
+        rows = sorted({i for i, _ in positions})
+        cols = sorted({j for _, j in positions})
+        if len(positions) == len(rows) * len(cols) and rows == list(range(rows[0], rows[-1] + 1)) \
+                and cols == list(range(cols[0], cols[-1] + 1)):
+            spans.append([rows[0], cols[0], len(rows), len(cols)])
+    return sorted(spans)
+
+
 def read_docx(source: str | os.PathLike | bytes | BinaryIO, *, limits: DocumentLimits = DEFAULT_LIMITS) -> RawDocument:
     """Read a .docx after its structure passed the limits (smart.guard)."""
     document, name = _open(source, limits)
-    from docx.table import Table as DocxTable
-    from docx.text.paragraph import Paragraph
-
     formats = _numbering_formats(document)
     heading_counters = [0] * 10
     list_counters: dict[tuple[str, int], int] = {}
@@ -115,16 +134,18 @@ def read_docx(source: str | os.PathLike | bytes | BinaryIO, *, limits: DocumentL
         page = pages[-1]
         if child.tag == f"{W}tbl":
             table = DocxTable(child, document)
-            rows = []
+            rows, grid = [], []
             try:
                 for row in table.rows:
-                    rows.append([cell.text.strip() for cell in row.cells])
+                    cells = row.cells
+                    rows.append([cell.text.strip() for cell in cells])
+                    grid.append([cell._tc for cell in cells])
             except Exception:  # noqa: BLE001 - a malformed table: keep its text as lines
                 rows = []
             if rows:
                 width = max(len(r) for r in rows)
                 rows = [r + [""] * (width - len(r)) for r in rows]
-                page.tables.append(RawTable(rows=rows, page=page.number))
+                page.tables.append(RawTable(rows=rows, page=page.number, spans=merged_spans(grid)))
                 page.lines.append(Line(text="", page=page.number, hints={"table": len(page.tables) - 1}))
             continue
         if child.tag != f"{W}p":

@@ -18,6 +18,8 @@ import os
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import pdfplumber
+
 from .errors import DocumentReadError, EncryptedDocumentError, GarbledTextError, NoTextLayerError
 from .guard import DEFAULT_LIMITS, DocumentLimits, check_pdf_page, check_pdf_pages
 from .model import Line, Page, RawDocument, RawTable
@@ -275,8 +277,6 @@ def read_pdf(source: str | os.PathLike | bytes | BinaryIO, *, tables: bool = Tru
     Raises ``NoTextLayerError`` for a scan without text, ``DocumentReadError`` for anything that is not a
     readable PDF (HTML saved as .pdf, broken bytes, an encrypted file).
     """
-    import pdfplumber
-
     head, handle, name = _load(source)
     _check_head(head or b"", name)
     try:

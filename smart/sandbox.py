@@ -19,6 +19,7 @@ import signal
 import threading
 from typing import Any
 
+from .documents import read_standard
 from .errors import DocumentLimitError, DocumentParseError, DocumentReadError, EncryptedDocumentError
 from .errors import GarbledTextError, NoTextLayerError, SmartError
 from .guard import DEFAULT_LIMITS, DocumentLimits
@@ -54,8 +55,6 @@ def _child(conn, data: bytes, filename: str, limits: DocumentLimits) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
     answer: dict[str, Any]
     try:
-        from .documents import read_standard
-
         answer = {"document": read_standard(data, filename, limits).to_dict()}
     except MemoryError:
         answer = {"limit": "memory_bytes"}

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from catalogue.models import Replacement, Standard
 from catalogue.numbers import try_parse_number
+from catalogue.services import FullTextRefused
 from smart.checks import check
 from smart.errors import DocumentReadError, SmartError
 from smart.guard import DEFAULT_LIMITS, DocumentLimits
@@ -64,8 +65,6 @@ def on_full_text_submitted(sender, data: bytes, filename: str, **kwargs) -> Call
     parse) is refused, so that nothing is stored and no unreadable text is published as a standard's full text;
     a text that is read but has no clause structure is kept, with the reason on the standard's page. Returns
     what keeps the result, called in the attaching transaction."""
-    from catalogue.services import FullTextRefused
-
     fields: dict = {"source_name": filename[:255], "source_sha256": hashlib.sha256(data).hexdigest()}
     try:
         doc = read_untrusted(data, filename)

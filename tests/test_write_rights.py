@@ -106,6 +106,7 @@ def world(settings, tmp_path, make_record):
     from catalogue.imports import preview_import
     from catalogue.models import Standard
     from catalogue.services import upsert_standards
+    from compare import actions as compare_actions
     from compare import services as compare_services
     from lifecycle import demo
     from lifecycle import periods as lifecycle_periods
@@ -140,7 +141,7 @@ def world(settings, tmp_path, make_record):
     reference = refs.add_reference(project=consulting, number="GB/T 1.1—2020", by=people["sheng"])
     sheng = people["sheng"]
     batch = preview_import(data="标准号,标准名称\nDB4405/T 9302—2022,省局的批次\n".encode(), filename="b.csv", by=sheng)
-    comparison = compare_services.compare_sides(
+    comparison = compare_actions.compare_sides(
         compare_services.side_from_upload("1 范围\n本文件适用于试验。".encode(), "草案甲.txt"),
         compare_services.side_from_upload("1 范围\n本文件适用于检验。".encode(), "草案乙.txt"), by=sheng)
     notice = send([people["dept"]], kind="test", subject="别人的通知", body="", email=False)[0]
@@ -217,6 +218,7 @@ def api_call(op: str, w) -> tuple[str, dict]:
     today = timezone.localdate().isoformat()
     bodies = {
         "POST /api/standards/import": {"data": {"file": _file("rows.csv", _import_rows(w))}, "query": "?mode=valid_only"},
+        "POST /api/standards/{slug}/full-text": {"data": {"file": _file("全文.pdf", b"%PDF-1.4\n%%EOF\n")}},
         "POST /api/smart/parse": {"data": {"file": _file("d.docx", docx)}},
         "POST /api/smart/check": {"data": {"file": _file("d.docx", docx)}},
         "POST /api/lifecycle/projects": {"json": {"title_zh": "汕头市的项目", "city_code": "440500"}},

@@ -7,9 +7,11 @@ import hashlib
 import json
 import re
 import sys
+import time
+import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
-from typing import IO, Any, Callable, Container, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Callable, Container, Iterable, Iterator, Mapping, Sequence
 
 # A new hashing rule or line format gets a new version; the verifier refuses versions it does not know.
 EXPORT_FORMAT = "yuebiao-trail-export"
@@ -429,8 +431,6 @@ def read_published_roots(text: str) -> list[dict]:
     of /trail/anchors/feed/: a list of {"id", "day", "root"} (id and day may be None)."""
     text = text.lstrip("\ufeff").strip()
     if text.startswith("<"):
-        import xml.etree.ElementTree as ET
-
         atom = "{http://www.w3.org/2005/Atom}"
         try:
             feed = ET.fromstring(text)
@@ -556,21 +556,27 @@ def _check_anchor_line(obj: dict) -> dict:
     return obj
 
 
-def verify_export(stream: IO[str], *, expect_roots: Iterable[str] = (), progress: Progress = None) -> VerifyResult:
-    """Verify an export read from a text stream: every chain, every anchor, the line counts, the expected roots."""
-    result = VerifyResult()
-    anchors: list[dict] = []
-    state: dict[str, Any] = {"header": False, "end": None, "events": 0, "in_events": False}
-    lines = enumerate(stream, start=1)
+class _ExportReader:
+    """Reads an export's lines into event rows, collecting anchors and reporting bad lines on the way."""
 
-    def bad(line_no: int, message: str, obj: object = None) -> None:
+    def __init__(self, stream: IO[str], result: VerifyResult) -> None:
+        self.lines = enumerate(stream, start=1)
+        self.result = result
+        self.anchors: list[dict] = []
+        self.header = False
+        self.end: dict | None = None
+        self.events = 0
+        self.in_events = False
+        self.want: dict[str, set[int]] = {}
+
+    def bad(self, line_no: int, message: str, obj: object = None) -> None:
         ev = obj if isinstance(obj, dict) else {}
-        result.fail(Failure("bad_line", message, event_id=ev.get("id") if type(ev.get("id")) is int else None,
-                            subject=ev.get("subject") if isinstance(ev.get("subject"), str) else None,
-                            seq=ev.get("seq") if type(ev.get("seq")) is int else None, line=line_no))
+        self.result.fail(Failure("bad_line", message, event_id=ev.get("id") if type(ev.get("id")) is int else None,
+                                 subject=ev.get("subject") if isinstance(ev.get("subject"), str) else None,
+                                 seq=ev.get("seq") if type(ev.get("seq")) is int else None, line=line_no))
 
-    def rows() -> Iterator[tuple]:
-        for line_no, line in lines:
+    def rows(self) -> Iterator[tuple]:
+        for line_no, line in self.lines:
             try:
                 obj = _read_line(line)
             except ValueError as exc:
@@ -578,60 +584,72 @@ def verify_export(stream: IO[str], *, expect_roots: Iterable[str] = (), progress
                     named = json.loads(line)
                 except ValueError:
                     named = None
-                bad(line_no, f"该行不是有效的 JSON 或含有不接受的值（{exc}）", named)
+                self.bad(line_no, f"该行不是有效的 JSON 或含有不接受的值（{exc}）", named)
                 continue
             if not isinstance(obj, dict):
-                bad(line_no, "该行不是 JSON 对象")
+                self.bad(line_no, "该行不是 JSON 对象")
                 continue
-            kind = obj.get("type")
-            if state["end"] is not None:
-                bad(line_no, "结束行之后还有内容", obj)
+            if self.end is not None:
+                self.bad(line_no, "结束行之后还有内容", obj)
                 continue
-            if line_no == 1:
-                if kind != "header" or obj.get("format") != EXPORT_FORMAT:
-                    bad(line_no, f"第一行应为 {EXPORT_FORMAT} 文件头")
-                elif obj.get("version") != EXPORT_VERSION:
-                    bad(line_no, f"不支持的导出格式版本 {obj.get('version')!r}（本程序支持 {EXPORT_VERSION}）")
-                state["header"] = True
-                continue
-            if kind == "event":
-                state["in_events"] = True
-                try:
-                    row = _event_row(obj)
-                except ValueError as exc:
-                    bad(line_no, f"事件行无效：{exc}", obj)
-                    continue
-                state["events"] += 1
+            row = self._take(line_no, obj)
+            if row is not None:
+                self.events += 1
                 yield row
-            elif kind == "anchor":
-                if state["in_events"]:
-                    bad(line_no, "锚定行应位于所有事件行之前", obj)
-                    continue
-                try:
-                    anchors.append(_check_anchor_line(obj))
-                except ValueError as exc:
-                    bad(line_no, f"锚定行无效：{exc}", obj)
-                    continue
-                # The capture map must hold every anchor's heads before the first event streams past.
-                for subject, seqs in anchor_wants([obj]).items():
-                    want.setdefault(subject, set()).update(seqs)
-            elif kind == "end":
-                state["end"] = obj
-            else:
-                bad(line_no, f"未知的行类型 {kind!r}", obj)
 
-    want: dict[str, set[int]] = {}
+    def _take(self, line_no: int, obj: dict) -> tuple | None:
+        """Take one JSON line: the event row it holds, or None for every other (or bad) line."""
+        kind = obj.get("type")
+        if line_no == 1:
+            if kind != "header" or obj.get("format") != EXPORT_FORMAT:
+                self.bad(line_no, f"第一行应为 {EXPORT_FORMAT} 文件头")
+            elif obj.get("version") != EXPORT_VERSION:
+                self.bad(line_no, f"不支持的导出格式版本 {obj.get('version')!r}（本程序支持 {EXPORT_VERSION}）")
+            self.header = True
+        elif kind == "event":
+            self.in_events = True
+            try:
+                return _event_row(obj)
+            except ValueError as exc:
+                self.bad(line_no, f"事件行无效：{exc}", obj)
+        elif kind == "anchor":
+            self._take_anchor(line_no, obj)
+        elif kind == "end":
+            self.end = obj
+        else:
+            self.bad(line_no, f"未知的行类型 {kind!r}", obj)
+        return None
+
+    def _take_anchor(self, line_no: int, obj: dict) -> None:
+        if self.in_events:
+            self.bad(line_no, "锚定行应位于所有事件行之前", obj)
+            return
+        try:
+            self.anchors.append(_check_anchor_line(obj))
+        except ValueError as exc:
+            self.bad(line_no, f"锚定行无效：{exc}", obj)
+            return
+        # The capture map must hold every anchor's heads before the first event streams past.
+        for subject, seqs in anchor_wants([obj]).items():
+            self.want.setdefault(subject, set()).update(seqs)
+
+
+def verify_export(stream: IO[str], *, expect_roots: Iterable[str] = (), progress: Progress = None) -> VerifyResult:
+    """Verify an export read from a text stream: every chain, every anchor, the line counts, the expected roots."""
+    result = VerifyResult()
+    reader = _ExportReader(stream, result)
     captured: dict[tuple[str, int], str] = {}
-    verify_events(rows(), result=result, want=want, captured=captured, progress=progress)
-    if not state["header"]:
+    verify_events(reader.rows(), result=result, want=reader.want, captured=captured, progress=progress)
+    anchors = reader.anchors
+    if not reader.header:
         result.fail(Failure("bad_line", "文件为空或缺少文件头", line=1))
-    end = state["end"]
+    end = reader.end
     if end is None:
         result.fail(Failure("export_incomplete", "缺少结束行：文件不完整（被截断？）"))
-    elif end.get("events") != state["events"] or end.get("anchors") != len(anchors):
+    elif end.get("events") != reader.events or end.get("anchors") != len(anchors):
         result.fail(Failure("export_counts_mismatch",
                             f"结束行记录 {end.get('events')} 个事件、{end.get('anchors')} 个锚定，"
-                            f"文件中实有 {state['events']} 个事件、{len(anchors)} 个锚定（有行被增删）"))
+                            f"文件中实有 {reader.events} 个事件、{len(anchors)} 个锚定（有行被增删）"))
     roots_ok = set()
     for anchor in anchors:
         if check_anchor(anchor, captured, result):
@@ -654,8 +672,6 @@ def _main(argv: list[str] | None = None) -> int:
     v.add_argument("--roots", metavar="FILE", help="已公布的根：yuebiao trail roots --json 的输出或保存的 Atom 订阅文件")
     v.add_argument("--json", action="store_true", help="输出 JSON")
     args = parser.parse_args(argv)
-    import time
-
     started = time.perf_counter()
     try:
         if args.file == "-":

@@ -10,6 +10,7 @@ from typing import IO, Any, Iterable, Iterator
 from django.db import connection, models, transaction
 from django.db.models import Exists, ExpressionWrapper, F, Func, Max, OuterRef
 from django.utils import timezone
+from psycopg import pq
 
 from trail import chain
 from trail.chain import Progress, VerifyResult
@@ -180,8 +181,6 @@ def _event_rows(chunk_size: int = CHUNK_SIZE) -> Iterator[tuple]:
     if connection.vendor == "sqlite":
         yield from rows.iterator(chunk_size=chunk_size)
         return
-    from psycopg import pq
-
     if pq.version() < 170000:  # chunked rows need libpq 17
         yield from rows.iterator(chunk_size=chunk_size)
         return

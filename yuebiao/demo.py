@@ -12,10 +12,11 @@ from accounts.roles import Role
 from accounts.services import create_organisation, create_user
 from catalogue.models import Standard
 from catalogue.services import upsert_standards
-from catalogue.synthetic import generate_records
+from catalogue.synthetic import generate_demo_records
 
 DEMO_PASSWORD = "yuebiao-demo-2026"
 DEMO_SOURCE = "demo"
+DEMO_NOTE = "演示数据：虚构的标准题录，仅用于展示平台功能。"
 
 # (organisation, kind, region, [(username, display name, roles)])
 DEMO_ORGANISATIONS = [
@@ -75,18 +76,14 @@ def load_demo(*, standards: int = 600, seed: int = 20240901) -> DemoResult:
                     user.is_staff = user.is_superuser = True
                     user.save(update_fields=["is_staff", "is_superuser"])
                 users.append((username, display))
-        records = list(generate_records(standards, seed=seed, today=timezone.localdate()))
-        # Never let a demo record overwrite a real one that happens to share its number.
-        real = set(
-            Standard.objects.filter(number__in=[r["number"] for r in records], is_demo=False).values_list(
-                "number", flat=True
-            )
+        # Never imitate a real record: no real title again, no real number (with or without /T) reused.
+        real = Standard.objects.filter(is_demo=False)
+        records = generate_demo_records(
+            standards, seed=seed, today=timezone.localdate(),
+            avoid_titles=frozenset(real.values_list("title_zh", flat=True)),
+            taken=frozenset(f"{p.removesuffix('/T').removesuffix('/')} {s}"
+                            for p, s in real.values_list("prefix", "sequence")),
         )
-        kept = []
-        for r in records:
-            if r["number"] in real:
-                continue
-            r["notes"] = "演示数据：虚构的标准题录，仅用于展示平台功能。"
-            kept.append(r)
+        kept = [{**r, "notes": DEMO_NOTE} for r in records]
         result = upsert_standards(kept, source=DEMO_SOURCE, is_demo=True)
     return DemoResult(users, result.created, result.updated, result.unchanged, len(records) - len(kept))

@@ -95,7 +95,8 @@ def _docx(*paragraphs: str) -> bytes:
     return out.getvalue()
 
 
-def test_full_text_upload_and_download(client, some_standards, officer, enterprise_user, settings, tmp_path):
+def test_full_text_upload_and_download(client, some_standards, officer, enterprise_user, settings, tmp_path,
+                                      run_tasks):
     settings.MEDIA_ROOT = tmp_path
     url = "/standards/DB44-2160-2019/full-text/"
     text = _docx("DB44/ 2160—2019", "陶瓷工业大气污染物排放标准", "1 范围", "本标准规定了陶瓷工业大气污染物排放限值。")
@@ -103,20 +104,27 @@ def test_full_text_upload_and_download(client, some_standards, officer, enterpri
     client.force_login(enterprise_user)
     assert client.post(url, {"file": _file(text, "a.docx")}).status_code == 403
     client.force_login(officer)
+    # refused at once: not a PDF or Word file
     page = client.post(url, {"file": _file(b"<html>not a pdf</html>", "a.pdf")}, follow=True).content.decode()
     assert "不是 PDF 或 Word" in page
-    # a PDF that cannot be read is refused, and nothing is stored
+    # a PDF that cannot be read is refused by the worker, and nothing is stored
     broken = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
-    page = client.post(url, {"file": _file(broken, "a.pdf")}, follow=True).content.decode()
-    assert "全文无法读取，未保存" in page
+    with run_tasks():
+        response = client.post(url, {"file": _file(broken, "a.pdf")})
+    assert "/full-text/jobs/" in response["Location"]
+    page = client.get(response["Location"]).content.decode()
+    assert "全文无法读取，未保存" in page and "未保存" in page
     assert client.get("/standards/DB44-2160-2019/full-text/download/").status_code == 404
-    from catalogue.models import Standard
+    from catalogue.models import FullTextJob, Standard
     from trail.models import Event
 
     std = Standard.objects.get(slug="DB44-2160-2019")
     refused_events = Event.objects.filter(subject=f"catalogue.standard:{std.pk}", kind="full_text_attached")
     assert not refused_events.exists()  # the refused files left no trace either
-    page = client.post(url, {"file": _file(text, "a.docx")}, follow=True).content.decode()
+    assert FullTextJob.objects.get().content == b""  # nor their bytes
+    with run_tasks():
+        response = client.post(url, {"file": _file(text, "a.docx")})
+    page = client.get(response["Location"]).content.decode()
     assert "全文已上传" in page
     (event,) = Event.objects.filter(subject=f"catalogue.standard:{std.pk}", kind="full_text_attached")
     assert event.actor == officer and event.payload["sha256"] == hashlib.sha256(text).hexdigest()

@@ -28,6 +28,12 @@ def national_doc():
                limits=[limit("二氧化硫", "<=", 200), limit("颗粒物", "<=", 20)])
 
 
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings):
+    """A comparison asked for through the page or the API runs at once, as the worker would run it later."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
 @pytest.fixture
 def catalogued(make_record):
     """Put a standard with a structured text into the catalogue, as smart would have left it."""

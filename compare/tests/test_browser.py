@@ -59,3 +59,34 @@ def test_an_unreadable_side_is_said_on_the_page(browser, live_server, catalogued
     page.wait_for_load_state()
     assert "没有文字层" in page.locator("#unreadable").inner_text()
     assert page.locator(".limits-table").count() == 0
+
+
+def test_the_progress_page_polls_until_the_report_is_there(browser, live_server, catalogued, make_user, settings):
+    from compare import tasks
+    from compare.models import Comparison
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # the worker is late
+    catalogued(A_NUMBER, "示例工业大气污染物排放标准", local_doc(so2=300))
+    catalogued(B_NUMBER, "示例工业大气污染物排放标准", national_doc())
+    make_user("shengju", "provincial_officer")
+    page = signed_in(browser, live_server.url, "shengju")
+    page.goto(f"{live_server.url}/compare/?a={A_NUMBER}&b={B_NUMBER}")
+    page.click("#compare-submit")
+    page.wait_for_url("**/compare/*/")
+    assert "排队中" in page.locator("#compare-status").inner_text()
+    comparison = Comparison.objects.get()
+    Comparison.objects.update(status=Comparison.Status.RUNNING, step="比对限值", progress=60)
+    page.wait_for_selector("#compare-status >> text=60%", timeout=10000)  # the fragment polled every 2 s
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "compare-progress.png"), full_page=True)
+    phone = signed_in(browser, live_server.url, "shengju", width=390)
+    phone.goto(live_server.url + comparison.get_absolute_url())
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 395
+    phone.screenshot(path=str(SHOTS / "compare-progress-phone.png"), full_page=True)
+
+    Comparison.objects.update(status=Comparison.Status.QUEUED)
+    tasks.run(comparison.pk)
+    page.wait_for_selector("#compare-status >> text=查看比对报告", timeout=10000)
+    page.screenshot(path=str(SHOTS / "compare-progress-done.png"), full_page=True)
+    page.click("#compare-status >> text=查看比对报告")
+    page.wait_for_selector("#unlawful")

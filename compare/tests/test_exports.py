@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from compare import cli
-from compare.exports import VERDICT_LABELS, pdf_markup, report_pdf, report_xlsx
+from compare.exports import VERDICT_LABELS, report_pdf, report_xlsx
+from yuebiao.pdf import markup as pdf_markup
 from compare.report import compare_documents
 from smart.model import Reference, Term
 
@@ -103,7 +104,7 @@ def test_xlsx_one_row_per_limit_pair_with_chinese_verdicts(local_report):
     assert got["二氧化硫"][6] == "更严" and got["pH值"][6] == "相同"
     assert got["锡及其化合物"][6] == "仅A有" and got["氯化氢"][6] == "仅B有"
     assert got["烟气黑度"][6] == "不可比" and "单位不可换算" in got["烟气黑度"][8]
-    assert set(VERDICT_LABELS.values()) == {"更严", "更宽", "相同", "仅A有", "仅B有", "不可比"}
+    assert set(VERDICT_LABELS.values()) == {"更严", "更宽", "相同", "仅A有", "仅B有", "不可比", "已失效"}
 
 
 def test_xlsx_marks_only_the_unlawful_row_and_warns_at_the_top(local_report):

@@ -274,3 +274,47 @@ def test_unlawful_writes_a_caveat_into_the_reason_if_it_is_missing():
     p = LimitPair("颗粒物", "≤60", "≤50", "mg/m³", "looser", None, caveat="须核对")
     assert unlawful([p], True)[0].reason == "须核对"
     assert unlawful([p], True)[0].reason == "须核对"  # idempotent: the report lists the same pair twice
+
+
+# --- transitional limits ------------------------------------------------------------------------------------------
+
+def _transitional_b(*, until: bool):
+    """GB-style: 现有企业 执行表1 (至 2013年12月31日止, or only until table 2 starts); 自 2014年1月1日起 执行表2."""
+    first = {"who": "现有企业", "from": "2011-10-01"} | ({"to": "2013-12-31"} if until else {})
+    return [limit("二氧化硫", "<=", 600, table="1", applies=[first]),
+            limit("二氧化硫", "<=", 400, table="2", applies=[{"who": "现有企业", "from": "2014-01-01"}])]
+
+
+@pytest.mark.parametrize("until", [True, False])
+def test_a_limit_that_stopped_applying_is_expired_and_not_counted_as_stricter(until):
+    from datetime import date
+
+    a = [limit("二氧化硫", "<=", 500, table="1")]
+    pairs = compare_limits(a, _transitional_b(until=until), today=date(2026, 1, 1))
+    by_table = {p.condition_b.split(" / ")[0]: p for p in pairs}
+    assert by_table["表1"].verdict == "expired"
+    assert "2013-12-31 停止执行" in by_table["表1"].reason and "不计入宽严结论" in by_table["表1"].reason
+    assert by_table["表2"].verdict == "looser"
+    assert [p.condition_b for p in unlawful(pairs, True)] == [by_table["表2"].condition_b]
+    # while table 1 still applied, it counted like any other limit
+    before = compare_limits(a, _transitional_b(until=until), today=date(2012, 6, 1))
+    assert sorted(p.verdict for p in before) == ["looser", "stricter"]
+
+
+def test_an_expired_limit_without_a_counterpart_says_so():
+    from datetime import date
+
+    pairs = compare_limits([], _transitional_b(until=True)[:1], today=date(2026, 1, 1))
+    assert [p.verdict for p in pairs] == ["only_b"] and "停止执行" in pairs[0].reason
+
+
+def test_a_report_does_not_count_an_expired_limit_in_a_stricter():
+    from datetime import date
+
+    from compare.report import compare_documents
+    from compare.tests.helpers import doc
+
+    a = doc([("1", "范围", "示例")], number="DB44/ 9001—2024", title="示例", limits=[limit("二氧化硫", "<=", 500)])
+    b = doc([("1", "范围", "示例")], number="GB 9002—2011", title="示例", limits=_transitional_b(until=True))
+    report = compare_documents(a, b, today=date(2026, 1, 1))
+    assert report["limit_summary"] == {"expired": 1, "looser": 1}

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from compare import services
+from compare import actions, services
 from compare.models import Comparison
 from compare.tests.conftest import A_NUMBER, B_NUMBER, local_doc as _local_doc, national_doc as _national_doc
 
@@ -21,7 +21,7 @@ def pair(catalogued):
 
 
 def test_catalogue_pair_is_compared_stored_and_flags_the_looser_local_limit(pair, officer):
-    c = services.compare_sides(services.side_from_catalogue(A_NUMBER), services.side_from_catalogue(B_NUMBER),
+    c = actions.compare_sides(services.side_from_catalogue(A_NUMBER), services.side_from_catalogue(B_NUMBER),
                                by=officer)
     assert c.public_texts and c.unlawful_count == 1
     assert c.report["a_is_local_mandatory"] is True
@@ -31,9 +31,9 @@ def test_catalogue_pair_is_compared_stored_and_flags_the_looser_local_limit(pair
 
 
 def test_the_same_texts_compared_again_reuse_the_stored_comparison(pair, officer, enterprise_user):
-    first = services.compare_sides(services.side_from_catalogue(A_NUMBER),
+    first = actions.compare_sides(services.side_from_catalogue(A_NUMBER),
                                    services.side_from_catalogue(B_NUMBER), by=officer)
-    again = services.compare_sides(services.side_from_catalogue("DB44/ 9001"),
+    again = actions.compare_sides(services.side_from_catalogue("DB44/ 9001"),
                                    services.side_from_catalogue(B_NUMBER), by=enterprise_user)
     assert again.pk == first.pk and Comparison.objects.count() == 1
 
@@ -51,7 +51,7 @@ def test_sides_that_cannot_be_read_say_why_and_nothing_is_stored(catalogued, off
     catalogued(A_NUMBER, "示例", _local_doc())
     catalogued("GB 21900—2008", "电镀污染物排放标准", None, error="此PDF没有文字层，需要先OCR")
     with pytest.raises(services.SideUnreadable) as caught:
-        services.compare_sides(services.side_from_catalogue(A_NUMBER),
+        actions.compare_sides(services.side_from_catalogue(A_NUMBER),
                                services.side_from_catalogue("GB 21900—2008"), by=officer)
     assert "此PDF没有文字层" in str(caught.value) and "未作任何比对" in str(caught.value)
     assert "limits" not in caught.value.report
@@ -77,7 +77,7 @@ def test_an_uploaded_text_is_parsed_and_compared(pair, officer):
             "2 排放限值\n企业执行表1规定的限值。\n").encode("gb18030")
     side = services.side_from_upload(text, "草案.txt")
     assert side.document is not None, side.problem
-    c = services.compare_sides(side, services.side_from_catalogue(B_NUMBER), by=officer)
+    c = actions.compare_sides(side, services.side_from_catalogue(B_NUMBER), by=officer)
     assert not c.public_texts and c.report["alignment"]["summary"]["pairs"] >= 1
 
 
@@ -85,13 +85,13 @@ def test_who_may_see_a_comparison_with_an_upload(pair, officer, enterprise_user,
     from accounts.models import Organisation
 
     text = "1 范围\n本标准规定了示例工业大气污染物排放限值。\n".encode()
-    mine = services.compare_sides(services.side_from_upload(text, "企业草案.txt"),
+    mine = actions.compare_sides(services.side_from_upload(text, "企业草案.txt"),
                                   services.side_from_catalogue(B_NUMBER), by=enterprise_user)
     other = make_user("other", "enterprise_user", region="440300", kind=Organisation.Kind.ENTERPRISE)
     city = make_user("city", "city_officer", region="440100", kind=Organisation.Kind.CITY_BUREAU)
     assert services.can_view(enterprise_user, mine) and services.can_view(officer, mine)
     assert not services.can_view(other, mine) and not services.can_view(city, mine)
-    public = services.compare_sides(services.side_from_catalogue(A_NUMBER), services.side_from_catalogue(B_NUMBER),
+    public = actions.compare_sides(services.side_from_catalogue(A_NUMBER), services.side_from_catalogue(B_NUMBER),
                                     by=officer)
     assert services.can_view(other, public)
     assert list(services.visible_comparisons(other)) == []
@@ -100,16 +100,35 @@ def test_who_may_see_a_comparison_with_an_upload(pair, officer, enterprise_user,
 
 # --- pages -------------------------------------------------------------------------------------------------------
 
+def _upload_comparison(by):
+    text = "1 范围\n本标准规定了示例工业大气污染物排放限值。\n".encode()
+    return actions.compare_sides(services.side_from_upload(text, "企业草案.txt"),
+                                 services.side_from_catalogue(B_NUMBER), by=by)
+
+
 def test_pages_refuse_anonymous_and_people_without_the_right(client, pair, officer, make_user):
-    c = services.compare_sides(services.side_from_catalogue(A_NUMBER), services.side_from_catalogue(B_NUMBER),
-                               by=officer)
-    for url in (reverse("compare:home"), c.get_absolute_url(), reverse("compare:export-xlsx", args=[c.key]),
-                reverse("compare:counterparts")):
+    c = _upload_comparison(officer)
+    for url in (reverse("compare:home"), c.get_absolute_url(), reverse("compare:status", args=[c.key]),
+                reverse("compare:export-xlsx", args=[c.key]), reverse("compare:counterparts")):
         assert client.get(url).status_code == 302  # to the login page
     nobody = make_user("nobody")  # an account with no role
     client.force_login(nobody)
-    for url in (reverse("compare:home"), c.get_absolute_url(), reverse("compare:export-pdf", args=[c.key])):
+    for url in (reverse("compare:home"), c.get_absolute_url(), reverse("compare:status", args=[c.key]),
+                reverse("compare:export-pdf", args=[c.key])):
         assert client.get(url).status_code == 403
+
+
+def test_the_permanent_link_of_public_standards_opens_without_signing_in(client, pair, officer, make_user):
+    c = actions.compare_sides(services.side_from_catalogue(A_NUMBER), services.side_from_catalogue(B_NUMBER),
+                              by=officer)
+    page = client.get(c.get_absolute_url())
+    assert page.status_code == 200 and 'id="unlawful"' in page.content.decode()
+    assert client.get(reverse("compare:export-pdf", args=[c.key])).content.startswith(b"%PDF")
+    assert client.get(reverse("compare:status", args=[c.key])).status_code == 200
+    client.force_login(make_user("nobody"))
+    assert client.get(c.get_absolute_url()).status_code == 200
+    # the form and the list stay for those who may compare
+    assert client.get(reverse("compare:home")).status_code == 403
 
 
 def test_form_compares_and_redirects_to_the_permanent_link(client, pair, enterprise_user):
@@ -147,7 +166,7 @@ def test_form_upload_of_a_scan_is_refused_with_the_reason(client, pair, enterpri
 def test_exports_download_as_excel_and_pdf(client, pair, officer):
     import openpyxl
 
-    c = services.compare_sides(services.side_from_catalogue(A_NUMBER), services.side_from_catalogue(B_NUMBER),
+    c = actions.compare_sides(services.side_from_catalogue(A_NUMBER), services.side_from_catalogue(B_NUMBER),
                                by=officer)
     client.force_login(officer)
     xlsx = client.get(reverse("compare:export-xlsx", args=[c.key]))
@@ -195,7 +214,7 @@ def test_api_hides_someone_elses_upload(client, pair, enterprise_user, make_user
     from accounts.models import Organisation
 
     text = "1 范围\n本标准规定了示例工业大气污染物排放限值。\n".encode()
-    c = services.compare_sides(services.side_from_upload(text, "企业草案.txt"),
+    c = actions.compare_sides(services.side_from_upload(text, "企业草案.txt"),
                                services.side_from_catalogue(B_NUMBER), by=enterprise_user)
     client.force_login(make_user("other", "enterprise_user", region="440300", kind=Organisation.Kind.ENTERPRISE))
     assert client.get(f"/api/compare/{c.key}").status_code == 403

@@ -387,7 +387,7 @@ def project_panel_context(project, user, roles) -> dict:
                      "current": s.value == project.state})
     return {
         "started": True, "completed": project.published_on is not None, "days": days, "months": months(days),
-        "target_label": str(target_p), "target_months": round(target / MONTH_DAYS, 1), "over_target": days > target,
+        "target_label": target_p.label(_), "target_months": round(target / MONTH_DAYS, 1), "over_target": days > target,
         "remaining_months": months(max(0.0, target - days)),
         "percent_of_target": min(100, round(100 * days / target)) if target else None,
         "stages": rows, "has_province": bool(means),

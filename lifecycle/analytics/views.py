@@ -21,6 +21,7 @@ from lifecycle.analytics import export as analytics_export
 from lifecycle.analytics import filters as analytics_filters
 from lifecycle.analytics import queries as analytics_queries
 from lifecycle.analytics.filters import Filters
+from lifecycle.deadlines import Period, Unit
 from lifecycle.errors import AnalyticsInputError
 from lifecycle.models import LocalStandardProject
 from lifecycle.projects import queries as project_queries
@@ -139,6 +140,9 @@ def dashboard(request):
         sort_links.append({"key": key, "label": label, "url": "?" + _query(filters, every, by=by, sort=nxt),
                            "current": current, "desc": desc})
     cities, departments, committees = _choices()
+    if data and data.get("target"):  # the figures are cached in no language: the target's unit is put in words here
+        target = data["target"]
+        data = {**data, "target": {**target, "label": Period(target["amount"], Unit(target["unit"])).label(_)}}
     context = {
         "data": data, "rows": rows, "by": by, "by_labels": BY_LABELS, "sort": sort, "sort_links": sort_links,
         "by_links": [(k, v, "?" + _query(filters, every, by=k)) for k, v in BY_LABELS.items()],
@@ -187,7 +191,7 @@ def projects(request):
     return render(request, "lifecycle/analytics/projects.html", {
         "rows": rows, "page": page, "total": total, "filters": filters, "error": error, "defaulted": defaulted,
         "query": _query(filters, every), "stage_cols": stage_cols, "limited": scope is not None,
-        "target": analytics_filters.target_period(),
+        "target": analytics_filters.target_period().label(_),
         "dashboard_url": reverse("lifecycle:analytics") + "?" + _query(filters, every),
         "export_url": reverse("lifecycle:analytics_export") + "?" + _query(filters, every),
     }, status=400 if error else 200)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
+from reportlab.platypus import Spacer
+
+from yuebiao import pdf
 
 
 @dataclass(frozen=True)
@@ -143,54 +145,17 @@ def build_table_docx(content: TableContent) -> bytes:
     return out.getvalue()
 
 
-_PDF_FONT = "STSong-Light"
-_COLUMN_WIDTHS_PT = (30, 56, 200, 158, 96, 52, 178)  # 770 pt: A4 landscape less 36 pt margins
+_COLUMN_WIDTHS_PT = [30, 56, 200, 158, 96, 52, 178]  # 770 pt: A4 landscape less 36 pt margins
 
 
 def build_table_pdf(content: TableContent) -> bytes:
-    """The table as PDF with ReportLab and the Adobe-GB1 CID font STSong-Light, which needs no font file: the same
-    output on any machine, offline; viewers draw it with their own Song typeface, and the text stays extractable."""
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    if _PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(_PDF_FONT))
-    body = ParagraphStyle("cell", fontName=_PDF_FONT, fontSize=9, leading=12.5, wordWrap="CJK")
-    head = ParagraphStyle("head", parent=body, alignment=1)
-    title_style = ParagraphStyle("title", fontName=_PDF_FONT, fontSize=16, leading=22, alignment=1, spaceAfter=6)
-    note = ParagraphStyle("note", fontName=_PDF_FONT, fontSize=10, leading=14, wordWrap="CJK")
-
-    def para(text: str, style=body) -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
-
-    data = [[para(h, head) for h in TABLE_HEADER]]
-    for row in content.rows:
-        data.append([para(str(row.number)), para(row.clause), para(row.text), para(row.proposal), para(row.sender),
-                     para(row.resolution), para(row.response)])
-    table = Table(data, colWidths=_COLUMN_WIDTHS_PT, repeatRows=1, splitInRow=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#808080")),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#E8EDF3")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-    ]))
-
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont(_PDF_FONT, 8)
-        canvas.drawRightString(doc.pagesize[0] - 36, 20, f"第 {doc.page} 页")
-        canvas.restoreState()
-
-    out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), leftMargin=36, rightMargin=36, topMargin=36,
-                            bottomMargin=36, title=content.title, author="粤标 Yuebiao")
-    story = [para(content.title, title_style), para(content.subtitle, note), para(content.summary, note),
-             Spacer(1, 6), table]
+    """The table as PDF, through the platform's one ReportLab set-up (yuebiao.pdf): the CID font needs no font
+    file, so the output is the same on any machine, offline, and the text stays extractable."""
+    styles = pdf.paragraph_styles(body=(9, 12.5), note=(10, 14))
+    rows = [(str(r.number), r.clause, r.text, r.proposal, r.sender, r.resolution, r.response) for r in content.rows]
+    story = [pdf.para(content.title, styles.title), pdf.para(content.subtitle, styles.note),
+             pdf.para(content.summary, styles.note), Spacer(1, 6),
+             pdf.table(list(TABLE_HEADER), rows, _COLUMN_WIDTHS_PT, styles)]
     if not content.rows:
-        story.append(para("（无意见）", note))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
+        story.append(pdf.para("（无意见）", styles.note))
+    return pdf.build(story, title=content.title)

@@ -23,19 +23,21 @@ def glass(make_record, settings, tmp_path):
     upsert_standards([make_record("DB44/ 2159—2019", "玻璃工业大气污染物排放标准")], source="test")
 
 
-def _attach(client, officer, path: Path, capture) -> str:
-    """Upload as an officer (the text is structured before anything is stored); then read the page."""
+def _attach(client, officer, path: Path, run_tasks) -> str:
+    """Upload as an officer (the worker structures the text before anything is stored); then read the job's page
+    and the standard's."""
     client.force_login(officer)
-    with capture(execute=True), path.open("rb") as fh:
-        client.post("/standards/DB44-2159-2019/full-text/", {"file": _file(fh.read(), path.name)})
-    return client.get("/standards/DB44-2159-2019/").content.decode()
+    with run_tasks(), path.open("rb") as fh:
+        response = client.post("/standards/DB44-2159-2019/full-text/", {"file": _file(fh.read(), path.name)})
+    job_page = client.get(response["Location"]).content.decode()
+    return job_page + client.get("/standards/DB44-2159-2019/").content.decode()
 
 
-def test_attached_pdf_is_structured_with_clause_links(client, officer, glass, django_capture_on_commit_callbacks):
+def test_attached_pdf_is_structured_with_clause_links(client, officer, glass, run_tasks):
     pdf = CORPUS / "DB-44-2159-2019.pdf"
     if not pdf.exists():
         pytest.skip("corpus not here")
-    page = _attach(client, officer, pdf, django_capture_on_commit_callbacks)
+    page = _attach(client, officer, pdf, run_tasks)
     assert "个条款" in page and "个限值" in page
     client.logout()
     view = client.get("/standards/DB44-2159-2019/clauses/").content.decode()
@@ -52,14 +54,14 @@ def test_attached_pdf_is_structured_with_clause_links(client, officer, glass, dj
 @pytest.mark.parametrize("name, why", [("GB-21900-2008.pdf", "此PDF没有文字层，需要先OCR"),
                                        ("GB-16889-2008.pdf", "文字层是乱码")])
 def test_a_scanned_or_garbled_pdf_is_refused_as_full_text_and_nothing_is_published(
-        client, officer, glass, django_capture_on_commit_callbacks, name, why):
+        client, officer, glass, run_tasks, name, why):
     from catalogue.models import Standard
     from smart.models import StructuredStandard
 
     path = CORPUS / name
     if not path.exists():
         pytest.skip("corpus not here")
-    page = _attach(client, officer, path, django_capture_on_commit_callbacks)
+    page = _attach(client, officer, path, run_tasks)
     assert "全文无法读取，未保存" in page and why in page
     assert not Standard.objects.get(number="DB44/ 2159—2019").full_text
     assert not StructuredStandard.objects.exists()

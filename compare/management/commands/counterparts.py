@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json as jsonlib
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -36,8 +37,6 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
         rows = [services.counterpart_row(m) for m in matches]
         if json:
-            import json as jsonlib
-
             self.stdout.write(jsonlib.dumps({"standard": standard, "counterparts": rows}, ensure_ascii=False,
                                             indent=1))
             return

@@ -22,7 +22,7 @@ class Command(BaseCommand):
         if not options.get("no_lifecycle"):
             from lifecycle.demo import load_lifecycle_demo
 
-            projects = load_lifecycle_demo()
+            projects = load_lifecycle_demo(password=DEMO_PASSWORD)
         from compare.demo import load_compare_demo
 
         comparisons = load_compare_demo()
