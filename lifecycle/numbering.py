@@ -20,7 +20,6 @@ LOCAL_PREFIX = "DB44"
 
 
 def _catalogue_high_water(prefix: str) -> int:
-
     return Standard.objects.filter(prefix__in=[prefix, f"{prefix}/T"]).aggregate(m=Max("sequence_num"))["m"] or 0
 
 

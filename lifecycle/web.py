@@ -1,5 +1,6 @@
 """Translation helpers shared by the areas' pages and API operations: a project by its code for this user (404 or
-403 with the room's message), and a page's answer after a form on the project page."""
+403 with the room's message), the signed-in sender of a public API write (CSRF checked), and a page's answer after
+a form on the project page."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from ninja.errors import HttpError
+from ninja.utils import check_csrf
 
 from lifecycle import errors
 from lifecycle.access import project_for
@@ -32,6 +34,20 @@ def api_project(request, code: str) -> LocalStandardProject:
         raise HttpError(404, str(exc)) from exc
     except errors.NotAllowed as exc:
         raise HttpError(403, str(exc)) from exc
+
+
+def api_public_sender(request):
+    """The signed-in user behind a public API write (a comment, a feedback), or None for an anonymous sender.
+
+    A signed-in request must carry its CSRF token (X-CSRFToken): without it, it could be another site posting in
+    the user's name, so it is refused with 403, as Django refuses a page's form posted without its token. It is
+    never quietly treated as anonymous. A request without a signed-in session needs no token (it proves nothing
+    about anyone; the captcha and the rate limit apply).
+    """
+    user = request.user if request.user.is_authenticated else None
+    if user is not None and check_csrf(request) is not None:
+        raise HttpError(403, "已登录的请求须带 CSRF 令牌（X-CSRFToken 请求头）")
+    return user
 
 
 def respond(request, project, *, error: str | None = None, ok: str | None = None):

@@ -53,8 +53,6 @@ def _int(value: Any, what: str) -> int | None:
 
 
 @dataclass(frozen=True)
-
-
 class Filters:
     """Which projects the figures cover. Dates are inclusive; None or "" means no limit."""
 

@@ -86,7 +86,6 @@ def _query(filters: Filters, all_cities: bool = False, **extra) -> str:
 
 
 def _choices():
-
     cities = [("440000", _("省级（全省范围）"))] + list(
         AdminDivision.objects.filter(level=AdminDivision.Level.PREFECTURE, code__startswith="44")
         .values_list("code", "name"))

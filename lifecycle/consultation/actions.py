@@ -37,6 +37,7 @@ from lifecycle.transitions import Doc, Role, State
 from notify.models import Notice
 from notify.services import send
 from trail.services import record
+from yuebiao import ratelimit
 
 Project = LocalStandardProject
 Resolution = PublicComment.Resolution
@@ -52,6 +53,7 @@ MAX_CONTACT_CHARS = 100
 
 # Rate limits per sender (salted hash of the address) per project: (window, most comments in it).
 RATE_LIMITS: tuple[tuple[timedelta, int], ...] = ((timedelta(minutes=10), 5), (timedelta(hours=24), 30))
+_WINDOWS = tuple(ratelimit.Window(span, most) for span, most in RATE_LIMITS)
 # The drafting organisation gets at most one "new comments" notice per project in this interval.
 NOTICE_INTERVAL = timedelta(hours=1)
 NOTICE_KIND = "comment_received"
@@ -100,8 +102,6 @@ def check_captcha(session, challenge_id: str | None, answer: str | None, *, proj
 # ---------------------------------------------------------------------------------------------------------------
 # Submitting a comment.
 @dataclass(frozen=True)
-
-
 class CommentInput:
     clause: str
     text: str
@@ -146,23 +146,20 @@ def check_rate(project: Project, digest: str, *, now: datetime | None = None) ->
     if not digest:
         return
     now = now or timezone.now()
-    longest = max(window for window, _ in RATE_LIMITS)
-    times = sorted([
-        *PublicComment.objects.filter(project=project, sender_digest=digest, submitted_at__gt=now - longest)
+    since = now - ratelimit.longest(_WINDOWS)
+    times = [
+        *PublicComment.objects.filter(project=project, sender_digest=digest, submitted_at__gt=since)
         .values_list("submitted_at", flat=True),
-        *public_input.refused_times(purpose=PURPOSE, sender_digest=digest, since=now - longest, scope=project.code),
-    ])
-    for window, most in RATE_LIMITS:
-        recent = [t for t in times if t > now - window]
-        if len(recent) >= most:
-            retry = int((recent[-most] + window - now).total_seconds()) + 1
-            minutes = int(window.total_seconds() // 60)
-            span = f"{minutes} 分钟" if minutes < 120 else f"{minutes // 60} 小时"
-            wait = f"{-(-retry // 3600)} 小时" if retry > 3600 else f"{max(1, -(-retry // 60))} 分钟"
-            raise RateLimited(
-                f"提交过于频繁：同一来源对同一项目每 {span}最多提交 {most} 条意见，请约 {wait}后再试",
-                retry_after=max(1, retry),
-            )
+        *public_input.refused_times(purpose=PURPOSE, sender_digest=digest, since=since, scope=project.code),
+    ]
+    full = ratelimit.exceeded(times, _WINDOWS, now=now)
+    if full is None:
+        return
+    minutes, retry = full.window.minutes, full.retry_after
+    span = f"{minutes} 分钟" if minutes < 120 else f"{minutes // 60} 小时"
+    wait = f"{-(-retry // 3600)} 小时" if retry > 3600 else f"{max(1, -(-retry // 60))} 分钟"
+    raise RateLimited(f"提交过于频繁：同一来源对同一项目每 {span}最多提交 {full.window.most} 条意见，请约 {wait}后再试",
+                      retry_after=retry)
 
 
 def _drafters(project: Project) -> list[User]:
@@ -188,9 +185,28 @@ def _notify_new_comment(project: Project, *, now: datetime) -> None:
          url=url)
 
 
+def send_comment(*, project: Project, fields: dict, user: User | None, address: str, session,
+                 captcha_id: str | None = "", captcha_answer: str | None = "") -> PublicComment:
+    """The public's comment as the page and the API both send it: the one write path for a comment.
+
+    In order: the consultation is open, the sender is under the rate limit, the fields are acceptable, an anonymous
+    sender solved a captcha from this session, and submit_comment stores it. A signed-in sender (`user`) needs no
+    captcha; the caller has checked that the request is really theirs (the page and the API refuse a signed-in
+    request without its CSRF token). Raises RateLimited (429), CaptchaRefused or CommentRefused naming the field, or
+    another LifecycleError (400).
+    """
+    user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    digest = sender_digest(address)
+    ensure_open(project)
+    check_rate(project, digest)
+    clean_comment(**fields)
+    solved = ""
+    if user is None:
+        solved = check_captcha(session, captcha_id, captcha_answer, project=project, sender_digest=digest)
+    return submit_comment(project=project, **fields, user=user, sender_digest=digest, captcha_id=solved)
+
+
 @transaction.atomic
-
-
 def submit_comment(
     *,
     project: Project,
@@ -238,8 +254,6 @@ def submit_comment(
 
 
 @transaction.atomic
-
-
 def answer_comment(
     *,
     comment: PublicComment,
@@ -294,8 +308,6 @@ def answer_comment(
 
 
 @transaction.atomic
-
-
 def attach_comment_table(*, project: Project, by: User) -> ProjectDocument:
     """Generate the Word table and store it as the project's COMMENT_TABLE document (a new version each time).
 

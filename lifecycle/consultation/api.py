@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.utils import check_csrf
 
 from accounts.api_auth import PUBLIC, RoleAuth, access_extra
 from accounts.roles import Action as AccountAction
@@ -164,28 +163,17 @@ def captcha(request, code: str):
              summary="提交意见（未登录须带验证码；同一来源限频）", openapi_extra=PUBLIC)
 def submit(request, code: str, body: CommentIn):
     project = _consultation(code)
-    user = request.user if request.user.is_authenticated else None
-    if user is not None and check_csrf(request) is not None:
-        # A signed-in caller is recognised by its session cookie, so another site must not post in its name.
-        raise HttpError(403, "已登录的请求须带 CSRF 令牌（X-CSRFToken 请求头）")
-    digest = consultation_actions.sender_digest(client_address(request))
+    user = web.api_public_sender(request)
     values = body.dict(exclude={"captcha_id", "captcha_answer"})
     try:
-        consultation_actions.ensure_open(project)
-        consultation_actions.check_rate(project, digest)
-        consultation_actions.clean_comment(**values)
-        solved = ""
-        if user is None:
-            solved = consultation_actions.check_captcha(request.session, body.captcha_id, body.captcha_answer, project=project,
-                                       sender_digest=digest)
-        comment = consultation_actions.submit_comment(project=project, **values, user=user, sender_digest=digest, captcha_id=solved)
+        comment = consultation_actions.send_comment(
+            project=project, fields=values, user=user, address=client_address(request), session=request.session,
+            captcha_id=body.captcha_id, captcha_answer=body.captcha_answer)
     except errors.RateLimited as exc:
         raise HttpError(429, str(exc)) from exc
     except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     return Status(201, {"id": comment.pk, "clause": comment.clause, "submitted_at": comment.submitted_at, **receipts.receipt_fields(comment)})
-
-
 
 
 @router.get("/projects/{code}/comments", response={200: list[CommentOut], 403: Problem, 404: Problem},

@@ -102,17 +102,11 @@ def consultation(request, code: str):
     if values["clause"] == "__other__":
         values["clause"] = request.POST.get("clause_other", "")
     status, error, field, retry_after = 400, "", "", 0
-    digest = consultation_actions.sender_digest(client_address(request))
     try:
-        consultation_actions.ensure_open(project)
-        consultation_actions.check_rate(project, digest)
-        consultation_actions.clean_comment(**values)
-        solved = ""
-        if not request.user.is_authenticated:
-            solved = consultation_actions.check_captcha(request.session, request.POST.get("captcha_id"),
-                                       request.POST.get("captcha_answer"), project=project, sender_digest=digest)
-        comment = consultation_actions.submit_comment(project=project, **values, user=request.user, sender_digest=digest,
-                                     captcha_id=solved)
+        comment = consultation_actions.send_comment(
+            project=project, fields=values, user=request.user, address=client_address(request),
+            session=request.session, captcha_id=request.POST.get("captcha_id"),
+            captcha_answer=request.POST.get("captcha_answer"))
     except errors.RateLimited as exc:
         status, error, retry_after = 429, str(exc), exc.retry_after
     except errors.CommentRefused as exc:
@@ -156,7 +150,6 @@ def consultation_document(request, code: str, kind: str):
 
 # ---------------------------------------------------------------------------------------------------------------
 # The drafter's side.
-
 
 
 @access(AccountAction.LIFECYCLE_WORK)

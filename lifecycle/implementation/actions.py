@@ -40,6 +40,7 @@ from lifecycle.projects import queries as project_queries
 from lifecycle.transitions import Action, Doc, Role, State
 from notify.services import send
 from trail.services import record
+from yuebiao import ratelimit
 
 Project = LocalStandardProject
 
@@ -54,7 +55,6 @@ def bump_version(project: Project) -> None:
 
 
 def _send(users, **kwargs) -> None:
-
     if users:
         send(users, **kwargs)
 
@@ -78,6 +78,8 @@ def _city_officers(region_code: str) -> list[User]:
 # for a person reporting several problems; too few to flood the bureau's list.
 FEEDBACK_PER_HOUR = 5
 FEEDBACK_PER_DAY = 20
+FEEDBACK_WINDOWS = (ratelimit.Window(timedelta(hours=1), FEEDBACK_PER_HOUR),
+                    ratelimit.Window(timedelta(days=1), FEEDBACK_PER_DAY))
 # Captcha (lifecycle.captcha, offline): anonymous senders answer one per feedback; a session holds a few at once.
 
 FEEDBACK_LIMITS = {"author_name": 100, "author_organisation": 200, "contact": 100}
@@ -87,6 +89,7 @@ REVIEW_GROUNDS = (ImplementationFeedback.Kind.PROBLEM, ImplementationFeedback.Ki
 
 
 PURPOSE = "lifecycle.feedback"
+NOT_ACCEPTED = "本平台受理地方标准的实施信息反馈；其他标准请向其发布或归口部门反馈"
 _clean = public_input.clean_text
 
 
@@ -114,20 +117,25 @@ def check_rate(*, sender: str, user: User | None) -> None:
 
 def _check_rate(*, digest: str, user: User | None, now) -> None:
     """Feedback and refused captcha answers from this sender, in the last hour and day, against the limits."""
+    signed_in = user if user is not None and getattr(user, "is_authenticated", False) else None
+    if not (digest or signed_in):
+        return
     who = Q(pk__in=[])
     if digest:
         who |= Q(sender_digest=digest)
-    if user is not None and getattr(user, "is_authenticated", False):
-        who |= Q(user=user)
-    if not (digest or (user is not None and getattr(user, "is_authenticated", False))):
+    if signed_in is not None:
+        who |= Q(user=signed_in)
+    since = now - ratelimit.longest(FEEDBACK_WINDOWS)
+    times = [
+        *ImplementationFeedback.objects.filter(who, submitted_at__gte=since).values_list("submitted_at", flat=True),
+        *public_input.refused_times(purpose=PURPOSE, sender_digest=digest, since=since),
+    ]
+    full = ratelimit.exceeded(times, FEEDBACK_WINDOWS, now=now)
+    if full is None:
         return
-    recent = ImplementationFeedback.objects.filter(who, submitted_at__gte=now - timedelta(days=1))
-    refused = public_input.refused_times(purpose=PURPOSE, sender_digest=digest, since=now - timedelta(days=1))
-    last_hour = recent.filter(submitted_at__gte=now - timedelta(hours=1)).count()
-    if last_hour + sum(t >= now - timedelta(hours=1) for t in refused) >= FEEDBACK_PER_HOUR:
+    if full.window.span <= timedelta(hours=1):
         raise TooMany(f"提交过于频繁：每小时最多 {FEEDBACK_PER_HOUR} 条反馈，请稍后再试")
-    if recent.count() + len(refused) >= FEEDBACK_PER_DAY:
-        raise TooMany(f"提交过于频繁：每天最多 {FEEDBACK_PER_DAY} 条反馈，请明天再试")
+    raise TooMany(f"提交过于频繁：每天最多 {FEEDBACK_PER_DAY} 条反馈，请明天再试")
 
 
 def clean_feedback(*, kind: str, text: str, author_name: str = "", author_organisation: str = "",
@@ -150,9 +158,30 @@ def clean_feedback(*, kind: str, text: str, author_name: str = "", author_organi
     return out
 
 
+FEEDBACK_FIELDS = ("kind", "text", "author_name", "author_organisation", "contact")
+
+
+def send_feedback(*, standard, fields: dict, user: User | None, address: str, session,
+                  captcha_id: str | None = "", captcha_answer: str | None = "") -> ImplementationFeedback:
+    """Feedback as the page and the API both send it: the one write path for implementation feedback.
+
+    In order: the standard takes feedback, the fields are acceptable, the sender is under the rate limit, an
+    anonymous sender solved a captcha from this session, and submit_feedback stores it. A signed-in sender needs no
+    captcha; the caller has checked that the request is really theirs (the page and the API refuse a signed-in
+    request without its CSRF token). Raises TooMany (429), CaptchaRefused or another LifecycleError (400).
+    """
+    user = user if user is not None and getattr(user, "is_authenticated", False) else None
+    if not accepts_feedback(standard):
+        raise LifecycleError(NOT_ACCEPTED)
+    clean_feedback(**fields)
+    check_rate(sender=address, user=user)
+    solved = ""
+    if user is None:
+        solved = check_captcha(session, captcha_id, captcha_answer, sender=address)
+    return submit_feedback(standard=standard, **fields, user=user, sender=address, captcha_id=solved)
+
+
 @transaction.atomic
-
-
 def submit_feedback(
     *, standard, kind: str, text: str, author_name: str = "", author_organisation: str = "", contact: str = "",
     user: User | None = None, sender: str = "", captcha_id: str = "",
@@ -163,7 +192,7 @@ def submit_feedback(
     in this transaction, so one solved captcha lets in one feedback. The contact is stored for its handlers only.
     """
     if not accepts_feedback(standard):
-        raise LifecycleError("本平台受理地方标准的实施信息反馈；其他标准请向其发布或归口部门反馈")
+        raise LifecycleError(NOT_ACCEPTED)
     fields = clean_feedback(kind=kind, text=text, author_name=author_name, author_organisation=author_organisation,
                             contact=contact)
     user = user if user is not None and getattr(user, "is_authenticated", False) else None
@@ -194,8 +223,6 @@ def _locked_feedback(feedback: ImplementationFeedback) -> ImplementationFeedback
 
 
 @transaction.atomic
-
-
 def respond_feedback(*, feedback: ImplementationFeedback, response: str, by: User) -> ImplementationFeedback:
     """The bureau (or the city's officer) records how the feedback was handled; it becomes 已处理."""
     fb = _locked_feedback(feedback)
@@ -218,8 +245,6 @@ def respond_feedback(*, feedback: ImplementationFeedback, response: str, by: Use
 
 
 @transaction.atomic
-
-
 def review_because_of_feedback(*, feedback: ImplementationFeedback, by: User, response: str = "") -> PeriodicReview:
     """Open a periodic review because of a problem or suggestion sent as feedback, and start it at once."""
     fb = _locked_feedback(feedback)
@@ -242,8 +267,6 @@ def review_because_of_feedback(*, feedback: ImplementationFeedback, by: User, re
 
 
 @transaction.atomic
-
-
 def review_because_of_evaluation(*, evaluation: ImplementationEvaluation, by: User) -> PeriodicReview:
     """Open a periodic review because a submitted evaluation calls for one, and start it at once."""
     if not can(by, AccountAction.LIFECYCLE_MANAGE):
@@ -259,8 +282,6 @@ def review_because_of_evaluation(*, evaluation: ImplementationEvaluation, by: Us
 
 
 @transaction.atomic
-
-
 def open_review(
     *, project: Project, reason: str, detail: str = "", by: User | None, start: bool = False,
     today: date | None = None,
@@ -338,8 +359,6 @@ def open_due_reviews(*, today: date | None = None, progress=None) -> list[dict]:
 
 
 @transaction.atomic
-
-
 def conclude_review(
     *, project: Project, action: str, reason: str, by: User, data: bytes | None = None, filename: str = "",
     expected_version: int | None = None, note: str = "",
@@ -387,8 +406,6 @@ def _evaluator_check(by: User, project: Project, evaluation: ImplementationEvalu
 
 
 @transaction.atomic
-
-
 def score_evaluation(*, evaluation: ImplementationEvaluation, scores: dict, conclusion: str,
                      by: User) -> ImplementationEvaluation:
     """The evaluator records a score per dimension and the conclusion; the total is computed, not typed."""
@@ -418,8 +435,6 @@ def score_evaluation(*, evaluation: ImplementationEvaluation, scores: dict, conc
 
 
 @transaction.atomic
-
-
 def submit_evaluation_report(*, project: Project, data: bytes | None, filename: str, by: User,
                              note: str = "") -> Project:
     """Upload the evaluation report (实施效果评估报告) and submit it, all or nothing; the project returns to 实施."""

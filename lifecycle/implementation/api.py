@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from ninja import Field, Path, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.utils import check_csrf
 
 from accounts.api_auth import PUBLIC, RoleAuth, access_extra
 from accounts.permissions import can, roles_of
@@ -16,6 +15,7 @@ from catalogue.queries import find_standard
 from lifecycle import access, captcha, errors, timeline
 from lifecycle.implementation import actions as implementation_actions
 from lifecycle.implementation import queries as implementation_queries
+from lifecycle import web
 from lifecycle.models import ImplementationEvaluation
 from lifecycle.projects import queries as project_queries
 from yuebiao.bounds import DbId
@@ -111,8 +111,10 @@ class ScoresOut(Schema):
     conclusion: str
 
 
-def _standard(slug: str):
+CAPTCHA_HOW = "（匿名提交须先 GET /api/lifecycle/feedback/captcha 取得验证码，并在同一会话中提交 captcha_id 与 captcha_answer；或登录后提交）"
 
+
+def _standard(slug: str):
     std = find_standard(slug)
     if std is None:
         raise HttpError(404, "目录中没有这个标准")
@@ -126,36 +128,22 @@ def feedback_captcha(request):
     return {"id": challenge.id, "svg": challenge.svg, "expires_in": captcha.TTL_SECONDS}
 
 
-@router.post("/standards/{slug}/feedback", response={201: FeedbackOut, 400: Problem, 404: Problem, 429: Problem},
+@router.post("/standards/{slug}/feedback", response={201: FeedbackOut, 400: Problem, 403: Problem, 404: Problem, 429: Problem},
              summary="提交实施信息反馈（任何人；匿名须带验证码；按来源限频）", **OPEN)
 def post_feedback(request, slug: str, body: FeedbackIn):
     std = _standard(slug)
-    user = request.user if request.user.is_authenticated else None
-    # A session without its CSRF token could be another site posting in the user's name: treat it as anonymous.
-    if user is not None and check_csrf(request) is not None:
-        user = None
-    sender = client_address(request)
-    solved = ""
-    if user is None:
-        if not (body.captcha_id and body.captcha_answer):
-            raise HttpError(400, "匿名提交须先 GET /api/lifecycle/feedback/captcha 取得验证码，并在同一会话中"
-                                 "提交 captcha_id 与 captcha_answer；或登录后提交")
-        try:
-            implementation_actions.clean_feedback(kind=body.kind, text=body.text, author_name=body.name,
-                                author_organisation=body.organisation, contact=body.contact)
-            implementation_actions.check_rate(sender=sender, user=None)
-            solved = implementation_actions.check_captcha(request.session, body.captcha_id, body.captcha_answer, sender=sender)
-        except errors.TooMany as exc:
-            raise HttpError(429, str(exc)) from exc
-        except errors.LifecycleError as exc:
-            raise HttpError(400, str(exc)) from exc
+    user = web.api_public_sender(request)
+    fields = {"kind": body.kind, "text": body.text, "author_name": body.name, "author_organisation": body.organisation,
+              "contact": body.contact}
     try:
-        fb = implementation_actions.submit_feedback(
-            standard=std, kind=body.kind, text=body.text, author_name=body.name, author_organisation=body.organisation,
-            contact=body.contact, user=user, sender=sender, captcha_id=solved,
-        )
+        fb = implementation_actions.send_feedback(
+            standard=std, fields=fields, user=user, address=client_address(request), session=request.session,
+            captcha_id=body.captcha_id, captcha_answer=body.captcha_answer)
     except errors.TooMany as exc:
         raise HttpError(429, str(exc)) from exc
+    except errors.CaptchaRefused as exc:
+        how = "" if body.captcha_id else CAPTCHA_HOW
+        raise HttpError(400, f"{exc}{how}") from exc
     except errors.LifecycleError as exc:
         raise HttpError(400, str(exc)) from exc
     return Status(201, {"id": fb.pk, "standard": std.number, "kind": fb.kind, "status": fb.status,

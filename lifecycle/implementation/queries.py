@@ -106,8 +106,6 @@ def next_review_due_on(today: date) -> date:
 
 
 @dataclass
-
-
 class ReviewDue:
     """One line of the review due list."""
 
@@ -142,7 +140,6 @@ class ReviewDue:
 
 
 def _city_names(codes: Iterable[str]) -> dict[str, str]:
-
     names = dict(AdminDivision.objects.filter(code__in=set(codes)).values_list("code", "name"))
     names.setdefault("440000", "全省")
     return names

@@ -14,8 +14,6 @@ from lifecycle.errors import LifecycleError
 # ---------------------------------------------------------------------------------------------------------------
 # Third-party evaluation (实施效果评估): the rubric and the scores.
 @dataclass(frozen=True)
-
-
 class Dimension:
     key: str
     label_zh: str
@@ -93,6 +91,4 @@ DEFAULT_RUBRIC: tuple[Dimension, ...] = (
     Dimension("social", "社会效益", "Social benefit", 15, "安全、健康、环境保护、公共服务等"),
     Dimension("applicability", "标准适用性", "Applicability", 15, "内容是否适应当前技术和管理需要，是否便于执行"),
 )
-
-
 SCORE_MIN, SCORE_MAX = Decimal(0), Decimal(100)

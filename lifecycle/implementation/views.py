@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 
 from django import forms
 from django.contrib import messages
@@ -26,6 +25,7 @@ from lifecycle import documents, errors, web
 from lifecycle import references as refs
 from lifecycle import timeline as public_trace
 from lifecycle.implementation import actions as implementation_actions
+from lifecycle.implementation import export as implementation_export
 from lifecycle.implementation import queries as implementation_queries
 from lifecycle.implementation import rubric as lifecycle_rubric
 from lifecycle.models import ImplementationEvaluation, ImplementationFeedback
@@ -39,7 +39,6 @@ DEFAULT_WINDOW = 6
 
 
 def _standard_or_404(slug: str):
-
     std = find_standard(slug)
     if std is None:
         raise Http404(_("目录中没有这个标准"))
@@ -50,12 +49,15 @@ def _standard_or_404(slug: str):
 # Public feedback (实施信息反馈).
 
 class FeedbackForm(forms.Form):
-    """The public feedback form; lengths are checked by the service so the message names the limit."""
+    """The public feedback form; its content is checked by implementation.actions.send_feedback (the API's path
+    too), so the page and the API refuse the same input with the same message."""
 
     kind = forms.ChoiceField(label=gettext_lazy("反馈类型"), choices=ImplementationFeedback.Kind.choices,
                              widget=forms.RadioSelect, initial=ImplementationFeedback.Kind.PROBLEM)
-    text = forms.CharField(label=gettext_lazy("反馈内容"), strip=False, widget=forms.Textarea(
-        attrs={"rows": 7, "maxlength": implementation_queries.MAX_TEXT}), help_text=gettext_lazy("不超过 5000 字"))
+    # Not required here (the browser still asks for it): an empty text gets the action's own message.
+    text = forms.CharField(label=gettext_lazy("反馈内容"), required=False, strip=False, widget=forms.Textarea(
+        attrs={"rows": 7, "maxlength": implementation_queries.MAX_TEXT, "required": True}),
+        help_text=gettext_lazy("不超过 5000 字"))
     author_name = forms.CharField(label=gettext_lazy("姓名"), required=False, strip=False,
                                   widget=forms.TextInput(attrs={"maxlength": 100, "autocomplete": "name"}))
     author_organisation = forms.CharField(label=gettext_lazy("单位"), required=False, strip=False,
@@ -64,16 +66,6 @@ class FeedbackForm(forms.Form):
     contact = forms.CharField(label=gettext_lazy("联系方式"), required=False, strip=False,
                               widget=forms.TextInput(attrs={"maxlength": 100}),
                               help_text=gettext_lazy("电话或电子邮箱，仅供省局核实情况，不会公开"))
-
-    def clean(self):
-        data = super().clean()
-        if not self.errors:
-            try:
-                data.update(implementation_actions.clean_feedback(**{k: data.get(k, "") for k in (
-                    "kind", "text", "author_name", "author_organisation", "contact")}))
-            except errors.LifecycleError as exc:
-                raise forms.ValidationError(str(exc)) from exc
-        return data
 
 
 @public
@@ -91,18 +83,11 @@ def feedback(request, slug: str):
         if not accepted:
             status = 400
         elif form.is_valid():
-            sender = client_address(request)
             try:
-                implementation_actions.check_rate(sender=sender, user=request.user)
-                solved = ""
-                if anonymous:
-                    solved = implementation_actions.check_captcha(request.session, request.POST.get("captcha_id"),
-                                                request.POST.get("captcha_answer"), sender=sender)
-                fb = implementation_actions.submit_feedback(
-                    standard=std, user=request.user, sender=sender, captcha_id=solved,
-                    **{k: form.cleaned_data[k] for k in ("kind", "text", "author_name", "author_organisation",
-                                                         "contact")},
-                )
+                fb = implementation_actions.send_feedback(
+                    standard=std, fields={k: form.cleaned_data[k] for k in implementation_actions.FEEDBACK_FIELDS},
+                    user=request.user, address=client_address(request), session=request.session,
+                    captcha_id=request.POST.get("captcha_id"), captcha_answer=request.POST.get("captcha_answer"))
             except errors.CaptchaRefused as exc:
                 captcha_error, status = str(exc), 400
             except errors.TooMany as exc:
@@ -310,45 +295,12 @@ def reviews(request):
     })
 
 
-REVIEW_COLUMNS = ("标准号", "标准名称", "项目编号", "地市", "阶段", "实施日期", "五年复审到期", "最早期限", "剩余天数",
-                  "是否逾期", "复审原因")
-
-
 @access(AccountAction.LIFECYCLE_WORK)
 def reviews_export(request):
     _review_viewer_or_403(request)
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
     months = _window(request)
     rows = implementation_queries.reviews_due(project_queries.visible_projects(request.user), within_months=months)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("复审到期清单")
-    ws.append([_(c) for c in REVIEW_COLUMNS])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    red = PatternFill("solid", fgColor="F8D7DA")
-    for r in rows:
-        p = r.project
-        ws.append([
-            p.number or "", p.title_zh, p.code, r.city_name, p.state_label, p.implementation_on, p.review_due_on,
-            r.due_on, r.days_left, _("是") if r.overdue else _("否"),
-            "；".join(f"{reason}{('：' + rv.detail) if rv.detail else ''}"
-                     for reason, rv in zip(r.reasons, r.open_reviews)),
-        ])
-        if r.overdue:
-            for cell in ws[ws.max_row]:
-                cell.fill = red
-    for col, width in zip("ABCDEFGHIJK", (20, 36, 12, 10, 10, 12, 14, 12, 10, 10, 50)):
-        ws.column_dimensions[col].width = width
-    for row in ws.iter_rows(min_row=2, min_col=6, max_col=8):
-        for cell in row:
-            cell.number_format = "yyyy-mm-dd"
-    ws.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
+    response = HttpResponse(implementation_export.reviews_due_xlsx(rows),
                             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localdate().strftime("%Y%m%d")
     response["Content-Disposition"] = f'attachment; filename="reviews-due-{months}m-{stamp}.xlsx"'

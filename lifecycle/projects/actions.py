@@ -86,8 +86,6 @@ def _json_value(value: Any) -> Any:
 
 
 @transaction.atomic
-
-
 def advance(
     *,
     project: Project,

@@ -134,8 +134,6 @@ class EventOut(Schema):
     hash: str
 
 
-
-
 def _orgs(names: list[str], kind: str) -> list[Organisation]:
     found = {o.name: o for o in Organisation.objects.filter(name__in=names, kind=kind)}
     missing = [n for n in names if n not in found]

@@ -42,7 +42,8 @@ standard_withdrawn = Signal()
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Moving through the table.
+# What a move's form sends, and what the catalogue is told.
+
 def _parse_date(value: Any, what: str) -> date | None:
     if value in (None, ""):
         return None
@@ -71,6 +72,7 @@ def _catalogue_record(project: Project) -> dict:
 
 # What each action changes besides the state (one handler per action); each returns what the event should say.
 # Every handler takes the same arguments so that `apply_effects` can dispatch through one table.
+
 def _on_submit_application(project: Project, action: Action, *, by, today: date, data: dict, reason: str) -> dict:
     project.submitted_on = today
     return {}
@@ -272,7 +274,6 @@ def apply_effects(project: Project, action: Action, *, by, today: date, data: di
 
 
 def _conclude_review(project: Project, action: Action, *, by, today: date, reason: str) -> dict:
-
     conclusion = {Action.CONFIRM: "confirm", Action.REVISE: "revise", Action.WITHDRAW: "withdraw"}[action]
     reviews = list(project.reviews.filter(conclusion=""))
     out: dict[str, Any] = {"conclusion": conclusion}

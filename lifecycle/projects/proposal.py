@@ -51,8 +51,6 @@ def standard_to_revise(number_text: str):
 
 
 @transaction.atomic
-
-
 def propose(
     *,
     by: User,

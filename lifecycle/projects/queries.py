@@ -34,8 +34,6 @@ Project = LocalStandardProject
 # ---------------------------------------------------------------------------------------------------------------
 # Who must act now (action holders), work lists.
 @dataclass
-
-
 class ActionHolder:
     role: Role
     label: str
@@ -215,7 +213,6 @@ def work_rows(user: User, *, limit: int = 200) -> list[dict]:
 
 
 def project_timeline(project: Project, *, public_only: bool = False, latest: int | None = None):
-
     return timeline(project, public_only=public_only, latest=latest)
 
 

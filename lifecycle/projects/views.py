@@ -42,10 +42,7 @@ PANEL_AREAS = (("consultation", consultation_queries), ("review", review_queries
                ("implementation", implementation_queries), ("analytics", analytics_queries))
 
 
-
-
 def _cities():
-
     rows = [("440000", _("全省"))]
     rows += list(AdminDivision.objects.filter(level=AdminDivision.Level.PREFECTURE, code__startswith="44")
                  .values_list("code", "name"))

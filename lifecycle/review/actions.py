@@ -130,8 +130,6 @@ def _clean_expert(*, name, organisation, title, speciality, region_code) -> dict
 
 
 @transaction.atomic
-
-
 def add_expert(
     *, name: str, organisation: Organisation | None, title: str = "", speciality: str = "", region_code: str = "",
     user: User | None = None, by: User | None, via: str = "form",
@@ -149,8 +147,6 @@ def add_expert(
 
 
 @transaction.atomic
-
-
 def update_expert(
     *, expert: Expert, name: str, organisation: Organisation | None, title: str = "", speciality: str = "",
     region_code: str = "", user: User | None = None, by: User,
@@ -177,8 +173,6 @@ def update_expert(
 
 
 @transaction.atomic
-
-
 def set_expert_active(*, expert: Expert, active: bool, by: User, reason: str = "") -> Expert:
     """Take an expert out of the pool (停用) or back in; seats already held keep their conclusions."""
     if not may_manage_pool(by):
@@ -195,8 +189,6 @@ def set_expert_active(*, expert: Expert, active: bool, by: User, reason: str = "
 
 
 @transaction.atomic
-
-
 def form_panel(
     *, project: Project, expert_ids: Iterable[int | str], chair_id: int | str | None, meeting_on: date | str,
     location: str = "", by: User, today: date | None = None,
@@ -279,8 +271,6 @@ def _check_conclusion(value: str) -> str:
 
 
 @transaction.atomic
-
-
 def record_conclusion(*, member: PanelMember, conclusion: str, opinion: str = "", by: User) -> PanelMember:
     """An expert records his or her conclusion and opinion (个人审查意见); the secretariat may enter it on the
     expert's behalf (the event says so). It may be changed until the panel decides."""
@@ -329,7 +319,6 @@ def _secretariat_users(project: Project) -> list[User]:
 
 
 def _notify_conclusions_complete(project: Project, panel: ReviewPanel) -> None:
-
     send(_secretariat_users(project), kind="action_required",
          subject=f"专家意见已齐，请录入审查结论：{project.code}《{project.title_zh}》"[:200],
          body=f"第 {panel.round} 轮审查专家组的全部专家已提交个人审查意见，请上传会议纪要并录入专家组审查结论。",
@@ -352,8 +341,6 @@ def _minutes_for(panel: ReviewPanel, minutes_document: ProjectDocument | int | s
 
 
 @transaction.atomic
-
-
 def record_decision(
     *, panel: ReviewPanel, decision: str, note: str = "", minutes_document: ProjectDocument | int | None = None,
     by: User, minutes_file: tuple[bytes, str] | None = None, today: date | None = None,
@@ -410,7 +397,6 @@ def record_decision(
 
 
 def _notify_decided(project: Project, panel: ReviewPanel, members: list[PanelMember]) -> None:
-
     label = CONCLUSION_LABELS[Decision(panel.decision)]
     drafters = list(User.objects.filter(
         organisation__in=project.drafting_organisations.all(), is_active=True,

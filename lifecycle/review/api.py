@@ -100,8 +100,6 @@ class DecisionIn(Schema):
     minutes_document_id: DbId | None = None
 
 
-
-
 def _panel_out(request, project: LocalStandardProject) -> dict:
     panel = review_queries.latest_panel(project)
     if panel is None:

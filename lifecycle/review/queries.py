@@ -134,8 +134,6 @@ _STOPWORDS = frozenset({
 
 
 @lru_cache(maxsize=20_000)
-
-
 def tokens(text: str) -> frozenset[str]:
     """The words of a title, scope or speciality (jieba, search mode), less the words every standard shares."""
     import jieba
@@ -147,8 +145,6 @@ def tokens(text: str) -> frozenset[str]:
 
 
 @dataclass
-
-
 class Suggestion:
     expert: Expert
     score: int
@@ -294,7 +290,6 @@ def panel_data(panel: ReviewPanel | None, *, members: list[PanelMember], full: b
 
 
 def _majority_text(span: tuple[str, str] | None) -> str:
-
     if span is None:
         return ""
     low, high = (gettext(CONCLUSION_LABELS[Decision(s)]) for s in span)

@@ -32,10 +32,7 @@ from yuebiao.bounds import int_param, int_params
 PAGE_SIZE = 30
 
 
-
-
 def _region_names(codes) -> dict[str, str]:
-
     codes = {c for c in codes if c}
     return dict(AdminDivision.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
 
@@ -75,7 +72,6 @@ class ExpertForm(forms.Form):
 
 
 def _pool_form_context(form, expert=None) -> dict:
-
     return {
         "form": form, "expert": expert,
         "organisations": Organisation.objects.order_by("name").values_list("name", flat=True)[:3000],

@@ -48,7 +48,6 @@ def people(make_user):
 
 @pytest.fixture
 def new_project(people):
-
     def make(title="荔枝干燥加工技术规程", **extra):
         return project_actions.propose(
             by=people["dept"], title_zh=title, drafting_organisations=[people["drafter"].organisation],

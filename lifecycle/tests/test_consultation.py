@@ -601,7 +601,6 @@ def test_the_project_page_renders_the_panel(client, open_project, people, commen
 # Clauses of the draft.
 
 
-
 def test_the_clause_list_comes_from_the_draft_or_falls_back_to_free_text(client, open_project, people):
     page = client.get(reverse("lifecycle:consultation", args=[open_project.code])).content.decode()
     assert '<input type="text" name="clause"' in page  # the walk's draft is one paragraph: no clauses

@@ -26,8 +26,6 @@ def open_project(new_project, walk, settings, tmp_path):
     return walk(new_project(), State.CONSULTATION)
 
 
-
-
 def _stored(project) -> tuple[int, int]:
     return (ProjectDocument.objects.filter(project=project).count(),
             Event.objects.filter(subject=subject_key(project)).count())
