@@ -97,8 +97,9 @@ def sender_digest(address: str) -> str:
     return public_input.sender_digest(address, purpose=PURPOSE)
 
 
-def issue_captcha(session, *, now: float | None = None) -> captcha.Challenge:
-    return public_input.issue_captcha(session, purpose=PURPOSE, now=now)
+def issue_captcha(session, *, now: float | None = None, text: bool = False) -> captcha.Challenge:
+    """A picture, or with `text` the same sum written as a sentence: the non-visual alternative."""
+    return public_input.issue_captcha(session, purpose=PURPOSE, now=now, text=text)
 
 
 def check_captcha(session, challenge_id: str | None, answer: str | None, *, sender: str = "",

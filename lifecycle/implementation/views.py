@@ -101,18 +101,25 @@ def feedback(request, slug: str):
                 return redirect(reverse("lifecycle:feedback", args=[std.slug]) + "?sent=1")
         else:
             status = 400
-    challenge = implementation_actions.issue_captcha(request.session) if anonymous and accepted else None
+    challenge = implementation_actions.issue_captcha(request.session, text=_wants_text_captcha(request)) \
+        if anonymous and accepted else None
     return render(request, "lifecycle/implementation/feedback.html", {
         "std": std, "form": form, "accepted": accepted, "challenge": challenge, "captcha_error": captcha_error,
         "project": implementation_queries.project_of(std) if accepted else None, "sent": request.GET.get("sent") == "1",
     }, status=status)
 
 
+def _wants_text_captcha(request) -> bool:
+    # ?captcha=text: the non-visual alternative, the sum written as a sentence (no picture).
+    return "text" in (request.GET.get("captcha"), request.POST.get("captcha_mode"))
+
+
 @public
 def feedback_captcha(request, slug: str):
-    """A fresh captcha for the feedback form (HTMX swaps it in when the picture is hard to read)."""
+    """A fresh captcha for the feedback form (HTMX swaps it in when the picture is hard to read, or to change to
+    the text question and back)."""
     _standard_or_404(slug)
-    challenge = implementation_actions.issue_captcha(request.session)
+    challenge = implementation_actions.issue_captcha(request.session, text=_wants_text_captcha(request))
     return render(request, "lifecycle/implementation/_captcha.html", {"challenge": challenge, "slug": slug})
 
 

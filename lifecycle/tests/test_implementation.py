@@ -688,3 +688,29 @@ def test_panel_context_queries_are_bounded(quick, people, django_assert_max_num_
     assert ctx["feedback_counts"] == {"new": 8, "total": 8} and len(ctx["feedback"]) == 5
     assert implementation_queries.project_panel_context(LocalStandardProject(state=State.DRAFTING), people["bureau"], roles) == {
         "show": False}
+
+
+def test_feedback_offers_the_non_visual_captcha_and_takes_its_answer_once(client, quick, monkeypatch):
+    import random
+
+    from lifecycle import captcha
+
+    issued: list = []
+    rng = random.Random(11)
+    real = captcha.new_text_challenge
+    monkeypatch.setattr(captcha, "new_text_challenge",
+                        lambda *, now, rng_=None: issued.append(real(now=now, rng=rng)) or issued[-1])
+    std = quick().standard
+    url = reverse("lifecycle:feedback", args=[std.slug])
+    picture = client.get(url).content.decode()
+    assert "<svg" in picture and "?captcha=text" in picture  # the way to the text question is on the form
+    page = client.get(url + "?captcha=text").content.decode()
+    assert "文字题：" in page and issued[-1].text in page and "<svg" not in page
+    form = _form(std, None, captcha_id=issued[-1].id, captcha_answer=issued[-1].answer, captcha_mode="text")
+    assert client.post(url, form).status_code == 302
+    again = client.post(url, form)
+    assert again.status_code == 400 and "已使用或已失效" in again.content.decode()
+    assert "文字题：" in again.content.decode()  # the refused form keeps the text question
+    fragment = client.get(reverse("lifecycle:feedback-captcha", args=[std.slug]) + "?captcha=text").content.decode()
+    assert "文字题：" in fragment and "<svg" not in fragment
+    assert ImplementationFeedback.objects.count() == 1
