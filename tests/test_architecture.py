@@ -35,7 +35,7 @@ PURE_CORES = (
     "accounts.roles", "catalogue.numbers", "catalogue.status", "catalogue.geography", "catalogue.table_vocabulary",
     "catalogue.table_header", "catalogue.import_checks", "catalogue.table_reader", "catalogue.xlsx_reader",
     "catalogue.table_writer", "smart.model", "smart.parser", "smart.cover", "smart.terms", "smart.guard",
-    "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "compare.align", "compare.limits",
+    "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "smart.accuracy", "compare.align", "compare.limits",
     "compare.diff", "compare.correspondence", "compare.ranking", "lifecycle.transitions", "lifecycle.deadlines",
     "lifecycle.captcha", "lifecycle.worklist", "lifecycle.menu", "trail.chain", "yuebiao.backup_files", "yuebiao.files", "yuebiao.refusals",
     "yuebiao.ratelimit",
