@@ -74,6 +74,18 @@ def _run_compare_align(args) -> dict | None:
     return json.loads(out.read_text())
 
 
+def _run_smart_accuracy() -> dict | None:
+    """The parser against expected files read by hand (no database): unseen documents and the older baseline."""
+    print("\n=== machine-readable standards: accuracy against expected files read by hand ===", flush=True)
+    out = OUT / "smart-accuracy.json"
+    proc = subprocess.run([sys.executable, "-m", "bench.smart_accuracy_bench", "--json-out", str(out)],
+                          cwd=HERE.parent)
+    if proc.returncode:
+        print(f"smart accuracy benchmark failed (exit {proc.returncode})", file=sys.stderr)
+        return None
+    return json.loads(out.read_text())
+
+
 def _run_compare(name: str, url: str, args) -> dict | None:
     """Counterparts in a database of their own: the bench empties the catalogue there to hold exactly N standards."""
     url = _scratch_url(url, "compare")
@@ -133,8 +145,8 @@ def _run_hardening(name: str, url: str, args) -> dict | None:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="粤标 benchmarks")
     parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", "1000000")))
-    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart", "trail", "lifecycle", "compare",
-                                           "hardening"], default=None)
+    parser.add_argument("--only", choices=["sqlite", "postgresql", "smart", "smart-accuracy", "trail", "lifecycle",
+                                           "compare", "hardening"], default=None)
     parser.add_argument("--trail-events", type=int, default=int(os.environ.get("BENCH_TRAIL_EVENTS", "2000000")))
     parser.add_argument("--trail-subjects", type=int, default=int(os.environ.get("BENCH_TRAIL_SUBJECTS", "100000")))
     parser.add_argument("--lifecycle-projects", type=int,
@@ -232,6 +244,12 @@ def _print_summary(figures: dict[str, dict], compare_align: dict | None) -> None
               + (f"; FAILED: {'; '.join(failed)}" if failed else ""))
 
 
+def _print_smart_accuracy(result: dict | None) -> None:
+    for name, r in (result or {}).items():
+        print(f"{'smart':<11} accuracy on {len(r['documents'])} {name} documents (precision/recall): " + "; ".join(
+            f"{cat} {f['precision'] or 0:.2f}/{f['recall'] or 0:.2f}" for cat, f in r["figures"].items()))
+
+
 def main() -> int:
     args = _arguments()
     OUT.mkdir(exist_ok=True)
@@ -241,12 +259,16 @@ def main() -> int:
     if args.only in (None, "postgresql", "trail", "lifecycle", "compare", "hardening") and _pg_reachable(args.pg_url):
         targets.append(("postgresql", args.pg_url))
     figures: dict[str, dict] = {part: {} for part in ("catalogue", "trail", "lifecycle", "compare", "hardening")}
-    compare_align = None
+    compare_align = smart_accuracy = None
     if args.only in (None, "smart"):
         print("\n=== machine-readable standards: parsing the corpus PDFs ===", flush=True)
         subprocess.run([sys.executable, "-m", "smart.bench_parse"], cwd=HERE.parent, check=False)
         if args.only == "smart":
             return 0
+    if args.only in (None, "smart-accuracy"):
+        smart_accuracy = _run_smart_accuracy()
+        if args.only == "smart-accuracy":
+            return 0 if smart_accuracy is not None else 1
     if args.only in (None, "compare"):
         if (compare_align := _run_compare_align(args)) is None:
             return 1
@@ -255,6 +277,7 @@ def main() -> int:
         if code:
             return code
     _print_summary(figures, compare_align)
+    _print_smart_accuracy(smart_accuracy)
     return 0
 
 

@@ -11,7 +11,7 @@ Categories:
 * ``clauses`` / ``annex_clauses`` — clause numbers as multisets (the body; the annexes' clauses such as A.1, the
   annex letters themselves not counted). An older expected file has no ``annex_clauses``: its ``clauses`` are
   compared with every number, annexes included, and ``annex_clauses`` is not scored.
-* ``terms`` — (number, Chinese term) after ``norm_text``.
+* ``terms`` — (number, Chinese term) after ``norm_text``, a bracketed abbreviation left out (``term_key``).
 * ``references`` — the canonical number (``catalogue.numbers``) of each printed reference; printed references
   the catalogue cannot parse (regulations, ``GHZB 1``) and the parser's unparsed ones are not scored.
 * ``limits`` — one parser limit per expected row, see ``match_limits``: a row counts when table, parameter,
@@ -28,14 +28,17 @@ Normalisation (modest on purpose, so that it does not hide errors):
   ``注1`` and a trailing ``a``–``f`` mark (``颗粒物a``; only when following a non-Latin character, so ``CODCr``
   keeps its ``r``); what stands in brackets (``（以NO₂计）``, ``（CODCr）``) is compared loosely: the names match
   when the text outside the brackets is equal and the bracketed parts are equal or one side has none.
-* units (``norm_unit``): ``norm_text``; empty, ``无量纲`` and ``无`` are the same (dimensionless).
+* units (``norm_unit``): ``norm_text``; empty, ``无量纲``, ``无`` and ``稀释倍数`` (the dilution multiple of
+  色度, a pure number) are the same (dimensionless).
 * comparators: ``≤``/``≦`` are ``<=``, ``≥``/``≧`` are ``>=``.
 * values: numbers compared as floats (``2 300`` read as 2300 by both sides is 2300.0), ranges item by item.
-* averaging (``norm_averaging``): ``任何``/``任意`` and ``浓度``/``值``/``平均`` dropped, ``1小时``/``1h``/``小时``
-  are ``1h``, ``日均``/``24h`` are ``日``, then equal strings (so ``任何1 h平均`` = ``1小时平均值`` = ``小时均值``).
+* averaging (``norm_averaging``): a text naming one hour (``1小时``, ``1h``, ``小时均值``) is ``1h``, one naming a
+  day (``日均``, ``24h``) is ``日``; otherwise ``任何``/``任意``/``浓度``/``平均``/``均``/``值`` are dropped and the
+  rest compared (so ``任何1 h平均`` = ``1小时平均值`` = ``小时均值``; ``昼间`` ≠ ``夜间``).
 * period (``period_key``): the classes named (新建, 现有, 在用, 第一/二/三时段 — 新源 counted as 新建, 现有源 as
   现有, Roman Ⅰ Ⅱ Ⅲ as 一 二 三) and the dates written (``2011年10月1日`` → 2011-10-01); the parser's period text
-  and its ``applies`` entries (who, from, to) give its side. Both sets must be equal.
+  and its ``applies`` entries (who, from, to) give its side. The classes must be equal; the dates too when the
+  expected text names any (an expected period without dates does not judge the parser's dates).
 * facility: the expected facility after ``norm_text`` must equal the parser's ``source`` or ``column``, or one of
   their `` / ``-separated parts. An expected row without facility accepts any source/column (they also hold other
   labels).
@@ -92,7 +95,7 @@ def params_agree(a: Any, b: Any) -> bool:
 
 def norm_unit(unit: Any) -> str:
     u = norm_text(unit)
-    return "" if u in ("", "无量纲", "无", "none") else u
+    return "" if u in ("", "无量纲", "无", "none", "稀释倍数") else u
 
 
 def norm_comparator(op: Any) -> str:
@@ -115,12 +118,14 @@ def norm_table(number: Any) -> str:
 
 
 def norm_averaging(text: Any) -> str:
-    """One spelling per averaging time: 任何1 h平均 = 1小时平均值 = 小时均值 → ``1h``; 日均值 = 24小时平均 → ``日``."""
+    """One spelling per averaging time: any text naming one hour (任何1 h平均, 1小时平均值, 小时均值, 监控点处1小时
+    浓度平均值) is ``1h``; a day (日均值, 24小时平均) ``日``; otherwise the text without 任何/任意/浓度/平均/均/值."""
     t = norm_text(text)
-    t = re.sub(r"任何|任意|浓度|平均|均|值", "", t)
-    t = re.sub(r"^(?:1小时|1h|小时)$", "1h", t)
-    t = re.sub(r"^(?:24小时|24h|日|天)$", "日", t)
-    return t
+    if re.search(r"日均|24(?:小时|h)|^日$", t):
+        return "日"
+    if re.search(r"(?<!\d)1(?:小时|h)|^小时|小时均|小时平均", t):
+        return "1h"
+    return re.sub(r"任何|任意|浓度|平均|均|值", "", t)
 
 
 _ROMAN = str.maketrans({"Ⅰ": "一", "Ⅱ": "二", "Ⅲ": "三"})
@@ -162,7 +167,9 @@ def _facility_candidates(cond: dict) -> set[str]:
 def condition_mismatches(expected: dict, cond: dict) -> list[str]:
     """The condition keys (period, facility, special, averaging) on which the parser's limit disagrees."""
     wrong = []
-    if period_key(expected.get("period")) != period_key(parser_condition=cond):
+    (want_classes, want_dates), (got_classes, got_dates) = period_key(expected.get("period")), period_key(
+        parser_condition=cond)
+    if want_classes != got_classes or (want_dates and want_dates != got_dates):
         wrong.append("period")
     if expected.get("facility") and norm_text(expected["facility"]) not in _facility_candidates(cond):
         wrong.append("facility")
@@ -246,6 +253,12 @@ def multiset_counts(expected: list, got: list) -> dict[str, int]:
     return counts(tp, len(remaining), len(expected) - tp)
 
 
+def term_key(term: dict) -> tuple[str, str]:
+    """(number, Chinese term) normalised; a bracketed abbreviation (``二噁英类毒性当量（TEQ）``) is left out, since
+    the parser keeps it apart in ``abbreviation``."""
+    return norm_text(term.get("number")), re.sub(r"\([^()]*\)", "", norm_text(term.get("zh")))
+
+
 def _meta_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [norm_text(v) for v in value]
@@ -303,8 +316,8 @@ def score(expected: dict, document: dict) -> dict[str, dict[str, int]]:
         out["annex_clauses"] = multiset_counts(list(expected["annex_clauses"]), _numbers(annexes, skip_top=True))
     else:
         out["clauses"] = multiset_counts(list(expected["clauses"]), _numbers(body) + _numbers(annexes))
-    out["terms"] = multiset_counts([(norm_text(t["number"]), norm_text(t["zh"])) for t in expected.get("terms", [])],
-                                   [(norm_text(t["number"]), norm_text(t["zh"])) for t in document.get("terms") or []])
+    out["terms"] = multiset_counts([term_key(t) for t in expected.get("terms", [])],
+                                   [term_key(t) for t in document.get("terms") or []])
     out["references"] = reference_counts(expected.get("references") or [], document.get("references") or [])
     want, got = list(expected.get("limits") or []), list(document.get("limits") or [])
     if "limits_table" in expected:

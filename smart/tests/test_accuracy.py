@@ -99,3 +99,15 @@ def test_score_of_a_small_document():
     assert s["references"] == {"tp": 1, "fp": 0, "fn": 0}
     assert s["limits"] == s["limit_conditions"] == {"tp": 1, "fp": 0, "fn": 0}
     assert accuracy.precision_recall(s["clauses"]) == (2 / 3, 2 / 3)
+
+
+def test_expected_period_without_dates_does_not_judge_the_parsers_dates():
+    cond = {"period": "新建企业", "applies": [{"who": "现有企业", "from": "2015-07-01"}]}
+    assert accuracy.condition_mismatches({"period": "现有与新建企业"}, cond) == []
+    assert accuracy.condition_mismatches({"period": "自2014年1月1日起现有与新建企业"}, cond) == ["period"]
+    assert accuracy.condition_mismatches({"period": "现有企业"}, cond) == ["period"]
+
+
+def test_terms_compare_without_spaces_or_bracketed_abbreviation():
+    assert accuracy.term_key({"number": "3.3", "zh": "A 声级"}) == accuracy.term_key({"number": "3.3", "zh": "A声级"})
+    assert accuracy.term_key({"number": "3.8", "zh": "二噁英类毒性当量（TEQ）"}) == ("3.8", "二噁英类毒性当量")
