@@ -214,7 +214,7 @@ def _comparison() -> None:
     from accounts.models import User
     from catalogue.models import Standard
     from catalogue.services import FullTextRefused, attach_full_text
-    from compare import services
+    from compare import actions, services
     from compare.demo import DEMO_PAIRS, DEMO_TEXTS, corpus_dir
 
     folder = corpus_dir()
@@ -231,7 +231,7 @@ def _comparison() -> None:
                              filename=DEMO_TEXTS[number], by=sheng)
         except FullTextRefused:
             return
-    services.compare_sides(services.side_from_catalogue(pair[0]), services.side_from_catalogue(pair[1]), by=sheng)
+    actions.compare_sides(services.side_from_catalogue(pair[0]), services.side_from_catalogue(pair[1]), by=sheng)
 
 
 def _structured_standard() -> None:
