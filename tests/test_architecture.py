@@ -37,7 +37,7 @@ PURE_CORES = (
     "catalogue.table_writer", "smart.model", "smart.parser", "smart.cover", "smart.terms", "smart.guard",
     "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "compare.align", "compare.limits",
     "compare.diff", "compare.correspondence", "compare.ranking", "lifecycle.transitions", "lifecycle.deadlines",
-    "lifecycle.captcha", "trail.chain", "yuebiao.backup_files", "yuebiao.files", "yuebiao.refusals",
+    "lifecycle.captcha", "trail.chain", "yuebiao.backup_files", "yuebiao.files", "yuebiao.refusals", "yuebiao.messages",
 )
 
 
