@@ -20,9 +20,6 @@ KNOWN_PAGES = {
     # Notices are stored as Chinese sentences (notify.Notice.subject/body); they need a message id and
     # parameters, rendered in the reader's language when read.
     "notify:inbox": "notices",
-    # Row errors are written in Chinese by catalogue.import_checks and catalogue.numbers and kept in the batch's
-    # report (JSON); the page shows them as stored.
-    "catalogue:import-batch": "import row errors",
     # Comparison notes (compare.report, compare.limits) are stored in Chinese in the comparison's result, and the
     # compared texts on the page are not marked lang="zh".
     "compare:report": "comparison notes and unmarked standard text",
