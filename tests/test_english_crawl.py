@@ -20,9 +20,6 @@ KNOWN_PAGES = {
     # Notices are stored as Chinese sentences (notify.Notice.subject/body); they need a message id and
     # parameters, rendered in the reader's language when read.
     "notify:inbox": "notices",
-    # Comparison notes (compare.report, compare.limits) are stored in Chinese in the comparison's result, and the
-    # compared texts on the page are not marked lang="zh".
-    "compare:report": "comparison notes and unmarked standard text",
 }
 def english_client(role):
     """A client that chose English as the site lets people do: the language cookie set by /i18n/setlang/."""

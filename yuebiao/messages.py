@@ -97,3 +97,15 @@ def render_stored(entry: dict[str, Any], text_key: str, translate: Callable[[str
         return render(msgid, entry.get(params_key), translate, value)
     except (KeyError, IndexError, ValueError, AttributeError, TypeError):
         return str(entry.get(text_key) or "")
+
+
+def joined(parts: list[Any], separator: str) -> str:
+    """Sentences and values joined by `separator` ("；", " / "), each part kept as it is (a Message translates, a
+    plain value is data): one Message is returned itself, one plain value as the Message "{p0}", none gives ""."""
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    if len(parts) == 1 and isinstance(parts[0], Message):
+        return parts[0]
+    msgid = separator.join("{p%d}" % i for i in range(len(parts)))
+    return Message(msgid, **{f"p{i}": p for i, p in enumerate(parts)})

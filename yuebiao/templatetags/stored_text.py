@@ -40,3 +40,11 @@ def stored_sentence(entry, key: str = "message") -> str:
 
 
 register.filter("stored_text", stored_sentence)
+
+
+@register.filter
+def stored_plain(entry, key: str = "message") -> str:
+    """The same sentence as plain text, for an attribute (a tooltip): the template escapes it."""
+    if not isinstance(entry, dict):
+        return "" if entry is None else str(entry)
+    return render_stored(entry, key, gettext)
