@@ -35,6 +35,7 @@ from lifecycle.outline import MAX_CLAUSE_CHARS
 from lifecycle.transitions import Doc, Role, State
 from notify.models import Notice
 from notify.services import send
+from yuebiao.messages import Message as M
 from trail.services import record
 
 Project = LocalStandardProject
@@ -181,9 +182,10 @@ def _notify_new_comment(project: Project, *, now: datetime) -> None:
     if not users:
         return
     waiting = project.comments.filter(resolution="").count()
-    send(users, kind=NOTICE_KIND, subject=f"{project.code}《{project.title_zh[:60]}》收到新的征求意见",
-         body=(f"项目 {project.code}《{project.title_zh}》在征求意见中收到新的意见，目前共有 {waiting} 条意见待答复。"
-               f"每小时最多提醒一次。"),
+    send(users, kind=NOTICE_KIND,
+         subject=M("{code}《{title}》收到新的征求意见", code=project.code, title=project.title_zh[:60]),
+         body=M("项目 {code}《{title}》在征求意见中收到新的意见，目前共有 {waiting} 条意见待答复。每小时最多提醒一次。",
+                code=project.code, title=project.title_zh, waiting=waiting),
          url=url)
 
 
