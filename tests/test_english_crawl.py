@@ -18,6 +18,7 @@ DELIBERATE = {"粤标", "陶瓷", "荔枝"}
 # Pages not translated yet, each with what it needs. The test fails when one of them is clean (take it off).
 KNOWN_PAGES: dict[str, str] = {}
 
+
 def english_client(role):
     """A client that chose English as the site lets people do: the language cookie set by /i18n/setlang/."""
     from django.conf import settings
