@@ -25,7 +25,6 @@ from lifecycle.consultation.queries import (
     comments_url,
     expected_token,
     is_open,
-    label_of_clause,
     may_answer,
 )
 from lifecycle.documents import upload_document
@@ -286,9 +285,11 @@ def answer_comment(
 
         label = str(Resolution(resolution).label)
         send([locked.user_id], kind="comment_answered",
-             subject=f"您对《{project.title_zh[:60]}》的意见已答复：{label}",
-             body=f"您对 {project.code}《{project.title_zh}》{label_of_clause(locked.clause)}的意见（第 {locked.pk} 号）"
-                  f"处理意见为“{label}”。" + (f"理由：{response}" if response else ""),
+             subject=M("您对《{title}》的意见已答复：{label}", title=project.title_zh[:60], label=M(label)),
+             body=M("您对 {code}《{title}》{clause}的意见（第 {number} 号）处理意见为“{label}”。{why}", code=project.code,
+                    title=project.title_zh, clause=M("第 {clause} 条", clause=locked.clause) if locked.clause
+                    else M("全文"), number=locked.pk, label=M(label),
+                    why=M("理由：{response}", response=response) if response else ""),
              url=reverse("lifecycle:consultation", args=[project.code]))
     return locked
 
