@@ -64,6 +64,7 @@ def _rows_report(table) -> dict:
         "error_rows": len({e.row for e in table.errors}),
         "errors": [_row_error(e) for e in table.errors],
         "warnings": list(table.warnings),
+        "warning_messages": [{"message": w, **stored_fields("message", w)} for w in table.warnings],
     }
 
 

@@ -148,3 +148,17 @@ def test_row_errors_keep_their_chinese_text_and_read_in_english(client, officer)
     batch.report = {**batch.report, "errors": [{"row": 9, "column": "标准号", "message": "旧报告的错误"}]}
     batch.save(update_fields=["report"])
     assert "旧报告的错误" in client.get(response["Location"]).content.decode()
+
+
+def test_import_warnings_read_in_english(client, officer):
+    """A warning about the file (a column not recognised) is kept in Chinese and shown in the reader's language."""
+    client.force_login(officer)
+    csv = GOOD_CSV.replace("地区\n", "地区,备用栏\n").replace(",广州\n", ",广州,x\n").replace(",13.040.40,\n",
+                                                                                            ",13.040.40,,y\n")
+    response = client.post(reverse("catalogue:import"), {"file": _named(csv.encode(), "list.csv")})
+    batch = ImportBatch.objects.get()
+    assert batch.report["warnings"] == ["已忽略无法识别的列：备用栏"]
+    assert batch.report["warning_messages"][0]["message_id"] == "已忽略无法识别的列：{columns}"
+    client.cookies["django_language"] = "en"
+    en = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'Columns not recognised and ignored: <span lang="zh">备用栏</span>' in en
