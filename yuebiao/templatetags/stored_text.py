@@ -34,7 +34,8 @@ def stored_sentence(entry, key: str = "message") -> str:
     if not isinstance(entry, dict):
         return conditional_escape("" if entry is None else str(entry))
     if (get_language() or "zh").startswith("zh"):
-        return conditional_escape(render_stored(entry, key, gettext))  # Chinese: the sentence as it was stored
+        text = entry.get(key)
+        return conditional_escape("" if text is None else str(text))  # Chinese: the sentence as it was stored
     escaped = {**entry, key: conditional_escape(entry.get(key) or "")}  # what an old row without an id shows
     return mark_safe(render_stored(escaped, key, _escaped_gettext, _data_value))  # noqa: S308 - every part escaped
 
@@ -47,4 +48,7 @@ def stored_plain(entry, key: str = "message") -> str:
     """The same sentence as plain text, for an attribute (a tooltip): the template escapes it."""
     if not isinstance(entry, dict):
         return "" if entry is None else str(entry)
+    if (get_language() or "zh").startswith("zh"):
+        text = entry.get(key)
+        return "" if text is None else str(text)
     return render_stored(entry, key, gettext)
