@@ -19,6 +19,15 @@ DELIBERATE = {"粤标", "陶瓷", "荔枝"}
 KNOWN_PAGES: dict[str, str] = {}
 
 
+@pytest.fixture(autouse=True)
+def _back_to_chinese():
+    """The last English request leaves English active in this thread; the tests that follow expect Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 def english_client(role):
     """A client that chose English as the site lets people do: the language cookie set by /i18n/setlang/."""
     from django.conf import settings
