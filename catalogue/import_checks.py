@@ -19,6 +19,7 @@ from catalogue.table_vocabulary import (
     ADOPTION, ADOPTION_WORDS, FULLWIDTH, RECORD_KEYS, STATUS_WORDS, ParsedTable, RowError, TabularError,
     ascii_forms, cell_text, too_many_rows,
 )
+from yuebiao.messages import Message as M
 
 # ---------------------------------------------------------------------------------------------------------------
 # Value parsers. Each returns the value or raises _Bad with a Chinese message naming the bad value.
@@ -28,11 +29,19 @@ class _Bad(Exception):
     pass
 
 
+def _said(exc: Exception) -> str:
+    """An exception's message, as the Message it was raised with when it was (str() would drop its id)."""
+    message = getattr(exc, "message", None) or (exc.args[0] if exc.args else "")
+    return message if isinstance(message, M) else str(exc)
+
+
 _DATE_RE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*T?\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
 )
 _COMPACT_DATE_RE = re.compile(r"(\d{4})(\d{2})(\d{2})$")
 _DATE_HINT = "请填写如 2024-03-01、2024/3/1、2024.03.01、2024年3月1日 或 20240301"
+_OUT_OF_RANGE = "日期“{value}”超出 1900—2100 年的范围"
+_DATE_UNREADABLE = "日期“{value}”无法识别，" + _DATE_HINT
 
 
 def _parse_date(v: Any) -> date | None:
@@ -49,39 +58,39 @@ def _parse_date(v: Any) -> date | None:
             if d is not None:
                 if 1900 <= d.year <= 2100:
                     return d
-                raise _Bad(f"日期“{s}”超出 1900—2100 年的范围")
+                raise _Bad(M(_OUT_OF_RANGE, value=s))
         s2 = ascii_forms(s)
         m = _DATE_RE.match(s2) or _COMPACT_DATE_RE.match(s2)
         if m is None:
-            raise _Bad(f"日期“{s}”无法识别，{_DATE_HINT}")
+            raise _Bad(M(_DATE_UNREADABLE, value=s))
         y, mo, d_ = int(m.group(1)), int(m.group(2)), int(m.group(3))
     elif t is date:
         if 1900 <= v.year <= 2100:
             return v
-        raise _Bad(f"日期“{v.isoformat()}”超出 1900—2100 年的范围")
+        raise _Bad(M(_OUT_OF_RANGE, value=v.isoformat()))
     elif t is datetime:
         if 1900 <= v.year <= 2100:
             return v.date()
-        raise _Bad(f"日期“{cell_text(v)}”超出 1900—2100 年的范围")
+        raise _Bad(M(_OUT_OF_RANGE, value=cell_text(v)))
     elif v is None:
         return None
     elif t is int or (t is float and v.is_integer()):
         s = str(int(v))
         m = _COMPACT_DATE_RE.match(s)
         if m is None:
-            raise _Bad(f"日期“{s}”无法识别，{_DATE_HINT}")
+            raise _Bad(M(_DATE_UNREADABLE, value=s))
         y, mo, d_ = int(m.group(1)), int(m.group(2)), int(m.group(3))
     else:
         s = cell_text(v)
         if not s:
             return None
-        raise _Bad(f"日期“{s}”无法识别，{_DATE_HINT}")
+        raise _Bad(M(_DATE_UNREADABLE, value=s))
     if not 1900 <= y <= 2100:
-        raise _Bad(f"日期“{s}”超出 1900—2100 年的范围")
+        raise _Bad(M(_OUT_OF_RANGE, value=s))
     try:
         return date(y, mo, d_)
     except ValueError:
-        raise _Bad(f"日期“{s}”不存在（{y} 年 {mo} 月没有第 {d_} 日）") from None
+        raise _Bad(M("日期“{value}”不存在（{year} 年 {month} 月没有第 {day} 日）", value=s, year=y, month=mo, day=d_)) from None
 
 
 _ICS_RE = re.compile(r"(\d{2})(?:\.(\d{3})(?:\.(\d{2}))?)?$")
@@ -99,7 +108,7 @@ def _date_cell(cell: Any, header: str | None, errs: list) -> date | None:
     try:
         return _parse_date(cell)
     except _Bad as exc:
-        errs.append((header, str(exc)))
+        errs.append((header, _said(exc)))
         return None
 
 
@@ -110,7 +119,7 @@ def _ics_code(piece: str) -> str:
     m = _ICS_EXCEL_RE.match(piece)
     if m:
         return m.group(1).zfill(2) + ("." + m.group(2).ljust(3, "0") if m.group(2) else "")
-    raise _Bad(f"ICS 分类号“{piece}”格式不正确，应如 67.080.10")
+    raise _Bad(M("ICS 分类号“{code}”格式不正确，应如 67.080.10", code=piece))
 
 
 def _ics_codes(v: Any) -> list[str]:
@@ -133,8 +142,8 @@ def _ccs_code(s: str) -> str | None:
     if _CCS_RE.match(code):
         return code
     if len(_LIST_SPLIT.split(code)) > 1:
-        raise _Bad(f"CCS 分类号只能填写一个，实际为“{s}”")
-    raise _Bad(f"CCS 分类号“{s}”格式不正确，应如 B31")
+        raise _Bad(M("CCS 分类号只能填写一个，实际为“{value}”", value=s))
+    raise _Bad(M("CCS 分类号“{code}”格式不正确，应如 B31", code=s))
 
 
 # A degree word at the end ('ISO 712:2009, IDT', 'ISO 712:2009（IDT）', 'ISO 712:2009等同采用') or at the start.
@@ -152,7 +161,7 @@ def _degree_of(word: str) -> str | None:
 def _degree(word: str) -> str:
     d = _degree_of(word)
     if d is None:
-        raise _Bad(f"采标程度“{word}”无法识别，{_DEGREE_HINT}")
+        raise _Bad(M("采标程度“{word}”无法识别，" + _DEGREE_HINT, word=word))
     return d
 
 
@@ -190,14 +199,14 @@ def _region(s: str, known: Any) -> str | None:
     code = ascii_forms(s).replace(" ", "")
     if len(code) == 6 and code.isdigit():
         if known is not None and code not in known:
-            raise _Bad(f"未知的行政区划代码“{s}”")
+            raise _Bad(M("未知的行政区划代码“{code}”", code=s))
         return code
     named = REGION_NAMES.get(code)
     if named is None:
-        raise _Bad(f"无法识别的地区“{s}”：请填写 6 位行政区划代码，或“广东省”及省内 21 个地级市的名称（如 广州市）；"
-                   "其他地区请填写代码")
+        raise _Bad(M("无法识别的地区“{value}”：请填写 6 位行政区划代码，或“广东省”及省内 21 个地级市的名称（如 广州市）；"
+                     "其他地区请填写代码", value=s))
     if known is not None and named not in known:
-        raise _Bad(f"地区“{s}”（{named}）不在行政区划表中")
+        raise _Bad(M("地区“{value}”（{code}）不在行政区划表中", value=s, code=named))
     return named
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -205,8 +214,8 @@ def _region(s: str, known: Any) -> str | None:
 
 
 def _number_message(label: str, value: str, exc: Exception) -> str:
-    msg = str(exc) or "无法识别"
-    return msg if value in msg else f"{label}“{value}”无法识别：{msg}"
+    msg = _said(exc) or M("无法识别")
+    return msg if value in msg else M("{label}“{value}”无法识别：{reason}", label=label, value=value, reason=msg)
 
 
 def _unquote(s: str) -> str:
@@ -274,7 +283,7 @@ class _RowChecker:
         """(parsed number or None, canonical number; the text as typed when empty, None when unreadable)."""
         h_num = self.cols.number[1] or "标准号"  # the number column is always there: the header names it
         if not s:
-            errs.append((h_num, "缺少标准号"))
+            errs.append((h_num, M("缺少标准号")))
             return None, s
         try:
             num = parse_number(s if s.isascii() else s.translate(FULLWIDTH))
@@ -294,7 +303,7 @@ class _RowChecker:
         p, h = self.cols.title_zh
         title_zh = _text(cells[p])
         if not title_zh:
-            errs.append((h, "缺少中文名称"))
+            errs.append((h, M("缺少中文名称")))
         elif title_zh[0] == "'":
             title_zh = _unquote(title_zh)
         return title_zh
@@ -307,7 +316,7 @@ class _RowChecker:
             return None
         status = STATUS_WORDS.get(s) or STATUS_WORDS.get(s.replace(" ", "").lower())
         if status is None:
-            errs.append((h, f"无法识别的标准状态“{s}”，应为 现行、即将实施、废止 或 被代替"))
+            errs.append((h, M("无法识别的标准状态“{value}”，应为 现行、即将实施、废止 或 被代替", value=s)))
         return status
 
     def dates(self, cells: tuple, errs: list) -> tuple[date | None, date | None, date | None]:
@@ -316,12 +325,15 @@ class _RowChecker:
         implemented = _date_cell(cells[p_impl], h_impl, errs)
         withdrawn = _date_cell(cells[p_wd], h_wd, errs)
         if published and implemented and published > implemented:
-            errs.append((h_pub, f"发布日期 {published} 晚于实施日期 {implemented}"))
+            errs.append((h_pub, M("发布日期 {published} 晚于实施日期 {implemented}", published=str(published),
+                                  implemented=str(implemented))))
         if withdrawn:
             if implemented and withdrawn < implemented:
-                errs.append((h_wd, f"废止日期 {withdrawn} 早于实施日期 {implemented}"))
+                errs.append((h_wd, M("废止日期 {withdrawn} 早于实施日期 {implemented}", withdrawn=str(withdrawn),
+                                       implemented=str(implemented))))
             elif published and withdrawn < published:
-                errs.append((h_wd, f"废止日期 {withdrawn} 早于发布日期 {published}"))
+                errs.append((h_wd, M("废止日期 {withdrawn} 早于发布日期 {published}", withdrawn=str(withdrawn),
+                                       published=str(published))))
         return published, implemented, withdrawn
 
     def ics(self, cells: tuple, errs: list) -> list[str]:
@@ -337,12 +349,12 @@ class _RowChecker:
                 try:
                     codes = _ics_codes(c)
                 except _Bad as exc:
-                    errs.append((h, str(exc)))
+                    errs.append((h, _said(exc)))
                     continue
             if known is not None:
                 unknown = [x for x in codes if x not in known]
                 if unknown:
-                    errs.append((h, f"未知的 ICS 分类号“{'、'.join(unknown)}”"))
+                    errs.append((h, M("未知的 ICS 分类号“{codes}”", codes='、'.join(unknown))))
             if ics:
                 ics.extend(x for x in codes if x not in ics)
             else:
@@ -357,10 +369,10 @@ class _RowChecker:
         try:
             ccs = _ccs_code(_text(c))
         except _Bad as exc:
-            errs.append((h, str(exc)))
+            errs.append((h, _said(exc)))
             return None
         if ccs and self.known_ccs is not None and ccs not in self.known_ccs:
-            errs.append((h, f"未知的 CCS 分类号“{ccs}”"))
+            errs.append((h, M("未知的 CCS 分类号“{code}”", code=ccs)))
         return ccs
 
     def organisations(self, cells: tuple) -> list[str]:
@@ -385,12 +397,12 @@ class _RowChecker:
                 if not piece:
                     continue
                 try:
-                    x = self.canonical(piece, "代替标准号")
+                    x = self.canonical(piece, M("代替标准号"))
                 except _Bad as exc:
-                    errs.append((h, str(exc)))
+                    errs.append((h, _said(exc)))
                     continue
                 if x == number:
-                    errs.append((h, f"标准不能代替自身（{number}）"))
+                    errs.append((h, M("标准不能代替自身（{number}）", number=number)))
                 elif x not in replaces:
                     replaces.append(x)
         return replaces
@@ -405,13 +417,13 @@ class _RowChecker:
             degree, rest, odd = _split_adoption(s)
             try:
                 if rest:
-                    adopted = self.canonical(rest, "采用的国际标准号")
+                    adopted = self.canonical(rest, M("采用的国际标准号"))
                 elif odd:
                     _degree(odd)
             except _Bad as exc:
-                message = str(exc)
+                message = _said(exc)
                 if odd and rest:  # 'ISO 712:2009, EQV': the word is the problem, not the number
-                    message = f"采标情况“{s}”中的采标程度“{odd}”无法识别，{_DEGREE_HINT}"
+                    message = M("采标情况“{value}”中的采标程度“{word}”无法识别，" + _DEGREE_HINT, value=s, word=odd)
                 errs.append((h_adopt, message))
         c = cells[p_deg]
         s = ascii_forms(cell_text(c)) if c else ""
@@ -419,14 +431,14 @@ class _RowChecker:
             try:
                 degree = _degree(s)
             except _Bad as exc:
-                errs.append((h_deg, str(exc)))
+                errs.append((h_deg, _said(exc)))
         c = cells[p_astd]
         s = cell_text(c) if c else ""
         if s:
             try:
-                adopted = self.canonical(s, "采用的国际标准号")
+                adopted = self.canonical(s, M("采用的国际标准号"))
             except _Bad as exc:
-                errs.append((h_astd, str(exc)))
+                errs.append((h_astd, _said(exc)))
         return degree, adopted
 
     def region(self, cells: tuple, num, errs: list) -> str | None:
@@ -438,13 +450,13 @@ class _RowChecker:
             try:
                 return _region(s, self.known_regions)
             except _Bad as exc:
-                errs.append((h, str(exc)))
+                errs.append((h, _said(exc)))
                 return None
         if num is None or not num.region_code:
             return None
         region = num.region_code
         if self.known_regions is not None and region not in self.known_regions:
-            errs.append((h or self.cols.number[1], f"标准号对应的行政区划代码“{region}”不在行政区划表中"))
+            errs.append((h or self.cols.number[1], M("标准号对应的行政区划代码“{code}”不在行政区划表中", code=region)))
             return None
         return region
 
@@ -457,7 +469,7 @@ class _RowChecker:
         words = piece.split()
         if len(words) > 1:
             return [s for w in words for s in self.sector(w)]
-        raise _Bad(f"无法识别的领域“{piece}”，请填写领域或产业集群名称，如 工业、智能家电")
+        raise _Bad(M("无法识别的领域“{value}”，请填写领域或产业集群名称，如 工业、智能家电", value=piece))
 
     def sectors(self, cells: tuple, errs: list) -> list[str]:
         sectors: list[str] = []
@@ -474,7 +486,7 @@ class _RowChecker:
                         if x not in sectors:
                             sectors.append(x)
                 except _Bad as exc:
-                    errs.append((h, str(exc)))
+                    errs.append((h, _said(exc)))
         return sectors
 
     def free_text(self, cells: tuple, rec: dict) -> None:
@@ -520,7 +532,7 @@ def _drop_duplicates(records: list, errors: list[RowError], duplicates: dict[str
         dup_rows.update(where)
         for r in where:
             others = "、".join(str(x) for x in where if x != r)
-            errors.append(RowError(r, h_num, f"与第 {others} 行标准号重复（{number}）"))
+            errors.append(RowError(r, h_num, M("与第 {rows} 行标准号重复（{number}）", rows=others, number=number)))
     errors.sort(key=lambda e: e.row)
     return [(r, rec) for r, rec in records if r not in dup_rows]
 

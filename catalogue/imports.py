@@ -17,6 +17,7 @@ from catalogue.models import ImportBatch, Standard
 from catalogue.rights import restrict_table
 from catalogue.services import Progress, _Reference, record_hash, upsert_standards
 from catalogue.table_reader import read_table
+from yuebiao.messages import stored_fields
 from yuebiao.refusals import ImportRefused
 
 
@@ -47,6 +48,13 @@ def preview_import(*, data: bytes, filename: str, by) -> "ImportBatch":
     return _preview(data=data, filename=filename, by=by)[0]
 
 
+def _row_error(e) -> dict:
+    """A row error as the report keeps it: the Chinese text (read by the command line and the API) and, for the
+    pages, the message ids and parameters that render it in the reader's language (yuebiao.messages)."""
+    return {"row": e.row, "column": e.column, "message": e.message,
+            **stored_fields("column", e.column), **stored_fields("message", e.message)}
+
+
 def _rows_report(table) -> dict:
     """The row counts and row errors of a checked (and rights-restricted) table, as the batch report keeps them."""
     return {
@@ -54,8 +62,9 @@ def _rows_report(table) -> dict:
         "total_rows": table.total_rows,
         "valid_rows": len(table.records),
         "error_rows": len({e.row for e in table.errors}),
-        "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in table.errors],
+        "errors": [_row_error(e) for e in table.errors],
         "warnings": list(table.warnings),
+        "warning_messages": [{"message": w, **stored_fields("message", w)} for w in table.warnings],
     }
 
 

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from yuebiao.messages import Message
+
 # Sector (industry) prefixes (行业标准代号) of the national catalogue: relaton-gb's prefixes.yaml plus the ones it
 # lacks (NB energy, XF fire, RB certification, JJF/JJG metrology, CJJ/JGJ construction). A closed list: an unknown
 # prefix is an error, so a typo is reported instead of filed as a new industry.
@@ -47,7 +49,9 @@ class StandardNumberError(ValueError):
     """An input that is not a standard number; str() names the problem in Chinese."""
 
     def __init__(self, text: str, reason_zh: str, reason: str):
-        super().__init__(f"无法识别标准号“{text}”：{reason_zh}")
+        self.message = Message("无法识别标准号“{text}”：{reason}", text=text,
+                               reason=reason_zh if isinstance(reason_zh, Message) else Message(reason_zh))
+        super().__init__(self.message)
         self.text = text
         self.reason = reason
 
@@ -157,7 +161,7 @@ def _year(raw: str | None, text: str) -> str | None:
         # 两位年代号: 1950–1999 for 50–99, 2000–2049 for 00–49 (two-digit years ended in the late 1990s).
         return ("19" if int(raw) >= 50 else "20") + raw
     if len(raw) != 4 or not 1900 <= int(raw) <= 2099:
-        raise StandardNumberError(text, f"年代号“{raw}”不是有效的年份", "invalid year")
+        raise StandardNumberError(text, Message("年代号“{year}”不是有效的年份", year=raw), "invalid year")
     return raw
 
 
@@ -221,10 +225,10 @@ def parse_number(text: str) -> StandardNumber:
     if prefix.startswith(("ISO", "IEC")):
         raise StandardNumberError(raw, "国际标准的年代号应以冒号分隔（如 ISO 712:2009）", "iso without colon")
     if m.group("slash") and not re.match(r"^DB\d+$", prefix):
-        raise StandardNumberError(raw, f"代号“{prefix}/”后缺少 T 或 Z", "dangling slash")
+        raise StandardNumberError(raw, Message("代号“{prefix}/”后缺少 T 或 Z", prefix=prefix), "dangling slash")
     family = prefix.split("/")[0]
     if not (family.startswith(("GB", "DB")) or prefix.startswith(("T/", "Q/")) or family in INDUSTRY_PREFIXES):
-        raise StandardNumberError(raw, f"未知的标准代号“{prefix}”", "unknown prefix")
+        raise StandardNumberError(raw, Message("未知的标准代号“{prefix}”", prefix=prefix), "unknown prefix")
     seq = m.group("seq")
     return StandardNumber(prefix, seq, _part(seq, "."), _year(m.group("year"), raw), all_parts, False, edition)
 

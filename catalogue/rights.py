@@ -16,6 +16,8 @@ from accounts.roles import Action
 from catalogue.models import AdminDivision, Standard
 from catalogue.numbers import StandardNumberError, parse_number, prefix_region
 from catalogue.table_vocabulary import ParsedTable, RowError
+from django.utils import translation
+from yuebiao.messages import Message
 
 _LEVEL_LABELS = dict(Standard.Level.choices)
 
@@ -59,16 +61,21 @@ class CatalogueRights:
         region = prefix_region(parsed.prefix) if parsed.level == Standard.Level.LOCAL else None
         if self._may(region):
             return None
-        whose = f"属于{self._name(region)}" if region else f"是{_LEVEL_LABELS.get(parsed.level, '非本市标准')}"
+        if region:
+            whose = Message("属于{owner}", owner=self._name(region))
+        else:
+            with translation.override("zh-hans"):  # the stored sentence is Chinese; its id translates it later
+                whose = Message("是{level}", level=Message(str(_LEVEL_LABELS.get(parsed.level, "非本市标准"))))
         if replaced:
-            return f"被代替标准 {number} {whose}，无权改变其状态"
-        return f"{number} {whose}，无权修改"
+            return Message("被代替标准 {number} {whose}，无权改变其状态", number=number, whose=whose)
+        return Message("{number} {whose}，无权修改", number=number, whose=whose)
 
     def standard_refusal(self, standard: Standard) -> str | None:
         """Why the user may not change this stored standard (its full text, its record), or None when it may."""
         if self.everything or self._may(standard.region_code):
             return None
-        return self._owner_refusal(standard.number) or f"{standard.number} 不在本单位管辖范围内，无权修改"
+        return self._owner_refusal(standard.number) or Message(
+            "{number} 不在本单位管辖范围内，无权修改", number=standard.number)
 
     def refusals(self, record: dict) -> list[tuple[str, str]]:
         """(column key, Chinese message) for each reason this record may not be written by the user; [] if it may.
@@ -89,11 +96,12 @@ class CatalogueRights:
         region = record.get("region_code")
         # Checked only for a standard of one's own: otherwise the region (often read from the number) says the same.
         if region and not out and not self._may(region):
-            out.append(("region_code", f"地区 {self._name(region)}（{region}）不在本单位管辖范围内，无权修改"))
+            out.append(("region_code", Message(
+                "地区 {name}（{code}）不在本单位管辖范围内，无权修改", name=self._name(region), code=region)))
         return out
 
 
-_COLUMNS = {"number": "标准号", "replaces": "代替标准", "region_code": "地区"}
+_COLUMNS = {"number": Message("标准号"), "replaces": Message("代替标准"), "region_code": Message("地区")}
 
 
 def restrict_table(table: ParsedTable, user: Any) -> int:

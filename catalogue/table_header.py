@@ -15,6 +15,7 @@ from catalogue.table_vocabulary import (
     HEADER_SEARCH_ROWS, LIST_KEYS, NUMBER_ALIASES, TabularError, cell_text, header_candidates, header_field,
     is_ignored_header,
 )
+from yuebiao.messages import Message as M
 
 # ---------------------------------------------------------------------------------------------------------------
 # Header.
@@ -84,8 +85,8 @@ def build_header(rows: list[tuple[int, list]], merges: list) -> Header:
         for ci in range(a + 1, b + 1):
             labels.pop(ci, None)
         if labels.get(a) and header_field(labels[a]):
-            warnings.append(f"表头“{labels[a]}”为跨 {get_column_letter(a + 1)}—{get_column_letter(b + 1)} 列的合并单元格，"
-                            f"按第一列（{get_column_letter(a + 1)} 列）读取")
+            warnings.append(M("表头“{label}”为跨 {first}—{last} 列的合并单元格，按第一列（{first} 列）读取",
+                              label=labels[a], first=get_column_letter(a + 1), last=get_column_letter(b + 1)))
     columns: dict[str, list[tuple[int, str, int]]] = {}
     unknown = []
     for ci in sorted(labels):
@@ -104,12 +105,12 @@ def build_header(rows: list[tuple[int, list]], merges: list) -> Header:
             best = min(cols, key=lambda c: c[2])
             for c in cols:
                 if c is not best:
-                    warnings.append(f"列“{c[1]}”与列“{best[1]}”表示同一项，已忽略“{c[1]}”")
+                    warnings.append(M("列“{other}”与列“{kept}”表示同一项，已忽略“{other}”", other=c[1], kept=best[1]))
             columns[key] = [best]
     missing = [name for key, name in (("number", "标准号"), ("title_zh", "中文名称")) if key not in columns]
     if missing:
         raise TabularError(f"缺少必填列：{'、'.join(missing)}（表头在第 {rownum} 行）")
     if unknown:
-        warnings.append(f"已忽略无法识别的列：{'、'.join(unknown)}")
+        warnings.append(M("已忽略无法识别的列：{columns}", columns="、".join(unknown)))
     return Header(last, columns, warnings)
 

@@ -48,6 +48,7 @@ from catalogue.table_vocabulary import (
 )
 from catalogue.xlsx_reader import read_xlsx
 from yuebiao import files
+from yuebiao.messages import Message as M
 
 # ---------------------------------------------------------------------------------------------------------------
 # Reading bytes into rows.
@@ -130,7 +131,8 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
         best = None
     if best is None or not best.encoding:
         raise TabularError("无法识别文件编码：请在 Excel 中“另存为”“CSV UTF-8（逗号分隔）”后重新上传")
-    return str(best), best.encoding, [f"文件编码由自动检测判断为 {best.encoding}，请核对导入内容是否有乱码"]
+    return str(best), best.encoding, [M("文件编码由自动检测判断为 {encoding}，请核对导入内容是否有乱码",
+                                                encoding=best.encoding)]
 
 
 def _bad_utf8_message(data: bytes, exc: UnicodeDecodeError) -> str:
@@ -228,7 +230,7 @@ def _read_table(data, filename, max_rows, known_ics, known_ccs, known_regions) -
         rows, encoding, text_warnings = _read_text(data, max_rows)
         warnings.extend(text_warnings)
         if ext in (".xls", ".xlsx", ".xlsm", ".et"):
-            warnings.append(f"文件扩展名为 {ext}，但内容是文本表格，已按 CSV 读取")
+            warnings.append(M("文件扩展名为 {ext}，但内容是文本表格，已按 CSV 读取", ext=ext))
         merges = []
     header = build_header(rows, merges)
     table = check_rows(

@@ -21,6 +21,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, fr
 
 from catalogue.table_header import find_header
 from catalogue.table_vocabulary import HEADER_SEARCH_ROWS, MAX_XLSX_UNPACKED, TabularError, too_many_rows
+from yuebiao.messages import Message as M
 
 XLSX_ERROR = "Excel 文件已损坏或不是有效的 .xlsx 文件，请用 Excel 打开后另存为 .xlsx 再上传"
 
@@ -345,9 +346,9 @@ def read_xlsx(data: bytes, max_rows: int) -> tuple[_SheetRows, list[str]]:
             if find_header(head) is None and (name, part) != sheets[-1]:
                 continue  # try the next visible sheet (a first sheet of instructions, 填表说明)
             rows = head + list(it)
-            warnings = []
+            warnings: list[str] = []
             if name != first_name:
-                warnings.append(f"第一个工作表“{first_name}”中没有找到表头，已读取工作表“{name}”")
+                warnings.append(M("第一个工作表“{first}”中没有找到表头，已读取工作表“{name}”", first=first_name, name=name))
             if merges:
                 rows = _fill_merges(rows, merges)
             return _SheetRows(rows, merges), warnings

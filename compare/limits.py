@@ -20,6 +20,9 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any, Iterable
 
+from yuebiao.messages import Message as M
+from yuebiao.messages import joined, stored_fields
+
 VERDICTS = ("stricter", "looser", "equal", "only_a", "only_b", "not_comparable", "expired")
 
 # canonical name ← spellings (after _fold); a closed list so that a guess never merges two different pollutants
@@ -125,7 +128,11 @@ class LimitPair:
     caveat: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The pair as stored: the Chinese texts, plus the message ids and parameters of its sentences."""
+        out = asdict(self)
+        for key in ("reason", "condition_a", "condition_b", "caveat"):
+            out.update(stored_fields(key, getattr(self, key)))
+        return out
 
 
 def _get(limit: Any, name: str, default: Any = None) -> Any:
@@ -337,9 +344,10 @@ def _rows(limits: Iterable[Any]) -> list[_Row]:
         row.base_label = condition_label(row)
         row.label = row.base_label
         if row.role == "alt":
-            row.label += " / " + (f"括号内数值：{row.when}" if row.when else "括号内数值（适用条件未注明）")
+            row.label = joined([row.base_label, M("括号内数值：{when}", when=row.when) if row.when
+                                else M("括号内数值（适用条件未注明）")], " / ")
         elif row.role == "main" and row.when:
-            row.label += f" / 括号外数值：{row.when}"
+            row.label = joined([row.base_label, M("括号外数值：{when}", when=row.when)], " / ")
     _mark_transitional(rows)
     return rows
 
@@ -394,9 +402,10 @@ def _mark_transitional(rows: list[_Row]) -> None:
 
 def _expiry(a: _Row | None, b: _Row | None, today: int) -> str | None:
     """Why a pair is not judged because A's or B's limit stopped applying before ``today``, or None."""
-    notes = [f"{side} 的此项限值为过渡期限值，已于 {date.fromordinal(row.ends).isoformat()} 停止执行"
+    notes = [M("{side} 的此项限值为过渡期限值，已于 {date} 停止执行", side=side,
+               date=date.fromordinal(row.ends).isoformat())
              for side, row in (("A", a), ("B", b)) if row is not None and row.ends is not None and row.ends < today]
-    return "；".join(notes) or None
+    return joined(notes, "；") or None
 
 
 def _periods(limit: Any, labelled: Iterable[str] = ()) -> set[str]:
@@ -414,18 +423,18 @@ def _periods(limit: Any, labelled: Iterable[str] = ()) -> set[str]:
 
 def condition_label(limit: Any) -> str:
     cond = _get(limit, "condition") or {}
-    bits = []
+    bits: list[str] = []
     if cond.get("table"):
-        bits.append(f"表{cond['table']}")
+        bits.append(M("表{table}", table=str(cond["table"])))
     for key in ("column", "source", "period", "time_basis"):
         if cond.get(key):
             bits.append(str(cond[key]))
     if cond.get("special"):
-        bits.append("特别排放限值")
+        bits.append(M("特别排放限值"))
     ends = sorted({a["to"] for a in cond.get("applies") or [] if isinstance(a, dict) and a.get("to")})
     if ends:
-        bits.append("至 " + ends[-1] + " 止")
-    return " / ".join(bits)
+        bits.append(M("至 {date} 止", date=ends[-1]))
+    return joined(bits, " / ")
 
 
 def _prefix(x: tuple[str, ...], y: tuple[str, ...]) -> bool:
@@ -479,50 +488,52 @@ def _verdict(a: Any, b: Any) -> tuple[str, str | None, str | None]:
     ua, ub = normalize_unit(_get(a, "unit")), normalize_unit(_get(b, "unit"))
     ka, kb = _KIND.get(_get(a, "comparator")), _KIND.get(_get(b, "comparator"))
     if ka is None or kb is None:
-        return "not_comparable", f"未知的比较方式：{_get(a, 'comparator')} / {_get(b, 'comparator')}", None
+        return "not_comparable", M("未知的比较方式：{a} / {b}", a=str(_get(a, "comparator")),
+                                 b=str(_get(b, "comparator"))), None
     if ka == kb == "not_detected":
         return "equal", None, None
     if ka != kb:
-        why = f"限值类型不同（{_KIND_ZH[ka]} vs {_KIND_ZH[kb]}）"
+        why = M("限值类型不同（{a} vs {b}）", a=M(_KIND_ZH[ka]), b=M(_KIND_ZH[kb]))
         if "not_detected" in (ka, kb):
-            why += "：是否更严取决于检出限"
+            why = M("{why}：是否更严取决于检出限", why=why)
         return "not_comparable", why, None
     if (ua is None) != (ub is None):
-        return "not_comparable", f"单位不明：{ua or '未注明'} vs {ub or '未注明'}", None
+        return "not_comparable", M("单位不明：{a} vs {b}", a=ua or M("未注明"), b=ub or M("未注明")), None
     va, vb = _get(a, "value"), _get(b, "value")
     if ka == "range":
         try:
             lo_b, hi_b = (convert(float(x), ub, ua) for x in vb)
             lo_a, hi_a = (float(x) for x in va)
         except (TypeError, ValueError):
-            return "not_comparable", "范围值无法读取", None
+            return "not_comparable", M("范围值无法读取"), None
         if lo_b is None or hi_b is None:
-            return "not_comparable", f"单位不可换算：{ua} vs {ub}", None
+            return "not_comparable", M("单位不可换算：{a} vs {b}", a=str(ua), b=str(ub)), None
         shown = None if ua == ub else f"{_fmt(lo_b)}~{_fmt(hi_b)} {ua}"
         if math.isclose(lo_a, lo_b) and math.isclose(hi_a, hi_b):
             return "equal", None, shown
         if lo_a >= lo_b - 1e-12 and hi_a <= hi_b + 1e-12:
-            return "stricter", "A 的范围包含于 B 的范围内", shown
+            return "stricter", M("A 的范围包含于 B 的范围内"), shown
         if lo_b >= lo_a - 1e-12 and hi_b <= hi_a + 1e-12:
-            return "looser", "B 的范围包含于 A 的范围内", shown
-        overlap = "部分重叠" if lo_a <= hi_b and lo_b <= hi_a else "互不相交"
-        return "not_comparable", f"两个范围{overlap}，不能判定哪个更严", shown
+            return "looser", M("B 的范围包含于 A 的范围内"), shown
+        if lo_a <= hi_b and lo_b <= hi_a:
+            return "not_comparable", M("两个范围部分重叠，不能判定哪个更严"), shown
+        return "not_comparable", M("两个范围互不相交，不能判定哪个更严"), shown
     try:
         fa, fb0 = float(va), float(vb)
     except (TypeError, ValueError):
-        return "not_comparable", "限值不是数值", None
+        return "not_comparable", M("限值不是数值"), None
     fb = convert(fb0, ub, ua)
     if fb is None:
-        return "not_comparable", f"单位不可换算：{ua} vs {ub}", None
+        return "not_comparable", M("单位不可换算：{a} vs {b}", a=str(ua), b=str(ub)), None
     shown = None if ua == ub else f"{_SYMBOL.get(_get(b, 'comparator'), '')}{fb:g} {ua}"
     if ka == "exact":
         return ("equal", None, shown) if math.isclose(fa, fb) else \
-            ("not_comparable", "两者要求不同的定值，没有宽严之分", shown)
+            ("not_comparable", M("两者要求不同的定值，没有宽严之分"), shown)
     if math.isclose(fa, fb, rel_tol=1e-9, abs_tol=1e-12):
         sa, sb = _get(a, "comparator") in ("<", ">"), _get(b, "comparator") in ("<", ">")
         if sa == sb:
             return "equal", None, shown
-        return ("stricter" if sa else "looser"), "数值相同，但一方不含等号", shown
+        return ("stricter" if sa else "looser"), M("数值相同，但一方不含等号"), shown
     smaller = fa < fb
     if ka == "upper":
         return ("stricter" if smaller else "looser"), None, shown
@@ -532,7 +543,7 @@ def _verdict(a: Any, b: Any) -> tuple[str, str | None, str | None]:
 def _judge(a: _Row, b: _Row) -> tuple[str, str | None, str | None]:
     verdict, reason, shown = _verdict(a, b)
     if verdict != "not_comparable" and a.qualifier and b.qualifier and a.qualifier != b.qualifier:
-        verdict, reason = "not_comparable", f"计算基准不同：{a.qualifier} vs {b.qualifier}"
+        verdict, reason = "not_comparable", M("计算基准不同：{a} vs {b}", a=a.qualifier, b=b.qualifier)
     return verdict, reason, shown
 
 
@@ -562,9 +573,9 @@ def _scope_caveat(a: _Row, a_title: str, b_title: str) -> str | None:
     known = fold(a_title) + "".join(a.other)
     if all(word in known for word in _subject(b_title)):
         return None
-    row = f"，此行：{'、'.join(a.other_text)}" if a.other_text else ""
-    return (f"B（{b_title.strip()}）的适用对象未必包括 A 此行所管的对象（A：{a_title.strip()}{row}），宽于 B 是否违反"
-            "强制性国家标准须先核对适用范围")
+    row = M("，此行：{items}", items="、".join(a.other_text)) if a.other_text else ""
+    return M("B（{b}）的适用对象未必包括 A 此行所管的对象（A：{a}{row}），宽于 B 是否违反强制性国家标准须先核对适用范围",
+             b=b_title.strip(), a=a_title.strip(), row=row)
 
 
 def _grade_siblings(b: _Row, candidates: Iterable[_Row]) -> list[_Row]:
@@ -585,11 +596,12 @@ def _bracket_caveat(a: _Row, b: _Row) -> tuple[str, str, str | None]:
             continue
         hint = other.when if other.role == "alt" else other.note_when
         if hint:
-            text = f"{row.base_label} / 括号内数值（{side} 未注明适用条件；{other_side} 的表注：{hint}）"
+            text = joined([row.base_label, M("括号内数值（{side} 未注明适用条件；{other} 的表注：{hint}）", side=side,
+                                              other=other_side, hint=hint)], " / ")
             label_a, label_b = (text, label_b) if side == "A" else (label_a, text)
     if a.role == b.role == "alt" and not (a.when and b.when):
-        who = "两标准均" if not a.when and not b.when else ("A " if not a.when else "B ")
-        caveat = f"{who}未注明括号内数值的适用条件，按同一条件比较，须核对"
+        who = M("两标准均") if not a.when and not b.when else ("A " if not a.when else "B ")
+        caveat = M("{who}未注明括号内数值的适用条件，按同一条件比较，须核对", who=who)
     return label_a, label_b, caveat
 
 
@@ -617,7 +629,7 @@ def compare_limits(a_limits: Iterable[Any], b_limits: Iterable[Any], a_scope: st
         matches, same = _matches(a, b_list, b_by_key, a_scope, b_scope)
         if not matches:
             out.append(LimitPair(a.parameter, display(a), None, a.unit, "only_a",
-                                 _with_expiry("B 中没有相同项目和条件的限值", _expiry(a, None, day)), a.label, None))
+                                 _with_expiry(M("B 中没有相同项目和条件的限值"), _expiry(a, None, day)), a.label, None))
             continue
         for j in sorted(matches):
             used_b.add(j)
@@ -626,12 +638,12 @@ def compare_limits(a_limits: Iterable[Any], b_limits: Iterable[Any], a_scope: st
     for j, b in enumerate(b_list):
         if j not in used_b:
             out.append(LimitPair(b.parameter, None, display(b), b.unit, "only_b",
-                                 _with_expiry("A 中没有相同项目和条件的限值", _expiry(None, b, day)), None, b.label))
+                                 _with_expiry(M("A 中没有相同项目和条件的限值"), _expiry(None, b, day)), None, b.label))
     return out
 
 
 def _with_expiry(reason: str, expiry: str | None) -> str:
-    return f"{reason}；{expiry}" if expiry else reason
+    return joined([reason, expiry], "；")
 
 
 def _matches(a: _Row, b_list: list[_Row], b_by_key: dict[str, list[int]], a_scope: str,
@@ -671,22 +683,23 @@ def _pair(a: _Row, b: _Row, *, twin_row: bool, siblings: list[_Row], titles: tup
     expiry = _expiry(a, b, day)
     if expiry:
         # a transitional limit no longer in force: shown, but neither stricter nor looser
-        notes = [expiry + (f"，不计入宽严结论（按数值：A {_VERDICT_ZH[verdict]} B）" if verdict in _VERDICT_ZH
-                           else "，不计入宽严结论")]
+        notes = [M("{expiry}，不计入宽严结论（按数值：A {verdict} B）", expiry=expiry, verdict=M(_VERDICT_ZH[verdict]))
+                 if verdict in _VERDICT_ZH else M("{expiry}，不计入宽严结论", expiry=expiry)]
         verdict = "expired"
     if a.grades and b.grades and not twin and verdict not in ("not_comparable", "expired"):
         each = [(s, _judge(a, s)[0]) for s in _grade_siblings(b, siblings)]
         if len({v for _, v in each}) > 1:
-            caveats.append(f"分级按名称对应（A {a.grade_text} ↔ B {b.grade_text}）：两标准各自规定分级，依据可能"
-                           "不同，须核对两标准的分级是否对应；A 对 B 各级：" +
-                           "、".join(f"{s.grade_text} {_VERDICT_ZH[v]}" for s, v in each))
+            caveats.append(M("分级按名称对应（A {a} ↔ B {b}）：两标准各自规定分级，依据可能不同，须核对两标准的分级是否"
+                             "对应；A 对 B 各级：{each}", a=a.grade_text, b=b.grade_text,
+                             each=joined([M("{grade} {verdict}", grade=s.grade_text, verdict=M(_VERDICT_ZH[v]))
+                                          for s, v in each], "、")))
         elif len(each) > 1:
-            notes.append(f"A 对 B 各级均{_VERDICT_ZH[verdict]}，与分级是否对应无关")
+            notes.append(M("A 对 B 各级均{verdict}，与分级是否对应无关", verdict=M(_VERDICT_ZH[verdict])))
     scope = _scope_caveat(a, *titles) if verdict == "looser" else None
     if scope:
         caveats.append(scope)
-    caveat = "；".join(caveats) or None
-    reason = "；".join(notes + caveats) or None
+    caveat = joined(caveats, "；") or None
+    reason = joined(notes + caveats, "；") or None
     b_text = display(b) + (f" {normalize_unit(b.unit)}" if shown else "")
     if shown:
         b_text += f"（= {shown}）"
@@ -705,5 +718,5 @@ def unlawful(pairs: Iterable[LimitPair], a_is_local_mandatory: bool) -> list[Lim
     flagged = [p for p in pairs if p.verdict == "looser"]
     for p in flagged:
         if p.caveat and p.caveat not in (p.reason or ""):
-            p.reason = "；".join(x for x in (p.reason, p.caveat) if x)
+            p.reason = joined([p.reason, p.caveat], "；")
     return flagged

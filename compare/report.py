@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from catalogue.numbers import try_parse_number
+from yuebiao.messages import Message as M
+from yuebiao.messages import joined, stored_fields
 
 from .align import align, features, to_simplified
 from .correspondence import suggest_degree
@@ -67,15 +69,17 @@ def compare_references(a_refs: list[Any], b_refs: list[Any]) -> dict[str, Any]:
         kind = None
         if na.year and nb.year and na.year != nb.year:
             kind = "a_cites_older" if na.year < nb.year else "b_cites_older"
-            notes.append(f"A 引用 {na.year} 版，B 引用 {nb.year} 版")
+            notes.append(M("A 引用 {a} 版，B 引用 {b} 版", a=na.year, b=nb.year))
         elif bool(na.year) != bool(nb.year):
             kind = "dated_vs_undated"
-            notes.append("一方注日期引用，另一方不注日期（不注日期即适用最新版本）")
+            notes.append(M("一方注日期引用，另一方不注日期（不注日期即适用最新版本）"))
         if na.prefix != nb.prefix:
             kind = kind or "prefix_differs"
-            notes.append(f"代号不同：{na.prefix} vs {nb.prefix}")
+            notes.append(M("代号不同：{a} vs {b}", a=na.prefix, b=nb.prefix))
         if kind:
-            differ.append({"a": na.canonical, "b": nb.canonical, "kind": kind, "note": "；".join(notes)})
+            note = joined(notes, "；")
+            differ.append({"a": na.canonical, "b": nb.canonical, "kind": kind, "note": note,
+                           **stored_fields("note", note)})
     return {
         "only_a": [ia[k][0].number for k in ia if k not in ib],
         "only_b": [ib[k][0].number for k in ib if k not in ia],

@@ -16,6 +16,7 @@ from lifecycle.projects import queries as project_queries
 from lifecycle.transitions import State
 from notify.models import Notice
 from notify.services import send
+from yuebiao.messages import Message as M
 
 REMIND_DAYS_AHEAD = 3
 
@@ -40,10 +41,13 @@ def send_deadline_reminders(*, today: date | None = None, days_ahead: int = REMI
                 continue
             due = project.stage_due_on.isoformat() if project.stage_due_on else ""
             if kind == "deadline":
-                subject = f"{project.code}《{project.title_zh[:60]}》{project.state_label}阶段将于 {due} 到期"
+                subject = M("{code}《{title}》{state}阶段将于 {date} 到期", code=project.code,
+                            title=project.title_zh[:60], state=M(rules.STATE_LABELS[State(project.state)][0]), date=due)
             else:
-                subject = f"{project.code}《{project.title_zh[:60]}》已超期，请尽快处理"
+                subject = M("{code}《{title}》已超期，请尽快处理", code=project.code,
+                            title=project.title_zh[:60])
             send(users, kind=kind, subject=subject, url=url,
-                 body=f"项目 {project.code} 现处于“{project.state_label}”阶段，期限 {due or '—'}。")
+                 body=M("项目 {code} 现处于“{state}”阶段，期限 {date}。", code=project.code,
+                        state=M(rules.STATE_LABELS[State(project.state)][0]), date=due or "—"))
             sent[kind] += len(users)
     return sent

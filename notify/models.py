@@ -36,6 +36,9 @@ class Notice(models.Model):
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     email_error = models.TextField(_("邮件发送错误"), blank=True)
+    # How subject and body were made (yuebiao.messages): subject_id/subject_params, body_id/body_params, so the
+    # inbox shows them in the reader's language; empty for notices stored as text only.
+    message = models.JSONField(_("消息编号与参数"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("通知")
@@ -48,6 +51,11 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def stored(self) -> dict:
+        """Subject and body as stored, with their message ids: what the stored_text filter renders."""
+        return {"subject": self.subject, "body": self.body, **(self.message or {})}
 
     @property
     def kind_label(self) -> str:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notify.models import Notice
+from yuebiao.messages import stored_fields
 
 PAGE_SIZE = 20
 
@@ -37,12 +38,16 @@ def send(
 ) -> list[Notice]:
     """Give each distinct active recipient (users or their ids) a notice; mail it after the transaction commits.
 
+    `subject` and `body` are Chinese text, or yuebiao.messages.Message (Chinese text that keeps its message id and
+    parameters): then the notice keeps those too and the inbox shows it in the reader's language.
     Call it inside the use case's transaction: if that rolls back, no notice exists and nothing is mailed.
     """
-    subject = _one_line(subject)
+    message = {**stored_fields("subject", subject), **stored_fields("body", body)}
+    limit = Notice._meta.get_field("subject").max_length
+    subject = _one_line(subject)[:limit] if message else _one_line(subject)  # a long title in a Message: cut
     if not subject:
         raise ValueError("通知标题不能为空")
-    if len(subject) > Notice._meta.get_field("subject").max_length:
+    if len(subject) > limit:
         raise ValueError("通知标题过长（最多 200 字）")
     if not kind or len(kind) > Notice._meta.get_field("kind").max_length:
         raise ValueError("通知类型应为不超过 40 个字符的代码")
@@ -56,7 +61,7 @@ def send(
     users = list(get_user_model().objects.filter(pk__in=ids, is_active=True).only("pk", "email").order_by("pk"))
     now = timezone.now()
     notices = Notice.objects.bulk_create(
-        [Notice(recipient=u, kind=kind, subject=subject, body=body, url=url, created_at=now) for u in users]
+        [Notice(recipient=u, kind=kind, subject=subject, body=str(body), url=url, created_at=now, message=message) for u in users]
     )
     to_mail = [n.pk for n, u in zip(notices, users) if email and u.email]
     if to_mail:

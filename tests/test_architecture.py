@@ -38,7 +38,7 @@ PURE_CORES = (
     "smart.reader_pdf", "smart.reader_docx", "smart.reader_text", "smart.sts", "smart.accuracy", "compare.align", "compare.limits",
     "compare.diff", "compare.correspondence", "compare.ranking", "lifecycle.transitions", "lifecycle.deadlines",
     "lifecycle.captcha", "lifecycle.worklist", "lifecycle.menu", "trail.chain", "yuebiao.backup_files", "yuebiao.files", "yuebiao.refusals",
-    "yuebiao.ratelimit",
+    "yuebiao.ratelimit", "yuebiao.messages",
 )
 
 

@@ -125,3 +125,40 @@ def test_import_api_requires_the_right_role(client, enterprise_user, officer):
     assert (body["created"], body["valid_rows"], body["state"]) == (2, 2, "committed")
     response = client.post(url + "?mode=all", {"file": _named(BAD_CSV.encode(), "b.csv")})
     assert response.status_code == 400 and "整批未导入" in response.json()["detail"]
+
+
+def test_row_errors_keep_their_chinese_text_and_read_in_english(client, officer):
+    """The report keeps each row error in Chinese (command line, API) with its message id and parameters, and the
+    batch's page renders it in the reader's language; an old report without ids shows as stored."""
+    client.force_login(officer)
+    response = client.post(reverse("catalogue:import"), {"file": _named(BAD_CSV.encode(), "list.csv")})
+    batch = ImportBatch.objects.get()
+    bad = [e for e in batch.report["errors"] if "GB/T ABC" in e["message"]][0]
+    assert bad["message"].startswith("标准号“GB/T ABC”无法识别") or bad["message"].startswith("无法识别标准号")
+    assert bad["message_id"] and bad["params"]
+    flipped = [e for e in batch.report["errors"] if e["message_id"] == "发布日期 {published} 晚于实施日期 {implemented}"]
+    assert flipped[0]["message"] == "发布日期 2020-05-01 晚于实施日期 2020-01-01"
+    assert flipped[0]["params"] == {"published": "2020-05-01", "implemented": "2020-01-01"}
+    zh = client.get(response["Location"]).content.decode()
+    assert "发布日期 2020-05-01 晚于实施日期 2020-01-01" in zh
+    client.cookies["django_language"] = "en"
+    en = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Publication date 2020-05-01 is later than implementation date 2020-01-01" in en
+    assert "晚于" not in en
+    batch.report = {**batch.report, "errors": [{"row": 9, "column": "标准号", "message": "旧报告的错误"}]}
+    batch.save(update_fields=["report"])
+    assert "旧报告的错误" in client.get(response["Location"]).content.decode()
+
+
+def test_import_warnings_read_in_english(client, officer):
+    """A warning about the file (a column not recognised) is kept in Chinese and shown in the reader's language."""
+    client.force_login(officer)
+    csv = GOOD_CSV.replace("地区\n", "地区,备用栏\n").replace(",广州\n", ",广州,x\n").replace(",13.040.40,\n",
+                                                                                            ",13.040.40,,y\n")
+    response = client.post(reverse("catalogue:import"), {"file": _named(csv.encode(), "list.csv")})
+    batch = ImportBatch.objects.get()
+    assert batch.report["warnings"] == ["已忽略无法识别的列：备用栏"]
+    assert batch.report["warning_messages"][0]["message_id"] == "已忽略无法识别的列：{columns}"
+    client.cookies["django_language"] = "en"
+    en = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'Columns not recognised and ignored: <span lang="zh">备用栏</span>' in en

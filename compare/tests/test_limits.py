@@ -318,3 +318,26 @@ def test_a_report_does_not_count_an_expired_limit_in_a_stricter():
     b = doc([("1", "范围", "示例")], number="GB 9002—2011", title="示例", limits=_transitional_b(until=True))
     report = compare_documents(a, b, today=date(2026, 1, 1))
     assert report["limit_summary"] == {"expired": 1, "looser": 1}
+
+
+def test_notes_are_stored_with_their_message_ids_and_read_in_english():
+    """A pair's reason and conditions keep their Chinese text and carry message ids and parameters, so the report
+    page renders them in the reader's language (yuebiao.messages)."""
+    import json
+    from datetime import date
+
+    from yuebiao.messages import render_stored
+
+    english = {"{expiry}，不计入宽严结论（按数值：A {verdict} B）": "{expiry}; not counted (A {verdict} B)",
+               "{side} 的此项限值为过渡期限值，已于 {date} 停止执行": "{side}'s limit stopped on {date}",
+               "表{table}": "Table {table}", "严于": "stricter than", "至 {date} 止": "until {date}"}
+    a = [limit("二氧化硫", "<=", 500, table="1")]
+    pairs = compare_limits(a, _transitional_b(until=True), today=date(2026, 1, 1))
+    stored = json.loads(json.dumps([p.to_dict() for p in pairs], ensure_ascii=False))
+    expired = [p for p in stored if p["verdict"] == "expired"][0]
+    assert expired["reason"] == "B 的此项限值为过渡期限值，已于 2013-12-31 停止执行，不计入宽严结论（按数值：A 严于 B）"
+    assert expired["reason_id"] == "{expiry}，不计入宽严结论（按数值：A {verdict} B）"
+    assert render_stored(expired, "reason", lambda s: english.get(s, s)) == \
+        "B's limit stopped on 2013-12-31; not counted (A stricter than B)"
+    assert render_stored(expired, "condition_b", lambda s: english.get(s, s)).startswith("Table 1 / ")
+    assert render_stored(expired, "condition_b", lambda s: s) == expired["condition_b"]

@@ -26,7 +26,6 @@ from lifecycle.consultation.queries import (
     comments_url,
     expected_token,
     is_open,
-    label_of_clause,
     may_answer,
 )
 from lifecycle.documents import upload_document
@@ -36,6 +35,7 @@ from lifecycle.outline import MAX_CLAUSE_CHARS
 from lifecycle.transitions import Doc, Role, State
 from notify.models import Notice
 from notify.services import send
+from yuebiao.messages import Message as M
 from trail.services import record
 from yuebiao import ratelimit
 
@@ -179,9 +179,10 @@ def _notify_new_comment(project: Project, *, now: datetime) -> None:
     if not users:
         return
     waiting = project.comments.filter(resolution="").count()
-    send(users, kind=NOTICE_KIND, subject=f"{project.code}《{project.title_zh[:60]}》收到新的征求意见",
-         body=(f"项目 {project.code}《{project.title_zh}》在征求意见中收到新的意见，目前共有 {waiting} 条意见待答复。"
-               f"每小时最多提醒一次。"),
+    send(users, kind=NOTICE_KIND,
+         subject=M("{code}《{title}》收到新的征求意见", code=project.code, title=project.title_zh[:60]),
+         body=M("项目 {code}《{title}》在征求意见中收到新的意见，目前共有 {waiting} 条意见待答复。每小时最多提醒一次。",
+                code=project.code, title=project.title_zh, waiting=waiting),
          url=url)
 
 
@@ -300,9 +301,11 @@ def answer_comment(
 
         label = str(Resolution(resolution).label)
         send([locked.user_id], kind="comment_answered",
-             subject=f"您对《{project.title_zh[:60]}》的意见已答复：{label}",
-             body=f"您对 {project.code}《{project.title_zh}》{label_of_clause(locked.clause)}的意见（本草案第 {locked.number or locked.pk} 条）"
-                  f"处理意见为“{label}”。" + (f"理由：{response}" if response else ""),
+             subject=M("您对《{title}》的意见已答复：{label}", title=project.title_zh[:60], label=M(label)),
+             body=M("您对 {code}《{title}》{clause}的意见（本草案第 {number} 条）处理意见为“{label}”。{why}", code=project.code,
+                    title=project.title_zh, clause=M("第 {clause} 条", clause=locked.clause) if locked.clause
+                    else M("全文"), number=locked.number or locked.pk, label=M(label),
+                    why=M("理由：{response}", response=response) if response else ""),
              url=reverse("lifecycle:consultation", args=[project.code]))
     return locked
 

@@ -41,6 +41,7 @@ from lifecycle.transitions import Action, Doc, Role, State
 from notify.services import send
 from trail.services import record
 from yuebiao import ratelimit
+from yuebiao.messages import Message as M
 
 Project = LocalStandardProject
 
@@ -212,7 +213,8 @@ def submit_feedback(
     region = project.city_code if project else (standard.region_id or "440000")
     handlers = project_queries._bureau_users() + _city_officers(region)
     _send(handlers, kind="feedback", email=False,
-          subject=f"收到实施信息反馈：{standard.number}（{feedback.get_kind_display()}）",
+          subject=M("收到实施信息反馈：{number}（{kind}）", number=standard.number,
+                    kind=M(str(feedback.get_kind_display()))),
           body=fields["text"][:200], url=f"/lifecycle/feedback/?status=new#feedback-{feedback.pk}")
     return feedback
 
@@ -321,8 +323,10 @@ def open_review(
     elif created:
         label = PeriodicReview.Reason(reason).label
         _send(project_queries._bureau_users(), kind="review_due",
-              subject=f"{locked.number or locked.code}《{locked.title_zh}》须复审：{label}",
-              body=f"{detail or label}。复审期限 {existing.due_on.isoformat()}。", url=locked.get_absolute_url())
+              subject=M("{number}《{title}》须复审：{reason}", number=locked.number or locked.code, title=locked.title_zh,
+                        reason=M(str(label))),
+              body=M("{detail}。复审期限 {date}。", detail=detail or M(str(label)), date=existing.due_on.isoformat()),
+              url=locked.get_absolute_url())
     return existing, created
 
 

@@ -37,6 +37,7 @@ from lifecycle.projects.proposal import propose, standard_to_revise
 from lifecycle.projects.queries import action_holders
 from lifecycle.transitions import Action, State
 from notify.services import send
+from yuebiao.messages import Message as M
 from trail.services import record
 
 Project = LocalStandardProject
@@ -150,7 +151,9 @@ def _notify_action_holders(project: Project, act: Action) -> None:
         return
 
     label = rules.STATE_LABELS[State(project.state)][0]
-    due = f"，期限 {project.stage_due_on.isoformat()}" if project.stage_due_on else ""
-    send(users, kind="action_required", subject=f"{project.code}《{project.title_zh[:60]}》进入“{label}”阶段，待您处理",
-         body=f"项目 {project.code}《{project.title_zh}》已{rules.ACTION_LABELS[act][0]}，现处于“{label}”阶段{due}。",
+    due = M("，期限 {date}", date=project.stage_due_on.isoformat()) if project.stage_due_on else ""
+    send(users, kind="action_required", subject=M("{code}《{title}》进入“{state}”阶段，待您处理", code=project.code,
+                                                  title=project.title_zh[:60], state=M(label)),
+         body=M("项目 {code}《{title}》已{action}，现处于“{state}”阶段{due}。", code=project.code, title=project.title_zh,
+                action=M(rules.ACTION_LABELS[act][0]), state=M(label), due=due),
          url=project.get_absolute_url())

@@ -44,6 +44,7 @@ from lifecycle.review.queries import (
 )
 from lifecycle.transitions import Doc, Role, State
 from notify.services import send
+from yuebiao.messages import Message as M
 from trail.services import record
 
 Project = LocalStandardProject
@@ -255,10 +256,12 @@ def _notify_seated(project: Project, panel: ReviewPanel, experts: list[Expert], 
     if not users:
         return
 
-    where = f"，地点：{panel.location}" if panel.location else ""
-    send(users, kind="action_required", subject=f"请参加技术审查：{project.code}《{project.title_zh}》"[:200],
-         body=(f"您已入选《{project.title_zh}》第 {panel.round} 轮技术审查专家组（组长：{chair.name}）。"
-               f"会议日期：{panel.meeting_on.isoformat()}{where}。请在会后提交个人审查结论和意见。"),
+    where = M("，地点：{place}", place=panel.location) if panel.location else ""
+    send(users, kind="action_required",
+         subject=M("请参加技术审查：{code}《{title}》", code=project.code, title=project.title_zh),
+         body=M("您已入选《{title}》第 {round} 轮技术审查专家组（组长：{chair}）。会议日期：{date}{where}。"
+                "请在会后提交个人审查结论和意见。", title=project.title_zh, round=panel.round, chair=chair.name,
+                date=panel.meeting_on.isoformat(), where=where),
          url=reverse("lifecycle:review-my"))
 
 
@@ -320,8 +323,9 @@ def _secretariat_users(project: Project) -> list[User]:
 
 def _notify_conclusions_complete(project: Project, panel: ReviewPanel) -> None:
     send(_secretariat_users(project), kind="action_required",
-         subject=f"专家意见已齐，请录入审查结论：{project.code}《{project.title_zh}》"[:200],
-         body=f"第 {panel.round} 轮审查专家组的全部专家已提交个人审查意见，请上传会议纪要并录入专家组审查结论。",
+         subject=M("专家意见已齐，请录入审查结论：{code}《{title}》", code=project.code, title=project.title_zh),
+         body=M("第 {round} 轮审查专家组的全部专家已提交个人审查意见，请上传会议纪要并录入专家组审查结论。",
+                round=panel.round),
          url=project.get_absolute_url())
 
 
@@ -403,10 +407,12 @@ def _notify_decided(project: Project, panel: ReviewPanel, members: list[PanelMem
         role_assignments__role=AccountRole.DRAFTER,
     ).distinct())
     if panel.decision == Decision.FAIL:
-        body = f"第 {panel.round} 轮技术审查结论为“不通过”，项目将退回起草单位修改。"
+        body = M("第 {round} 轮技术审查结论为“不通过”，项目将退回起草单位修改。", round=panel.round)
     else:
-        body = f"第 {panel.round} 轮技术审查结论为“{label}”，请按审查意见完善后上传报批稿并报批。"
-    subject = f"技术审查结论：{label}：{project.code}《{project.title_zh}》"[:200]
+        body = M("第 {round} 轮技术审查结论为“{decision}”，请按审查意见完善后上传报批稿并报批。", round=panel.round,
+                 decision=M(label))
+    subject = M("技术审查结论：{decision}：{code}《{title}》", decision=M(label), code=project.code,
+                title=project.title_zh)
     send(drafters, kind="action_required", subject=subject, body=body, url=project.get_absolute_url())
     experts = [m.expert.user_id for m in members if m.expert.user_id]
     send(experts, kind="review_decision", subject=subject, body=body, url=project.get_absolute_url(), email=False)

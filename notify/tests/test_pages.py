@@ -152,3 +152,28 @@ def test_inbox_queries_do_not_grow_with_the_page(client, person, django_assert_m
     client.get(reverse("notify:inbox"))
     with django_assert_max_num_queries(6):
         assert client.get(reverse("notify:inbox")).status_code == 200
+
+
+def test_a_notice_sent_as_a_message_reads_in_the_readers_language(client, person):
+    """Subject and body given as Messages keep their Chinese text (mail, API, admin) and their message ids; the
+    inbox renders them in the reader's language, the project's title marked as Chinese data. A notice stored as
+    text only (older rows, other senders) shows as stored."""
+    from yuebiao.messages import Message
+
+    wang = person("wang")
+    subject = Message("{code}《{title}》已超期，请尽快处理", code="DB-2026-001", title="荔枝种植规范")
+    body = Message("项目 {code} 现处于“{state}”阶段，期限 {date}。", code="DB-2026-001", state=Message("起草"),
+                   date="2026-12-31")
+    notice = services.send([wang], kind="overdue", subject=subject, body=body, url="/")[0]
+    notice.refresh_from_db()
+    assert notice.subject == "DB-2026-001《荔枝种植规范》已超期，请尽快处理"
+    assert notice.body == "项目 DB-2026-001 现处于“起草”阶段，期限 2026-12-31。"
+    assert notice.message["subject_id"] == "{code}《{title}》已超期，请尽快处理"
+    assert notice.message["body_params"]["state"]["message_id"] == "起草"
+    _notice(wang, "旧式的通知")
+    client.force_login(wang)
+    assert "DB-2026-001《荔枝种植规范》已超期" in client.get(reverse("notify:inbox")).content.decode()
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("notify:inbox"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'DB-2026-001 “<span lang="zh">荔枝种植规范</span>” is overdue; please deal with it soon' in html
+    assert "已超期" not in html and "旧式的通知" in html
