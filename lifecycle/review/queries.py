@@ -12,7 +12,7 @@ from typing import Iterable
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import Organisation
 from accounts.permissions import can, roles_of
@@ -85,8 +85,8 @@ def find_organisation(name: str) -> Organisation | None:
 
 
 EXPERT_EVENT_LABELS = {
-    "expert_added": "加入专家库", "expert_changed": "修改专家信息", "expert_deactivated": "停用",
-    "expert_reactivated": "恢复入库",
+    "expert_added": gettext_noop("加入专家库"), "expert_changed": gettext_noop("修改专家信息"),
+    "expert_deactivated": gettext_noop("停用"), "expert_reactivated": gettext_noop("恢复入库"),
 }
 
 

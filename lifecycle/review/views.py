@@ -145,7 +145,7 @@ def expert_edit(request, pk: int):
             return redirect("lifecycle:experts")
 
     context = _pool_form_context(form, expert)
-    context["events"] = [(e, review_queries.EXPERT_EVENT_LABELS.get(e.kind, e.kind))
+    context["events"] = [(e, _(review_queries.EXPERT_EVENT_LABELS.get(e.kind, e.kind)))
                          for e in timeline(f"lifecycle.expert:{expert.pk}")]
     return render(request, "lifecycle/review/expert_form.html", context, status=400 if form.errors else 200)
 
