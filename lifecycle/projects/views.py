@@ -90,7 +90,12 @@ class ProposalForm(forms.Form):
 
     def __init__(self, *args, cities=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["city_code"].choices = cities if cities is not None else _cities()
+        # The select offers only the cities this user may choose; any city of the province is still a valid
+        # answer, so a city officer who posts another city meets the action's refusal (403, naming the own city)
+        # instead of a bare "invalid choice".
+        self.fields["city_code"].choices = _cities()
+        if cities is not None:
+            self.fields["city_code"].widget.choices = cities
         self.fields["drafting_organisations"].queryset = _orgs(Organisation.Kind.DRAFTING_ORGANISATION)
         self.fields["technical_committee"].queryset = _orgs(Organisation.Kind.TECHNICAL_COMMITTEE)
 

@@ -75,7 +75,9 @@ def test_a_city_officer_proposes_for_the_own_city_only(client, make_user):
     assert select.count("<option") == 1 and 'value="440300"' in select and "selected" in select
     refused = client.post(reverse("lifecycle:propose"), {"title_zh": "广州的项目", "kind": "new",
                                                          "nature": "recommended", "city_code": "440100"})
-    assert refused.status_code == 400 and not LocalStandardProject.objects.exists()
+    # Another city of the province is refused by the action itself, which names the officer's own city.
+    assert refused.status_code == 403 and not LocalStandardProject.objects.exists()
+    assert "深圳市" in refused.content.decode()
 
 
 def test_the_bureau_still_chooses_any_city(client, people):
