@@ -15,6 +15,7 @@ from django.db import transaction
 from accounts.models import Organisation, User
 from accounts.permissions import can
 from accounts.roles import Action as AccountAction
+from catalogue.table_writer import write_workbook
 from lifecycle import documents
 from lifecycle import errors as lifecycle_errors
 from lifecycle.errors import ReviewError, ReviewForbidden
@@ -22,6 +23,7 @@ from lifecycle.models import Expert
 from lifecycle.review.actions import check_region, expert_state
 from lifecycle.review.queries import may_manage_pool, normalise_name
 from trail.services import record
+from yuebiao import refusals
 
 # Expert import: an expert list is a few thousand rows at most.
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -34,7 +36,7 @@ _HEADER_ALIASES = {"专家姓名": "姓名", "单位": "工作单位", "所在�
                    "专业": "专业领域", "地区": "所在地区", "用户名": "账号", "登录账号": "账号", "平台账号": "账号"}
 
 
-class ImportRefused(ReviewError):
+class ImportRefused(ReviewError, refusals.ImportRefused):
     """The whole file cannot be read (wrong type, too large, no header)."""
 
 
@@ -220,16 +222,7 @@ def import_experts(*, data: bytes, filename: str, by: User | None, dry_run: bool
 
 
 def import_template() -> bytes:
-    """An empty expert list with the expected header and one example row, for officials to fill in."""
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "专家名单"
-    sheet.append(list(IMPORT_COLUMNS))
-    sheet.append(["张三", "广东省标准化研究院", "正高级工程师", "食品安全；农产品加工", "广州市", ""])
-    for column, width in zip("ABCDEF", (12, 30, 16, 30, 12, 16)):
-        sheet.column_dimensions[column].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    """An empty expert list with the expected header and one example row, for officials to fill in (through the
+    platform's one workbook writer)."""
+    rows = [list(IMPORT_COLUMNS), ["张三", "广东省标准化研究院", "正高级工程师", "食品安全；农产品加工", "广州市", ""]]
+    return write_workbook([("专家名单", rows, [12, 30, 16, 30, 12, 16])])
