@@ -130,6 +130,23 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """Each test starts and ends in the site's default language. A request in English leaves English active in
+    the thread (LocaleMiddleware activates, nothing deactivates), so a later test that renders text directly would
+    otherwise read English depending on the order the suite runs in."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _reference_present(request):
     """A browser test's live server flushes the database when it ends; tests that come after get the data back."""
     if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
